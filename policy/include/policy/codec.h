@@ -1,0 +1,62 @@
+// The JSON codec of the policy document, decision requests and decisions
+// (DESIGN.md §3 "Wire formats"), on cpprestsdk's web::json.
+//
+// Parsing is strict: unknown keys, wrong types, missing required keys and
+// values outside their range are errors, and every error is reported at once,
+// each with the JSON pointer (RFC 6901) of the offending value. A policy is
+// also checked as a whole: duplicate ids, unknown or cyclic parents,
+// technicians in unknown groups, unknown zones, an `auth_modes` that widens
+// its parent's and overrides below a lock.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/decision.h"
+#include "policy/effective.h"
+#include "policy/model.h"
+#include "policy/request.h"
+#include "policy/time.h"
+
+namespace custodian::policy {
+
+struct FieldError {
+  std::string pointer;  // "" is the whole document
+  std::string message;
+  bool operator==(const FieldError&) const = default;
+};
+
+// A value or the list of everything wrong with the input.
+template <typename T>
+struct Parsed {
+  std::optional<T> value;
+  std::vector<FieldError> errors;
+  bool ok() const { return value.has_value(); }
+};
+
+// `text` is the document's JSON text; a syntax error is reported at "".
+Parsed<Policy> ParsePolicy(std::string_view text, const TimeZones& zones);
+Parsed<Policy> ParsePolicy(const web::json::value& json, const TimeZones& zones);
+// Whole-policy checks on a structurally valid policy (pointers as if it had
+// been parsed from its encoding).
+std::vector<FieldError> ValidatePolicy(const Policy& policy, const TimeZones& zones);
+web::json::value EncodePolicy(const Policy& policy);
+
+Parsed<Request> ParseRequest(std::string_view text);
+Parsed<Request> ParseRequest(const web::json::value& json);
+
+// The human-readable message of a reason, quoting its numbers.
+std::string DescribeReason(const Reason& reason);
+web::json::value EncodeDecision(const Decision& decision);
+web::json::value EncodeEffectiveSchedule(const EffectiveSchedule& schedule);
+// `GET /v1/groups/{id}/effective`: every value with the group that supplied
+// it ("source": group id or "global") and the group that locked it.
+web::json::value EncodeEffective(const Policy& policy, const EffectiveSettings& effective);
+
+std::string FormatDailyTime(int16_t minutes);  // "HH:MM"
+
+}  // namespace custodian::policy

@@ -1,0 +1,87 @@
+#include "policy/effective.h"
+
+#include <string_view>
+#include <unordered_map>
+
+namespace custodian::policy {
+namespace {
+
+EffectiveSettings GlobalDefaults(const GlobalSettings& settings) {
+  EffectiveSettings e;
+  e.permissions = settings.permissions;
+  e.auth_modes = settings.auth_modes;
+  e.max_days = settings.max_days;
+  e.source.fill(kFromGlobal);
+  e.locked_by.fill(kNotLocked);
+  return e;
+}
+
+class Resolver {
+ public:
+  explicit Resolver(const Policy& policy)
+      : policy_(policy),
+        global_(GlobalDefaults(policy.settings)),
+        result_(policy.groups.size()),
+        state_(policy.groups.size(), State::kUnvisited) {
+    for (std::size_t i = 0; i < policy.groups.size(); ++i) {
+      index_.emplace(policy.groups[i].id, static_cast<int32_t>(i));
+    }
+  }
+
+  std::vector<EffectiveSettings> Run() && {
+    for (std::size_t i = 0; i < policy_.groups.size(); ++i) Resolve(static_cast<int32_t>(i));
+    return std::move(result_);
+  }
+
+ private:
+  enum class State : uint8_t { kUnvisited, kVisiting, kDone };
+
+  const EffectiveSettings& Resolve(int32_t i) {
+    if (state_[i] == State::kDone) return result_[i];
+    state_[i] = State::kVisiting;
+    const Group& g = policy_.groups[i];
+    const EffectiveSettings* parent = &global_;
+    if (g.parent_id) {
+      auto it = index_.find(*g.parent_id);
+      // A cycle or a dangling parent (invalid policies only) resolves as a root.
+      if (it != index_.end() && state_[it->second] != State::kVisiting) {
+        parent = &Resolve(it->second);
+      }
+    }
+    EffectiveSettings e = *parent;
+    auto set = [&](SettingKey key) {
+      const auto k = static_cast<std::size_t>(key);
+      if (e.locked_by[k] != kNotLocked) return false;  // forced from above
+      e.source[k] = i;
+      return true;
+    };
+    for (std::size_t p = 0; p < kPermissionCount; ++p) {
+      if (g.permissions[p] && set(PermissionSetting(static_cast<Permission>(p)))) {
+        e.permissions[p] = *g.permissions[p];
+      }
+    }
+    // A group may narrow the modes it inherits, never widen them.
+    if (g.auth_modes && set(SettingKey::kAuthModes)) e.auth_modes = *g.auth_modes & e.auth_modes;
+    if (g.max_days && set(SettingKey::kMaxDays)) e.max_days = g.max_days;
+    for (std::size_t k = 0; k < kSettingCount; ++k) {
+      if (g.locked[k] && e.locked_by[k] == kNotLocked) e.locked_by[k] = i;
+    }
+    result_[i] = e;
+    state_[i] = State::kDone;
+    return result_[i];
+  }
+
+  const Policy& policy_;
+  const EffectiveSettings global_;
+  std::vector<EffectiveSettings> result_;
+  std::vector<State> state_;
+  std::unordered_map<std::string_view, int32_t> index_;
+};
+
+}  // namespace
+
+std::vector<EffectiveSettings> ResolveEffective(const Policy& policy) {
+  return Resolver(policy).Run();
+}
+
+}  // namespace custodian::policy

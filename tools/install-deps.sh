@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs exactly what Custodian's build and tests need on Debian 12.
+# Idempotent: packages already present are not fetched again, and
+# `apt-get update` runs once, only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  clang clang-format libclang-rt-14-dev   # libFuzzer, sanitizers, format check
+  libcpprest-dev                          # web::json, http_client
+  libboost-dev libboost-date-time-dev     # calendar arithmetic (+ Beast later)
+  libhowardhinnant-date-dev               # IANA zone rules from the system zoneinfo
+  tzdata
+  libssl-dev
+  libcli11-dev                            # the custodian CLI
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
