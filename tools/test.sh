@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command (README): installs dependencies, checks formatting,
+# builds with warnings as errors and runs every test with ctest; then runs
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+# and the policy codec fuzzer for a short while (clang's libFuzzer).
+#
+#   tools/test.sh            everything
+#   CUSTODIAN_QUICK=1 tools/test.sh   the main build and its tests only
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies"
+bash tools/install-deps.sh
+
+step "clang-format"
+mapfile -t sources < <(find policy tools tests bench fuzz admincenter enforcer -type f \
+  \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
+clang-format --dry-run -Werror "${sources[@]}"
+
+step "build (RelWithDebInfo)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/release -j "$jobs"
+
+step "tests"
+ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+if [[ "${CUSTODIAN_QUICK:-0}" == 1 ]]; then
+  exit 0
+fi
+
+step "unit tests under ASan + UBSan"
+cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCUSTODIAN_SANITIZE=ON \
+  -DCUSTODIAN_BENCH=OFF >/dev/null
+cmake --build build/sanitize -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/sanitize --output-on-failure -j "$jobs" -L unit
+
+step "fuzz (libFuzzer, short run)"
+cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCUSTODIAN_FUZZ=ON \
+  -DCUSTODIAN_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build build/fuzz -j "$jobs" --target policy_codec_fuzz
+ctest --test-dir build/fuzz --output-on-failure -L fuzz
