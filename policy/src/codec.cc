@@ -410,7 +410,10 @@ Parsed<Policy> ParsePolicy(const value& json, const TimeZones& zones) {
     });
   }
   r.Finish();
-  if (errors.empty()) errors = ValidatePolicy(p, zones);
+  // The whole-policy checks run even after structural errors, so that one
+  // pass reports everything; values that failed to read are left empty and
+  // skipped there.
+  for (FieldError& e : ValidatePolicy(p, zones)) errors.push_back(std::move(e));
   if (!errors.empty()) return {std::nullopt, std::move(errors)};
   return {std::move(p), {}};
 }
@@ -419,6 +422,7 @@ std::vector<FieldError> ValidatePolicy(const Policy& p, const TimeZones& zones) 
   Errors errors;
   std::unordered_map<std::string_view, std::size_t> groups;
   for (std::size_t i = 0; i < p.groups.size(); ++i) {
+    if (p.groups[i].id.empty()) continue;  // reported by the codec
     auto [it, inserted] = groups.emplace(p.groups[i].id, i);
     if (!inserted) {
       errors.push_back({JoinPointer("/groups", i) + "/id",
@@ -489,15 +493,16 @@ std::vector<FieldError> ValidatePolicy(const Policy& p, const TimeZones& zones) 
   for (std::size_t i = 0; i < p.technicians.size(); ++i) {
     const Technician& t = p.technicians[i];
     const std::string at = JoinPointer("/technicians", i);
+    // Empty values failed to read and are reported by the codec.
     auto [it, inserted] = technicians.emplace(t.id, i);
-    if (!inserted) {
+    if (!inserted && !t.id.empty()) {
       errors.push_back({at + "/id", "duplicate technician id \"" + t.id + "\" (first at " +
                                         JoinPointer("/technicians", it->second) + ")"});
     }
-    if (!groups.contains(t.group_id)) {
+    if (!t.group_id.empty() && !groups.contains(t.group_id)) {
       errors.push_back({at + "/group_id", "unknown group \"" + t.group_id + "\""});
     }
-    if (!zones.Find(t.time_zone)) {
+    if (!t.time_zone.empty() && !zones.Find(t.time_zone)) {
       errors.push_back({at + "/time_zone", "unknown time zone \"" + t.time_zone +
                                                "\"; expected an IANA name such as Europe/Berlin"});
     }

@@ -41,8 +41,9 @@ struct Parsed {
 // `text` is the document's JSON text; a syntax error is reported at "".
 Parsed<Policy> ParsePolicy(std::string_view text, const TimeZones& zones);
 Parsed<Policy> ParsePolicy(const web::json::value& json, const TimeZones& zones);
-// Whole-policy checks on a structurally valid policy (pointers as if it had
-// been parsed from its encoding).
+// Whole-policy checks (pointers as if the policy had been parsed from its
+// encoding). Empty ids and zone names are taken as already reported and
+// skipped.
 std::vector<FieldError> ValidatePolicy(const Policy& policy, const TimeZones& zones);
 web::json::value EncodePolicy(const Policy& policy);
 
