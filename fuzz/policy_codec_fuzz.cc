@@ -36,7 +36,8 @@ void Check(bool ok) {
 }
 
 const p::CompiledPolicy& Reference() {
-  static const p::Policy policy = *p::ParsePolicy(kReferencePolicy, p::SystemTimeZones::Get()).value;
+  static const p::Policy policy =
+      *p::ParsePolicy(kReferencePolicy, p::SystemTimeZones::Get()).value;
   static const p::CompiledPolicy compiled =
       p::CompiledPolicy::Compile(policy, p::SystemTimeZones::Get());
   return compiled;
@@ -66,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   Check(request.ok() != !request.errors.empty());
   if (request.ok()) {
     for (int64_t now : {int64_t{1772359200}, int64_t{0}, int64_t{4102444800}}) {
-      const p::Decision d = p::Decide(Reference(), *request.value, p::Instant{std::chrono::seconds{now}});
+      const p::Decision d =
+          p::Decide(Reference(), *request.value, p::Instant{std::chrono::seconds{now}});
       Check(d.effect == p::Effect::kAllow || d.reason_count > 0);
       (void)p::EncodeDecision(d).serialize();
     }

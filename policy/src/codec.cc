@@ -153,8 +153,8 @@ GlobalSettings ReadSettings(const value& v, const std::string& pointer, Errors& 
     if (auto b = ur.Enum("cap_behavior", false, ParseCapBehavior, "deny, clamp")) {
       s.cap_behavior = *b;
     }
-    if (auto ttl = ur.Int("request_ttl_minutes", false, kMinRequestTtlMinutes,
-                          kMaxRequestTtlMinutes)) {
+    if (auto ttl =
+            ur.Int("request_ttl_minutes", false, kMinRequestTtlMinutes, kMaxRequestTtlMinutes)) {
       s.request_ttl_minutes = *ttl;
     }
     s.max_days = ur.Int("max_days", false, kMinMaxDays, kMaxMaxDays);
@@ -251,8 +251,7 @@ std::string AuthModeList(AuthModeSet modes) {
 
 // ---------------------------------------------------------------- request
 
-std::optional<SessionInfo> ReadSession(const value& v, const std::string& pointer,
-                                       Errors& errors) {
+std::optional<SessionInfo> ReadSession(const value& v, const std::string& pointer, Errors& errors) {
   ObjectReader r(v, pointer, errors);
   SessionInfo s;
   auto type = r.Enum("type", true, ParseSessionType, kSessionTypeNames);
@@ -283,8 +282,7 @@ std::optional<EndpointInfo> ReadEndpoint(const value& v, const std::string& poin
   return EndpointInfo{*os, zone};
 }
 
-std::optional<Schedule> ReadSchedule(const value& v, const std::string& pointer,
-                                     Errors& errors) {
+std::optional<Schedule> ReadSchedule(const value& v, const std::string& pointer, Errors& errors) {
   ObjectReader r(v, pointer, errors);
   const std::size_t errors_before = errors.size();
   Schedule s;
@@ -482,7 +480,8 @@ std::vector<FieldError> ValidatePolicy(const Policy& p, const TimeZones& zones) 
       }
     }
     // (A locked `auth_modes` is reported above; widening it says nothing more.)
-    if (g.auth_modes && up.locked_by[static_cast<std::size_t>(SettingKey::kAuthModes)] == kNotLocked &&
+    if (g.auth_modes &&
+        up.locked_by[static_cast<std::size_t>(SettingKey::kAuthModes)] == kNotLocked &&
         (*g.auth_modes & ~up.auth_modes).any()) {
       errors.push_back({SettingPointer(i, SettingKey::kAuthModes),
                         "widens the inherited modes " + AuthModeList(up.auth_modes) +
@@ -630,9 +629,8 @@ Parsed<Request> ParseRequest(const value& json) {
   part("operation", need.operation, [&](std::string_view k) {
     req.operation = r.Enum(k, true, ParseOperation, "restart, unlock");
   });
-  part("credentials_stored", need.credentials_stored, [&](std::string_view k) {
-    req.credentials_stored = r.Bool(k, true).value_or(false);
-  });
+  part("credentials_stored", need.credentials_stored,
+       [&](std::string_view k) { req.credentials_stored = r.Bool(k, true).value_or(false); });
   r.Finish();
   if (!errors.empty()) return {std::nullopt, std::move(errors)};
   req.action = *action;
@@ -747,7 +745,8 @@ value EncodeDecision(const Decision& d) {
       ob["customer_prompt"] = Str(CustomerPromptName(d.customer_prompt));
     }
     ob["admin_credentials_required"] = value::boolean(d.admin_credentials_required);
-    if (d.effective_schedule) ob["effective_schedule"] = EncodeEffectiveSchedule(*d.effective_schedule);
+    if (d.effective_schedule)
+      ob["effective_schedule"] = EncodeEffectiveSchedule(*d.effective_schedule);
   }
   o["obligations"] = ob;
   return o;
@@ -759,7 +758,8 @@ value EncodeEffective(const Policy& p, const EffectiveSettings& e) {
     value o = value::object(true);
     o["value"] = std::move(v);
     o["source"] = e.source[k] == kFromGlobal ? Str("global") : Str(p.groups[e.source[k]].id);
-    o["locked_by"] = e.locked_by[k] == kNotLocked ? value::null() : Str(p.groups[e.locked_by[k]].id);
+    o["locked_by"] =
+        e.locked_by[k] == kNotLocked ? value::null() : Str(p.groups[e.locked_by[k]].id);
     return o;
   };
   value perms = value::object(true);

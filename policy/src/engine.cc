@@ -183,7 +183,8 @@ void DecideUnattendedConnect(const Context& c, Decision& d) {
 // R9, R13 (R14: the prompt asks only for the password).
 void DecideCredentialsRequest(const Context& c, Decision& d) {
   c.RequirePermission(Permission::kRequestWindowsCredentials, kR9);
-  if (!c.OnWindows()) c.reasons.Add(ReasonCode::kPlatformNotSupported, kR9, kCredentialsNeedWindows);
+  if (!c.OnWindows())
+    c.reasons.Add(ReasonCode::kPlatformNotSupported, kR9, kCredentialsNeedWindows);
   c.RequireActiveSession(kR9);
   if (!c.request.session || !c.request.session->screen_viewing) {
     c.reasons.Add(ReasonCode::kScreenViewingInactive, kR13);
@@ -194,7 +195,8 @@ void DecideCredentialsRequest(const Context& c, Decision& d) {
 // R9, R10, R12.
 void DecideCredentialsApply(const Context& c, Decision&) {
   c.RequirePermission(Permission::kRequestWindowsCredentials, kR9);
-  if (!c.OnWindows()) c.reasons.Add(ReasonCode::kPlatformNotSupported, kR9, kCredentialsNeedWindows);
+  if (!c.OnWindows())
+    c.reasons.Add(ReasonCode::kPlatformNotSupported, kR9, kCredentialsNeedWindows);
   c.RequireActiveSession(kR10);
   if (!c.request.credentials_stored) c.reasons.Add(ReasonCode::kCredentialsNotStored, kR12);
 }
@@ -244,12 +246,9 @@ Decision Decide(const CompiledPolicy& policy, const Request& request, Instant no
   }
   const auto* technician = policy.FindTechnician(request.technician_id);
   if (!technician) reasons.Add(ReasonCode::kTechnicianUnknown, kR16);
-  const Context c{policy,
-                  request,
-                  now,
-                  technician,
-                  technician ? &policy.group(technician->group) : nullptr,
-                  reasons};
+  const Context c{
+      policy, request, now, technician, technician ? &policy.group(technician->group) : nullptr,
+      reasons};
   switch (request.action) {
     case Action::kUnattendedRequest:
       DecideUnattendedRequest(c, d);

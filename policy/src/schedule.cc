@@ -84,7 +84,9 @@ std::string_view ScheduleIssueText(ScheduleIssue issue) {
 EffectiveSchedule ResolveSchedule(const Schedule& schedule, const TimeZone& zone, Instant now,
                                   std::optional<int> cap_days) {
   EffectiveSchedule out;
-  auto days_from_now = [&](int n) { return LocalToUtc(zone, UtcToLocal(zone, now) + date::days{n}); };
+  auto days_from_now = [&](int n) {
+    return LocalToUtc(zone, UtcToLocal(zone, now) + date::days{n});
+  };
   switch (schedule.kind) {
     case Schedule::Kind::kDays:
       out.start = now;

@@ -55,8 +55,8 @@ std::optional<Instant> ParseRfc3339(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   // A leap second (":60") is read as the last second of its minute.
-  const auto local = date::sys_days{ymd} + std::chrono::hours{hour} +
-                     std::chrono::minutes{minute} + std::chrono::seconds{second == 60 ? 59 : second};
+  const auto local = date::sys_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} +
+                     std::chrono::seconds{second == 60 ? 59 : second};
   return Instant{local - std::chrono::minutes{offset_minutes}};
 }
 

@@ -21,9 +21,7 @@ std::vector<FieldError> PolicyErrors(const std::string& text) {
   return ParsePolicy(text, SystemTimeZones::Get()).errors;
 }
 
-std::vector<FieldError> RequestErrors(const std::string& text) {
-  return ParseRequest(text).errors;
-}
+std::vector<FieldError> RequestErrors(const std::string& text) { return ParseRequest(text).errors; }
 
 struct ErrorCase {
   const char* name;
@@ -40,8 +38,7 @@ TEST_P(PolicyValidation, ReportsEveryErrorWithItsPointer) {
 INSTANTIATE_TEST_SUITE_P(
     Policies, PolicyValidation,
     ::testing::Values(
-        ErrorCase{"syntax", "{", {""}},
-        ErrorCase{"not_an_object", "[]", {""}},
+        ErrorCase{"syntax", "{", {""}}, ErrorCase{"not_an_object", "[]", {""}},
         ErrorCase{"unknown_keys_everywhere",
                   R"({"setings":{},"settings":{"unattended":{"cap":1},"permissions":{"fly":true}},
                       "groups":[{"id":"g","name":"G","colour":"red"}]})",
@@ -65,16 +62,16 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"missing_required",
                   R"({"groups":[{"name":"G"}],"technicians":[{"id":"t"}]})",
                   {"/groups/0/id", "/technicians/0/group_id", "/technicians/0/time_zone"}},
-        ErrorCase{"tree_errors",
-                  R"({"groups":[{"id":"a","name":"A","parent_id":"b"},
+        ErrorCase{
+            "tree_errors",
+            R"({"groups":[{"id":"a","name":"A","parent_id":"b"},
                                 {"id":"b","name":"B","parent_id":"a"},
                                 {"id":"c","name":"C","parent_id":"nope"},
                                 {"id":"a","name":"A again"}],
                       "technicians":[{"id":"t","group_id":"zz","time_zone":"Europe/Berlin"},
                                      {"id":"t","group_id":"c","time_zone":"Europe/Nowhere"}]})",
-                  {"/groups/3/id", "/groups/2/parent_id", "/groups/0/parent_id",
-                   "/groups/1/parent_id", "/technicians/0/group_id", "/technicians/1/id",
-                   "/technicians/1/time_zone"}},
+            {"/groups/3/id", "/groups/2/parent_id", "/groups/0/parent_id", "/groups/1/parent_id",
+             "/technicians/0/group_id", "/technicians/1/id", "/technicians/1/time_zone"}},
         ErrorCase{"overrides_below_a_lock",
                   R"({"groups":[{"id":"a","name":"A","permissions":{"reboot":false},
                                  "unattended":{"max_days":5},
@@ -134,7 +131,8 @@ INSTANTIATE_TEST_SUITE_P(
     Requests, RequestValidation,
     ::testing::Values(
         ErrorCase{"unknown_action", R"({"action":"fly","technician_id":"t"})", {"/action"}},
-        ErrorCase{"missing_parts", R"({"action":"unattended.request"})",
+        ErrorCase{"missing_parts",
+                  R"({"action":"unattended.request"})",
                   {"/technician_id", "/session", "/endpoint", "/credential_mode", "/schedule"}},
         ErrorCase{"parts_of_another_action",
                   R"({"action":"credentials.request","technician_id":"t",
@@ -149,8 +147,8 @@ INSTANTIATE_TEST_SUITE_P(
                                   "days":3,"daily":{"from":"24:00","to":"9:00"},
                                   "time_reference":"mine"}})",
                   {"/session/mode", "/session/active", "/endpoint/os", "/schedule/days",
-                   "/schedule/start", "/schedule/end", "/schedule/daily/from",
-                   "/schedule/daily/to", "/schedule/time_reference"}},
+                   "/schedule/start", "/schedule/end", "/schedule/daily/from", "/schedule/daily/to",
+                   "/schedule/time_reference"}},
         ErrorCase{"bad_grant",
                   R"({"action":"unattended.connect","technician_id":"t",
                       "grant":{"credential_mode":"at_connection","technician_id":"t",
@@ -179,8 +177,8 @@ TEST(Rfc3339, ParsesOffsetsAndFractions) {
   EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-12-31T23:59:60Z")), "2026-12-31T23:59:59Z");
   EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2026-01-01t00:00:00-05:30")), "2026-01-01T05:30:00Z");
   for (const char* bad : {"2026-02-29T00:00:00Z", "2026-03-01 00:00:00Z", "2026-03-01T00:00:00",
-                          "2026-03-01T24:00:00Z", "2026-03-01T00:00:00+0100", "", "2026-03-01T00:00:00Zjunk",
-                          "2026-03-01T00:00:00.Z"}) {
+                          "2026-03-01T24:00:00Z", "2026-03-01T00:00:00+0100", "",
+                          "2026-03-01T00:00:00Zjunk", "2026-03-01T00:00:00.Z"}) {
     EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
   }
 }

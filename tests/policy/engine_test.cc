@@ -27,9 +27,9 @@ struct Case {
 std::string Unattended(const std::string& technician, const std::string& session,
                        const std::string& endpoint, const std::string& mode,
                        const std::string& schedule) {
-  return R"({"action":"unattended.request","technician_id":")" + technician +
-         R"(","session":)" + session + R"(,"endpoint":)" + endpoint +
-         R"(,"credential_mode":")" + mode + R"(","schedule":)" + schedule + "}";
+  return R"({"action":"unattended.request","technician_id":")" + technician + R"(","session":)" +
+         session + R"(,"endpoint":)" + endpoint + R"(,"credential_mode":")" + mode +
+         R"(","schedule":)" + schedule + "}";
 }
 
 const std::string kChat = R"({"type":"instant_chat","mode":"full","active":true})";
@@ -37,8 +37,8 @@ const std::string kWin = R"({"os":"windows","time_zone":"America/New_York"})";
 const std::string kDays7 = R"({"kind":"days","days":7})";
 
 std::string Connect(const std::string& technician, const std::string& grant) {
-  return R"({"action":"unattended.connect","technician_id":")" + technician +
-         R"(","grant":)" + grant + "}";
+  return R"({"action":"unattended.connect","technician_id":")" + technician + R"(","grant":)" +
+         grant + "}";
 }
 
 std::string GrantOf(const std::string& technician, const std::string& mode = "at_connection",
@@ -52,8 +52,8 @@ std::string GrantOf(const std::string& technician, const std::string& mode = "at
 std::string Credentials(const std::string& action, const std::string& technician,
                         const std::string& session, const std::string& os,
                         const std::string& extra = "") {
-  return R"({"action":")" + action + R"(","technician_id":")" + technician +
-         R"(","session":)" + session + R"(,"endpoint":{"os":")" + os + R"("})" + extra + "}";
+  return R"({"action":")" + action + R"(","technician_id":")" + technician + R"(","session":)" +
+         session + R"(,"endpoint":{"os":")" + os + R"("})" + extra + "}";
 }
 const std::string kViewing = R"({"type":"applet","active":true,"screen_viewing":true})";
 
@@ -61,99 +61,127 @@ std::vector<Case> Cases() {
   return {
       // R1: the effective permission decides.
       {"R1 allows a group that inherits unattended_access",
-       Unattended("t-anna", kChat, kWin, "at_connection", kDays7), Effect::kAllow, {}},
+       Unattended("t-anna", kChat, kWin, "at_connection", kDays7),
+       Effect::kAllow,
+       {}},
       {"R1 denies a group that overrides it to false",
-       Unattended("t-ida", kChat, kWin, "at_connection", kDays7), Effect::kDeny,
+       Unattended("t-ida", kChat, kWin, "at_connection", kDays7),
+       Effect::kDeny,
        {"permission_missing:R1"}},
       // R2: built-in and admin blocks.
       {"R2 denies instant chat in chat-only mode",
        Unattended("t-anna", R"({"type":"instant_chat","mode":"chat_only","active":true})", kWin,
                   "at_connection", kDays7),
-       Effect::kDeny, {"session_type_blocked:R2"}},
+       Effect::kDeny,
+       {"session_type_blocked:R2"}},
       {"R2 denies the mobile applet",
        Unattended("t-anna", R"({"type":"mobile_applet","active":true})", kWin, "at_connection",
                   kDays7),
-       Effect::kDeny, {"session_type_blocked:R2"}},
+       Effect::kDeny,
+       {"session_type_blocked:R2"}},
       {"R2 denies a session type the admins blocked",
        Unattended("t-anna", R"({"type":"calling_card","active":true})", kWin, "at_connection",
                   kDays7),
-       Effect::kDeny, {"session_type_blocked:R2"}},
+       Effect::kDeny,
+       {"session_type_blocked:R2"}},
       {"R2 allows an applet session",
        Unattended("t-anna", R"({"type":"applet","active":true})", kWin, "at_connection", kDays7),
-       Effect::kAllow, {}},
+       Effect::kAllow,
+       {}},
       {"R2 needs an active session",
        Unattended("t-anna", R"({"type":"applet","active":false})", kWin, "at_connection", kDays7),
-       Effect::kDeny, {"session_not_active:R2"}},
+       Effect::kDeny,
+       {"session_not_active:R2"}},
       // R3: modes follow the authentication settings.
       {"R3 denies at_setup where the group narrowed it away",
-       Unattended("t-hal", kChat, kWin, "at_setup", kDays7), Effect::kDeny,
+       Unattended("t-hal", kChat, kWin, "at_setup", kDays7),
+       Effect::kDeny,
        {"auth_mode_not_allowed:R3"}},
       {"R3 allows at_connection there",
-       Unattended("t-hal", kChat, kWin, "at_connection", kDays7), Effect::kAllow, {}},
+       Unattended("t-hal", kChat, kWin, "at_connection", kDays7),
+       Effect::kAllow,
+       {}},
       // R4: schedule forms and the group cap.
-      {"R4 denies zero days", Unattended("t-anna", kChat, kWin, "at_connection",
-                                         R"({"kind":"days","days":0})"),
-       Effect::kDeny, {"invalid_schedule:R4"}},
+      {"R4 denies zero days",
+       Unattended("t-anna", kChat, kWin, "at_connection", R"({"kind":"days","days":0})"),
+       Effect::kDeny,
+       {"invalid_schedule:R4"}},
       {"R4 denies a reversed range",
        Unattended("t-anna", kChat, kWin, "at_connection",
                   R"({"kind":"range","start":"2026-03-10","end":"2026-03-05"})"),
-       Effect::kDeny, {"invalid_schedule:R4"}},
+       Effect::kDeny,
+       {"invalid_schedule:R4"}},
       {"R4 denies a range in the past",
        Unattended("t-anna", kChat, kWin, "at_connection",
                   R"({"kind":"range","start":"2026-02-01","end":"2026-02-05"})"),
-       Effect::kDeny, {"invalid_schedule:R4"}},
+       Effect::kDeny,
+       {"invalid_schedule:R4"}},
       {"R4 denies an empty daily window",
        Unattended("t-anna", kChat, kWin, "at_connection",
                   R"({"kind":"days","days":3,"daily":{"from":"09:00","to":"09:00"}})"),
-       Effect::kDeny, {"invalid_schedule:R4"}},
+       Effect::kDeny,
+       {"invalid_schedule:R4"}},
       {"R4 allows a range that is already running",
        Unattended("t-anna", kChat, kWin, "at_connection",
                   R"({"kind":"range","start":"2026-02-27","end":"2026-03-05"})"),
-       Effect::kAllow, {}},
+       Effect::kAllow,
+       {}},
       {"R4 denies more days than the group cap",
        Unattended("t-ben", kChat, kWin, "at_connection", R"({"kind":"days","days":8})"),
-       Effect::kDeny, {"duration_exceeds_cap:R4"}},
+       Effect::kDeny,
+       {"duration_exceeds_cap:R4"}},
       {"R4 denies unlimited under a group cap",
        Unattended("t-ben", kChat, kWin, "at_connection", R"({"kind":"unlimited"})"),
-       Effect::kDeny, {"duration_exceeds_cap:R4"}},
+       Effect::kDeny,
+       {"duration_exceeds_cap:R4"}},
       {"R4 allows unlimited without a cap",
        Unattended("t-hal", kChat, kWin, "at_connection", R"({"kind":"unlimited"})"),
-       Effect::kAllow, {}},
+       Effect::kAllow,
+       {}},
       // R5: the reference zone.
       {"R5 denies an unknown customer zone",
        Unattended("t-anna", kChat, R"({"os":"windows","time_zone":"Mars/Olympus_Mons"})",
                   "at_connection", R"({"kind":"days","days":3,"time_reference":"customer"})"),
-       Effect::kDeny, {"unknown_time_zone:R5"}},
+       Effect::kDeny,
+       {"unknown_time_zone:R5"}},
       {"R5 denies customer time without a customer zone",
        Unattended("t-anna", kChat, R"({"os":"windows"})", "at_connection",
                   R"({"kind":"days","days":3,"time_reference":"customer"})"),
-       Effect::kDeny, {"unknown_time_zone:R5"}},
+       Effect::kDeny,
+       {"unknown_time_zone:R5"}},
       {"R5 reads technician time in the technician's zone",
        Unattended("t-anna", kChat, R"({"os":"windows","time_zone":"Mars/Olympus_Mons"})",
                   "at_connection", R"({"kind":"days","days":3,"time_reference":"technician"})"),
-       Effect::kAllow, {}},
+       Effect::kAllow,
+       {}},
       // R6: customer credentials.
       {"R6 allows 14 days with customer credentials",
        Unattended("t-anna", kChat, kWin, "at_setup", R"({"kind":"days","days":14})"),
-       Effect::kAllow, {}},
+       Effect::kAllow,
+       {}},
       {"R6 denies 15 days with customer credentials",
        Unattended("t-anna", kChat, kWin, "at_setup", R"({"kind":"days","days":15})"),
-       Effect::kDeny, {"duration_exceeds_cap:R6"}},
+       Effect::kDeny,
+       {"duration_exceeds_cap:R6"}},
       {"R6 counts a range's calendar days",
        Unattended("t-anna", kChat, kWin, "at_setup",
                   R"({"kind":"range","start":"2026-03-02","end":"2026-03-16"})"),
-       Effect::kDeny, {"duration_exceeds_cap:R6"}},
+       Effect::kDeny,
+       {"duration_exceeds_cap:R6"}},
       {"R6 denies unlimited with customer credentials",
-       Unattended("t-anna", kChat, kWin, "at_setup", R"({"kind":"unlimited"})"), Effect::kDeny,
+       Unattended("t-anna", kChat, kWin, "at_setup", R"({"kind":"unlimited"})"),
+       Effect::kDeny,
        {"unlimited_not_allowed:R6"}},
       {"R6 keeps a lower group cap for customer credentials",
        Unattended("t-ben", kChat, kWin, "at_setup", R"({"kind":"days","days":8})"),
-       Effect::kDeny, {"duration_exceeds_cap:R4"}},
+       Effect::kDeny,
+       {"duration_exceeds_cap:R4"}},
       // R7: customer credentials are Windows credentials.
       {"R7 denies customer credentials on Linux",
        Unattended("t-anna", kChat, R"({"os":"linux","time_zone":"Europe/Berlin"})", "at_setup",
                   kDays7),
-       Effect::kDeny, {"platform_not_supported:R7"}},
+       Effect::kDeny,
+       {"platform_not_supported:R7"}},
       // Every failed rule is listed, in rule order.
       {"A deny lists every failed rule",
        Unattended("t-ida", R"({"type":"mobile_applet","active":true})",
@@ -163,56 +191,90 @@ std::vector<Case> Cases() {
        {"permission_missing:R1", "session_type_blocked:R2", "platform_not_supported:R7",
         "unlimited_not_allowed:R6"}},
       {"An unknown technician is denied",
-       Unattended("t-nobody", kChat, kWin, "at_connection", kDays7), Effect::kDeny,
+       Unattended("t-nobody", kChat, kWin, "at_connection", kDays7),
+       Effect::kDeny,
        {"technician_unknown:R16"}},
       // Connect: R1 now, R3 now, R4 daily window, R8 grant life.
-      {"Connect inside the window and the grant", Connect("t-anna", GrantOf("t-anna")),
-       Effect::kAllow, {}, "2026-03-02T09:00:00Z"},
-      {"Connect outside the daily window", Connect("t-anna", GrantOf("t-anna")), Effect::kDeny,
-       {"outside_time_window:R4"}, "2026-03-02T18:00:00Z"},
-      {"Connect before the grant starts", Connect("t-anna", GrantOf("t-anna")), Effect::kDeny,
-       {"grant_not_active:R8", "outside_time_window:R4"}, "2026-02-28T23:00:00Z"},
-      {"Connect after the grant ends", Connect("t-anna", GrantOf("t-anna")), Effect::kDeny,
-       {"grant_expired:R8"}, "2026-03-10T09:00:00Z"},
-      {"Connect on a revoked grant", Connect("t-anna", GrantOf("t-anna", "at_connection", true)),
-       Effect::kDeny, {"grant_revoked:R8"}, "2026-03-02T09:00:00Z"},
-      {"Connect after the permission was withdrawn", Connect("t-ida", GrantOf("t-ida")),
-       Effect::kDeny, {"permission_missing:R1"}, "2026-03-02T09:00:00Z"},
-      {"Connect with another technician's grant", Connect("t-anna", GrantOf("t-ben")),
-       Effect::kDeny, {"grant_not_active:R8"}, "2026-03-02T09:00:00Z"},
+      {"Connect inside the window and the grant",
+       Connect("t-anna", GrantOf("t-anna")),
+       Effect::kAllow,
+       {},
+       "2026-03-02T09:00:00Z"},
+      {"Connect outside the daily window",
+       Connect("t-anna", GrantOf("t-anna")),
+       Effect::kDeny,
+       {"outside_time_window:R4"},
+       "2026-03-02T18:00:00Z"},
+      {"Connect before the grant starts",
+       Connect("t-anna", GrantOf("t-anna")),
+       Effect::kDeny,
+       {"grant_not_active:R8", "outside_time_window:R4"},
+       "2026-02-28T23:00:00Z"},
+      {"Connect after the grant ends",
+       Connect("t-anna", GrantOf("t-anna")),
+       Effect::kDeny,
+       {"grant_expired:R8"},
+       "2026-03-10T09:00:00Z"},
+      {"Connect on a revoked grant",
+       Connect("t-anna", GrantOf("t-anna", "at_connection", true)),
+       Effect::kDeny,
+       {"grant_revoked:R8"},
+       "2026-03-02T09:00:00Z"},
+      {"Connect after the permission was withdrawn",
+       Connect("t-ida", GrantOf("t-ida")),
+       Effect::kDeny,
+       {"permission_missing:R1"},
+       "2026-03-02T09:00:00Z"},
+      {"Connect with another technician's grant",
+       Connect("t-anna", GrantOf("t-ben")),
+       Effect::kDeny,
+       {"grant_not_active:R8"},
+       "2026-03-02T09:00:00Z"},
       {"Connect with a mode the group no longer allows",
-       Connect("t-hal", GrantOf("t-hal", "at_setup")), Effect::kDeny,
-       {"auth_mode_not_allowed:R3"}, "2026-03-02T09:00:00Z"},
+       Connect("t-hal", GrantOf("t-hal", "at_setup")),
+       Effect::kDeny,
+       {"auth_mode_not_allowed:R3"},
+       "2026-03-02T09:00:00Z"},
       // R9, R13: requesting Windows credentials.
       {"R9 allows a request with screen viewing on Windows",
-       Credentials("credentials.request", "t-anna", kViewing, "windows"), Effect::kAllow, {}},
+       Credentials("credentials.request", "t-anna", kViewing, "windows"),
+       Effect::kAllow,
+       {}},
       {"R9 denies without the permission",
-       Credentials("credentials.request", "t-kiran", kViewing, "windows"), Effect::kDeny,
+       Credentials("credentials.request", "t-kiran", kViewing, "windows"),
+       Effect::kDeny,
        {"permission_missing:R9"}},
-      {"R9 denies on macOS", Credentials("credentials.request", "t-anna", kViewing, "macos"),
-       Effect::kDeny, {"platform_not_supported:R9"}},
+      {"R9 denies on macOS",
+       Credentials("credentials.request", "t-anna", kViewing, "macos"),
+       Effect::kDeny,
+       {"platform_not_supported:R9"}},
       {"R9 denies outside a running session",
        Credentials("credentials.request", "t-anna",
                    R"({"type":"applet","active":false,"screen_viewing":true})", "windows"),
-       Effect::kDeny, {"session_not_active:R9"}},
+       Effect::kDeny,
+       {"session_not_active:R9"}},
       {"R13 denies without screen viewing",
        Credentials("credentials.request", "t-anna",
                    R"({"type":"applet","active":true,"screen_viewing":false})", "windows"),
-       Effect::kDeny, {"screen_viewing_inactive:R13"}},
+       Effect::kDeny,
+       {"screen_viewing_inactive:R13"}},
       // R10, R12: applying them.
       {"R10 allows unlock with stored credentials",
        Credentials("credentials.apply", "t-anna", kViewing, "windows",
                    R"(,"operation":"unlock","credentials_stored":true)"),
-       Effect::kAllow, {}},
+       Effect::kAllow,
+       {}},
       {"R12 denies apply after the customer revoked",
        Credentials("credentials.apply", "t-anna", kViewing, "windows",
                    R"(,"operation":"restart","credentials_stored":false)"),
-       Effect::kDeny, {"credentials_not_stored:R12"}},
+       Effect::kDeny,
+       {"credentials_not_stored:R12"}},
       {"R10 denies apply after the session ended",
        Credentials("credentials.apply", "t-anna",
                    R"({"type":"applet","active":false,"screen_viewing":false})", "windows",
                    R"(,"operation":"restart","credentials_stored":true)"),
-       Effect::kDeny, {"session_not_active:R10"}},
+       Effect::kDeny,
+       {"session_not_active:R10"}},
   };
 }
 
@@ -263,19 +325,19 @@ TEST(Obligations, CustomerConfirmsForAtConnectionAndEntersCredentialsForAtSetup)
   const auto compiled = CompiledPolicy::Compile(policy, SystemTimeZones::Get());
   const Instant now = At("2026-03-01T10:00:00Z");
   const Decision confirm =
-      Decide(compiled, ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_connection", kDays7)),
-             now);
+      Decide(compiled,
+             ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_connection", kDays7)), now);
   EXPECT_EQ(confirm.customer_prompt, CustomerPrompt::kConfirm);  // R7
-  const Decision credentials =
-      Decide(compiled, ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_setup", kDays7)), now);
+  const Decision credentials = Decide(
+      compiled, ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_setup", kDays7)), now);
   EXPECT_EQ(credentials.customer_prompt, CustomerPrompt::kWindowsCredentials);  // R7
   const Decision connect =
       Decide(compiled, ParseRequestOrFail(Connect("t-anna", GrantOf("t-anna"))),
              At("2026-03-02T09:00:00Z"));
   EXPECT_TRUE(connect.admin_credentials_required);  // R3 at_connection
-  const Decision connect_setup = Decide(
-      compiled, ParseRequestOrFail(Connect("t-anna", GrantOf("t-anna", "at_setup"))),
-      At("2026-03-02T09:00:00Z"));
+  const Decision connect_setup =
+      Decide(compiled, ParseRequestOrFail(Connect("t-anna", GrantOf("t-anna", "at_setup"))),
+             At("2026-03-02T09:00:00Z"));
   EXPECT_EQ(connect_setup.effect, Effect::kAllow);
   EXPECT_FALSE(connect_setup.admin_credentials_required);
 }
@@ -294,10 +356,10 @@ TEST(DurationCap, ClampsCustomerCredentialsToFourteenDays) {
   Policy policy = StandardPolicy();
   policy.settings.cap_behavior = CapBehavior::kClamp;
   const auto compiled = CompiledPolicy::Compile(policy, SystemTimeZones::Get());
-  const Decision d = Decide(
-      compiled,
-      ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_setup", R"({"kind":"days","days":20})")),
-      At("2026-03-01T10:00:00Z"));
+  const Decision d = Decide(compiled,
+                            ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_setup",
+                                                          R"({"kind":"days","days":20})")),
+                            At("2026-03-01T10:00:00Z"));
   EXPECT_EQ(d.effect, Effect::kAllow);
   EXPECT_EQ(ReasonStrings(d), std::vector<std::string>{"duration_capped:R6"});
   ASSERT_TRUE(d.effective_schedule && d.effective_schedule->end);
@@ -326,7 +388,8 @@ TEST(DurationCap, ClampDoesNotMakeUnlimitedCustomerCredentialsPossible) {
   policy.settings.cap_behavior = CapBehavior::kClamp;
   const auto compiled = CompiledPolicy::Compile(policy, SystemTimeZones::Get());
   const Decision d = Decide(
-      compiled, ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_setup", R"({"kind":"unlimited"})")),
+      compiled,
+      ParseRequestOrFail(Unattended("t-anna", kChat, kWin, "at_setup", R"({"kind":"unlimited"})")),
       At("2026-03-01T10:00:00Z"));
   EXPECT_EQ(ReasonStrings(d), std::vector<std::string>{"unlimited_not_allowed:R6"});
 }

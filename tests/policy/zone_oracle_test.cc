@@ -5,10 +5,9 @@
 // 2023/24).
 #include <gtest/gtest.h>
 
+#include <boost/date_time/gregorian/gregorian.hpp>
 #include <cstdlib>
 #include <ctime>
-
-#include <boost/date_time/gregorian/gregorian.hpp>
 
 #include "policy/schedule.h"
 #include "policy/system_time_zones.h"
@@ -195,7 +194,8 @@ TEST_P(ZoneOracle, DaysEndAtTheSameLocalTimeNDaysLater) {
     const EffectiveSchedule e = ResolveSchedule(s, zone(), now, std::nullopt);
     const std::tm a = OracleLocal(now), b = OracleLocal(*e.end);
     ASSERT_EQ(OracleLocalDay(*e.end), OracleLocalDay(now) + 7) << FormatRfc3339(now);
-    ASSERT_EQ(b.tm_hour * 3600 + b.tm_min * 60 + b.tm_sec, a.tm_hour * 3600 + a.tm_min * 60 + a.tm_sec)
+    ASSERT_EQ(b.tm_hour * 3600 + b.tm_min * 60 + b.tm_sec,
+              a.tm_hour * 3600 + a.tm_min * 60 + a.tm_sec)
         << FormatRfc3339(now);
   }
 }

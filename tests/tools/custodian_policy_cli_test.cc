@@ -74,8 +74,8 @@ TEST_F(PolicyCli, LintListsEveryErrorWithPointersAndExits2) {
       "permissions":{"fly":true}}],"technicians":[{"id":"t","group_id":"a","time_zone":"Mars/Base"}]})");
   const CliRun r = Custodian("policy lint " + file);
   EXPECT_EQ(r.exit_code, 2);
-  for (const char* pointer : {"/groups/0/permissions/fly", "/groups/0/parent_id",
-                              "/technicians/0/time_zone"}) {
+  for (const char* pointer :
+       {"/groups/0/permissions/fly", "/groups/0/parent_id", "/technicians/0/time_zone"}) {
     EXPECT_NE(r.output.find(pointer), std::string::npos) << pointer << "\n" << r.output;
   }
   const CliRun json = Custodian("policy lint --json " + file);
@@ -86,8 +86,9 @@ TEST_F(PolicyCli, LintListsEveryErrorWithPointersAndExits2) {
 }
 
 TEST_F(PolicyCli, ExplainExitsZeroOnAllowWithTheDecision) {
-  const CliRun r = Custodian("policy explain --policy " + Standard() + " --request " +
-                          Write("r.json", RequestText("full", 7)) + " --now 2026-03-01T10:00:00Z");
+  const CliRun r =
+      Custodian("policy explain --policy " + Standard() + " --request " +
+                Write("r.json", RequestText("full", 7)) + " --now 2026-03-01T10:00:00Z");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto v = web::json::value::parse(r.output);
   EXPECT_EQ(v.at("effect").as_string(), "allow");
@@ -96,9 +97,9 @@ TEST_F(PolicyCli, ExplainExitsZeroOnAllowWithTheDecision) {
 }
 
 TEST_F(PolicyCli, ExplainExitsOneOnDenyWithEveryReason) {
-  const CliRun r = Custodian("policy explain --policy " + Standard() + " --request " +
-                          Write("r.json", RequestText("chat_only", 20)) +
-                          " --now 2026-03-01T10:00:00Z");
+  const CliRun r =
+      Custodian("policy explain --policy " + Standard() + " --request " +
+                Write("r.json", RequestText("chat_only", 20)) + " --now 2026-03-01T10:00:00Z");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto v = web::json::value::parse(r.output);
   ASSERT_EQ(v.at("reasons").size(), 2u);
@@ -108,15 +109,17 @@ TEST_F(PolicyCli, ExplainExitsOneOnDenyWithEveryReason) {
 
 TEST_F(PolicyCli, ExplainExitsTwoOnBadInput) {
   const std::string request = Write("r.json", RequestText("full", 7));
-  const CliRun bad_request = Custodian("policy explain --policy " + Standard() + " --request " +
-                                    Write("bad.json", R"({"action":"unattended.request","x":1})"));
+  const CliRun bad_request =
+      Custodian("policy explain --policy " + Standard() + " --request " +
+                Write("bad.json", R"({"action":"unattended.request","x":1})"));
   EXPECT_EQ(bad_request.exit_code, 2);
   EXPECT_NE(bad_request.output.find("/x: unknown key"), std::string::npos) << bad_request.output;
   const CliRun bad_now =
       Custodian("policy explain --policy " + Standard() + " --request " + request + " --now soon");
   EXPECT_EQ(bad_now.exit_code, 2);
   EXPECT_NE(bad_now.output.find("--now"), std::string::npos);
-  const CliRun missing = Custodian("policy explain --policy /nonexistent.json --request " + request);
+  const CliRun missing =
+      Custodian("policy explain --policy /nonexistent.json --request " + request);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("/nonexistent.json: cannot be read"), std::string::npos);
 }
@@ -125,7 +128,8 @@ TEST_F(PolicyCli, BadFlagsExitTwoAndHelpAndVersionExitZero) {
   EXPECT_EQ(Custodian("policy explain --frobnicate").exit_code, 2);
   EXPECT_EQ(Custodian("").exit_code, 2);
   EXPECT_EQ(Custodian("nonsense").exit_code, 2);
-  for (const char* help : {"--help", "policy --help", "policy lint --help", "policy explain --help"}) {
+  for (const char* help :
+       {"--help", "policy --help", "policy lint --help", "policy explain --help"}) {
     const CliRun r = Custodian(help);
     EXPECT_EQ(r.exit_code, 0) << help;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << help << r.output;

@@ -36,7 +36,13 @@ enum class AuthMode : uint8_t { kAtConnection, kAtSetup };
 inline constexpr std::size_t kAuthModeCount = 2;
 
 // Session types a technician may be in when asking for something.
-enum class SessionType : uint8_t { kApplet, kMobileApplet, kInstantChat, kCallingCard, kUnattended };
+enum class SessionType : uint8_t {
+  kApplet,
+  kMobileApplet,
+  kInstantChat,
+  kCallingCard,
+  kUnattended
+};
 inline constexpr std::size_t kSessionTypeCount = 5;
 
 // What happens to a request longer than its cap (DESIGN.md §3 "Caps").

@@ -15,8 +15,8 @@
 namespace custodian::policy {
 
 enum class Action : uint8_t {
-  kUnattendedRequest,  // R1–R7
-  kUnattendedConnect,  // R1, R3–R5, R8
+  kUnattendedRequest,   // R1–R7
+  kUnattendedConnect,   // R1, R3–R5, R8
   kCredentialsRequest,  // R9, R13
   kCredentialsApply,    // R9, R10, R12
 };
@@ -36,9 +36,9 @@ struct DailyWindow {
 struct Schedule {
   enum class Kind : uint8_t { kDays, kRange, kUnlimited };
   Kind kind = Kind::kDays;
-  int days = 0;                             // kDays
-  boost::gregorian::date first_day;         // kRange, inclusive
-  boost::gregorian::date last_day;          // kRange, inclusive
+  int days = 0;                      // kDays
+  boost::gregorian::date first_day;  // kRange, inclusive
+  boost::gregorian::date last_day;   // kRange, inclusive
   std::optional<DailyWindow> daily;
   TimeReference time_reference = TimeReference::kTechnician;  // R5
 };
