@@ -27,7 +27,7 @@ const char* const kZones[] = {"Europe/Berlin", "America/New_York",  "Australia/S
                               "Asia/Kolkata",  "America/Sao_Paulo", "Asia/Tokyo"};
 
 // 5 roots x 3 children x 2 grandchildren = 5 + 15 + 30 = 50 groups. Every
-// fifth group withdraws unattended access; every seventh narrows to
+// tenth group withdraws unattended access; every seventh narrows to
 // at_connection; grandchildren cap at 10 days.
 p::Policy ReferencePolicy() {
   p::Policy policy;
@@ -40,7 +40,7 @@ p::Policy ReferencePolicy() {
     const std::size_t n = policy.groups.size();
     if (!g.parent_id)
       g.permissions[static_cast<std::size_t>(p::Permission::kUnattendedAccess)] = true;
-    if (n % 5 == 4)
+    if (n % 10 == 9)
       g.permissions[static_cast<std::size_t>(p::Permission::kUnattendedAccess)] = false;
     if (n % 7 == 6) g.auth_modes = p::AuthModeSet(0b01);
     policy.groups.push_back(std::move(g));
@@ -78,7 +78,7 @@ std::vector<p::Request> Requests(bool daily_window) {
     r.credential_mode = rng() % 3 == 0 ? p::AuthMode::kAtSetup : p::AuthMode::kAtConnection;
     p::Schedule s;
     s.kind = p::Schedule::Kind::kDays;
-    s.days = 1 + static_cast<int>(rng() % 14);
+    s.days = 1 + static_cast<int>(rng() % 12);
     if (daily_window) {
       s.daily = p::DailyWindow{8 * 60, 18 * 60};
       s.time_reference = rng() % 2 ? p::TimeReference::kCustomer : p::TimeReference::kTechnician;

@@ -32,6 +32,9 @@ enum : uint8_t { kAtSetupNeedsWindows = 0, kCredentialsNeedWindows = 1 };
 
 uint32_t Bit(Permission p) { return 1u << static_cast<uint32_t>(p); }
 
+// Every reason denies except `duration_capped`, which explains an allow.
+bool Denies(const Reason& r) { return r.code != ReasonCode::kDurationCapped; }
+
 class Reasons {
  public:
   explicit Reasons(Decision& d) : d_(d) {}
@@ -142,7 +145,9 @@ void DecideUnattendedRequest(const Context& c, Decision& d) {
     }
   }
 
-  if (zone && issue == ScheduleIssue::kNone) {
+  // Only an allow carries the schedule; a deny so far will not become one.
+  const bool denied_so_far = std::any_of(d.reasons().begin(), d.reasons().end(), Denies);
+  if (zone && issue == ScheduleIssue::kNone && !denied_so_far) {
     d.effective_schedule = ResolveSchedule(schedule, *zone, c.now, clamp_days);
   }
   d.customer_prompt =
@@ -263,10 +268,7 @@ Decision Decide(const CompiledPolicy& policy, const Request& request, Instant no
       DecideCredentialsApply(c, d);
       break;
   }
-  // Every reason denies except `duration_capped`, which explains an allow.
-  const bool denied = std::any_of(d.reasons().begin(), d.reasons().end(), [](const Reason& r) {
-    return r.code != ReasonCode::kDurationCapped;
-  });
+  const bool denied = std::any_of(d.reasons().begin(), d.reasons().end(), Denies);
   if (denied) {
     // A deny carries reasons only: nothing is to be prompted or scheduled.
     d.effect = Effect::kDeny;

@@ -22,18 +22,9 @@ Instant RangeEnd(const boost::gregorian::date& last_day, const TimeZone& zone) {
 
 }  // namespace
 
-Instant LocalToUtc(const TimeZone& zone, date::local_seconds local) {
-  const date::local_info info = zone.get_info(local);
-  if (info.result == date::local_info::nonexistent) {
-    return Instant{info.second.begin.time_since_epoch()};  // the end of the gap
-  }
-  // Unique, or ambiguous where `first` is the earlier of the two offsets.
-  return Instant{local.time_since_epoch() - info.first.offset};
-}
+Instant LocalToUtc(const TimeZone& zone, date::local_seconds local) { return zone.ToUtc(local); }
 
-date::local_seconds UtcToLocal(const TimeZone& zone, Instant t) {
-  return date::local_seconds{t.time_since_epoch() + zone.get_info(t).offset};
-}
+date::local_seconds UtcToLocal(const TimeZone& zone, Instant t) { return zone.ToLocal(t); }
 
 std::optional<int> ScheduleDays(const Schedule& schedule) {
   switch (schedule.kind) {

@@ -1,5 +1,6 @@
 #include "policy/time.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace custodian::policy {
@@ -70,6 +71,46 @@ std::string FormatRfc3339(Instant t) {
                 static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                 static_cast<int>(hms.seconds().count()));
   return buf;
+}
+
+TimeZone::TimeZone(std::string name, std::vector<Transition> transitions)
+    : name_(std::move(name)), transitions_(std::move(transitions)) {
+  if (transitions_.empty()) transitions_.push_back({kBeginningOfTime, 0});
+  transitions_.front().at = kBeginningOfTime;
+}
+
+std::size_t TimeZone::IndexAt(int64_t t) const {
+  // The last transition at or before t; the first one covers all time before.
+  auto it = std::upper_bound(transitions_.begin(), transitions_.end(), t,
+                             [](int64_t v, const Transition& tr) { return v < tr.at; });
+  return static_cast<std::size_t>(it - transitions_.begin()) - 1;
+}
+
+std::chrono::seconds TimeZone::OffsetAt(Instant t) const {
+  return std::chrono::seconds{transitions_[IndexAt(t.time_since_epoch().count())].offset};
+}
+
+date::local_seconds TimeZone::ToLocal(Instant t) const {
+  return date::local_seconds{t.time_since_epoch() + OffsetAt(t)};
+}
+
+Instant TimeZone::ToUtc(date::local_seconds local) const {
+  // A UTC offset is less than a day, so the local time `l` belongs to one of
+  // the periods in force between a day before and a day after it. Periods
+  // come in order: the first that contains l - offset is the earliest
+  // reading (an overlap has two); if none does, l is in a gap, which ends at
+  // the transition after it.
+  constexpr int64_t kDay = 86400;
+  const int64_t l = local.time_since_epoch().count();
+  const std::size_t n = transitions_.size();
+  for (std::size_t k = IndexAt(l - kDay); k < n && transitions_[k].at <= l + kDay; ++k) {
+    const int64_t u = l - transitions_[k].offset;
+    const int64_t end = k + 1 < n ? transitions_[k + 1].at : std::numeric_limits<int64_t>::max();
+    if (u >= transitions_[k].at && u < end) return Instant{std::chrono::seconds{u}};
+    if (u >= end && l - transitions_[k + 1].offset < end) return Instant{std::chrono::seconds{end}};
+  }
+  // Not reached for well-formed transitions; read with the last offset.
+  return Instant{std::chrono::seconds{l - transitions_[IndexAt(l)].offset}};
 }
 
 }  // namespace custodian::policy
