@@ -12,7 +12,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app("custodian: policy system for remote-support access", "custodian");
-  app.set_version_flag("--version", CUSTODIAN_VERSION);
+  app.set_version_flag("--version", std::string("custodian ") + CUSTODIAN_VERSION);
   app.require_subcommand(1);
   int exit_code = custodian::cli::kExitOk;
   custodian::cli::AddPolicyCommands(app, &exit_code);
