@@ -1,6 +1,7 @@
 #include "policy/engine.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "policy/schedule.h"
 
@@ -228,19 +229,43 @@ CompiledPolicy CompiledPolicy::Compile(const Policy& policy, const TimeZones& zo
     c.groups_.push_back(g);
     group_index.emplace(policy.groups[i].id, static_cast<uint32_t>(i));
   }
-  c.technicians_.reserve(policy.technicians.size());
   for (const Technician& t : policy.technicians) {
     auto group = group_index.find(t.group_id);
     if (group == group_index.end()) continue;  // invalid policies only: technician_unknown
-    c.technicians_.emplace(t.id, CompiledTechnician{group->second, zones.Find(t.time_zone)});
+    c.technician_ids_.push_back(t.id);
+    c.technicians_.push_back(CompiledTechnician{group->second, zones.Find(t.time_zone)});
   }
+  c.IndexTechnicians();
   return c;
+}
+
+void CompiledPolicy::IndexTechnicians() {
+  std::size_t size = 16;
+  while (size < 2 * technician_ids_.size()) size *= 2;
+  slots_.assign(size, Slot{});
+  for (uint32_t i = 0; i < technician_ids_.size(); ++i) {
+    const uint64_t hash = std::hash<std::string_view>{}(technician_ids_[i]);
+    for (std::size_t s = hash & (size - 1);; s = (s + 1) & (size - 1)) {
+      if (slots_[s].index == kEmpty) {
+        slots_[s] = Slot{hash, i};
+        break;
+      }
+      // A duplicate id (invalid policies only): the first one wins.
+      if (slots_[s].hash == hash && technician_ids_[slots_[s].index] == technician_ids_[i]) break;
+    }
+  }
 }
 
 const CompiledPolicy::CompiledTechnician* CompiledPolicy::FindTechnician(
     std::string_view id) const {
-  auto it = technicians_.find(id);
-  return it == technicians_.end() ? nullptr : &it->second;
+  const uint64_t hash = std::hash<std::string_view>{}(id);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t s = hash & mask; slots_[s].index != kEmpty; s = (s + 1) & mask) {
+    if (slots_[s].hash == hash && technician_ids_[slots_[s].index] == id) {
+      return &technicians_[slots_[s].index];
+    }
+  }
+  return nullptr;
 }
 
 Decision Decide(const CompiledPolicy& policy, const Request& request, Instant now) {

@@ -416,3 +416,33 @@ TEST(HandBuiltRequest, WithoutRequiredPartsFailsClosed) {
 
 }  // namespace
 }  // namespace custodian::policy
+
+namespace custodian::policy {
+namespace {
+
+TEST(CompiledPolicy, FindsEveryTechnicianOfALargePolicyAndNoOther) {
+  Policy policy;
+  for (int g = 0; g < 7; ++g) {
+    Group group;
+    group.id = "g" + std::to_string(g);
+    group.name = group.id;
+    policy.groups.push_back(group);
+  }
+  for (int t = 0; t < 5000; ++t) {
+    policy.technicians.push_back(
+        {"t" + std::to_string(t), "g" + std::to_string(t % 7), t % 2 ? "Asia/Tokyo" : "UTC"});
+  }
+  const auto compiled = CompiledPolicy::Compile(policy, SystemTimeZones::Get());
+  for (int t = 0; t < 5000; ++t) {
+    const auto* found = compiled.FindTechnician("t" + std::to_string(t));
+    ASSERT_NE(found, nullptr) << t;
+    EXPECT_EQ(found->group, static_cast<uint32_t>(t % 7));
+    EXPECT_EQ(found->zone->name(), t % 2 ? "Asia/Tokyo" : "UTC");
+  }
+  for (const char* unknown : {"", "t5000", "t-1", "T1", "t1 "}) {
+    EXPECT_EQ(compiled.FindTechnician(unknown), nullptr) << unknown;
+  }
+}
+
+}  // namespace
+}  // namespace custodian::policy

@@ -42,19 +42,21 @@ enum class CustomerPrompt : uint8_t { kNone, kConfirm, kWindowsCredentials };
 // Which rule's text a reason comes from; `what` tells a code's variants
 // apart (e.g. which permission is missing) and `requested`/`limit` carry the
 // numbers the message quotes. All static: no strings are built to decide.
+// A plain aggregate, so that a Decision's unused reason slots cost nothing.
 struct Reason {
-  ReasonCode code = ReasonCode::kPermissionMissing;
-  uint8_t rule = 0;  // n of Rn
-  uint8_t what = 0;
-  int32_t requested = 0;
-  int32_t limit = 0;
+  ReasonCode code;
+  uint8_t rule;  // n of Rn
+  uint8_t what;
+  int32_t requested;
+  int32_t limit;
 };
 
 inline constexpr std::size_t kMaxReasons = 16;
 
 struct Decision {
   Effect effect = Effect::kDeny;
-  std::array<Reason, kMaxReasons> reason_storage{};
+  // Only the first `reason_count` slots are set; use reasons().
+  std::array<Reason, kMaxReasons> reason_storage;
   uint8_t reason_count = 0;
   CustomerPrompt customer_prompt = CustomerPrompt::kNone;
   bool admin_credentials_required = false;

@@ -11,7 +11,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "policy/decision.h"
@@ -49,12 +48,19 @@ class CompiledPolicy {
   std::optional<Instant> expires_at() const { return expires_at_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // Technicians by id in an open-addressing table (linear probing, at most
+  // half full): one hash and, for a hit, one string comparison per lookup.
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t index = kEmpty;  // into technician_ids_ / technicians_
   };
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  void IndexTechnicians();
+
   std::vector<CompiledGroup> groups_;
-  std::unordered_map<std::string, CompiledTechnician, Hash, std::equal_to<>> technicians_;
+  std::vector<std::string> technician_ids_;
+  std::vector<CompiledTechnician> technicians_;
+  std::vector<Slot> slots_;  // size a power of two
   const TimeZones* zones_ = nullptr;
   SessionTypeSet blocked_session_types_;
   CapBehavior cap_behavior_ = CapBehavior::kDeny;
