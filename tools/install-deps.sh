@@ -11,7 +11,10 @@ packages=(
   libboost-dev libboost-date-time-dev     # calendar arithmetic (+ Beast later)
   libhowardhinnant-date-dev               # IANA zone rules from the system zoneinfo
   tzdata
-  libssl-dev
+  libssl-dev                              # Ed25519, SHA-256, random tokens, TLS
+  libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
+  libspdlog-dev                           # structured logs
+  libargon2-dev                           # password hashing (Argon2id)
   libcli11-dev                            # the custodian CLI
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -509,60 +509,63 @@ std::vector<FieldError> ValidatePolicy(const Policy& p, const TimeZones& zones) 
   return errors;
 }
 
-value EncodePolicy(const Policy& p) {
-  value doc = value::object(true);
-  value settings = value::object(true);
+value EncodeSettings(const GlobalSettings& settings) {
+  value out = value::object(true);
   value unattended = value::object(true);
-  unattended["auth_modes"] = EncodeAuthModes(p.settings.auth_modes);
+  unattended["auth_modes"] = EncodeAuthModes(settings.auth_modes);
   value blocked = value::array();
   std::size_t n = 0;
   for (std::size_t i = 0; i < kSessionTypeCount; ++i) {
-    if (p.settings.blocked_session_types[i]) {
+    if (settings.blocked_session_types[i]) {
       blocked[n++] = Str(SessionTypeName(static_cast<SessionType>(i)));
     }
   }
   unattended["blocked_session_types"] = blocked;
-  unattended["cap_behavior"] = Str(CapBehaviorName(p.settings.cap_behavior));
-  unattended["request_ttl_minutes"] = value::number(p.settings.request_ttl_minutes);
-  if (p.settings.max_days) unattended["max_days"] = value::number(*p.settings.max_days);
-  settings["unattended"] = unattended;
+  unattended["cap_behavior"] = Str(CapBehaviorName(settings.cap_behavior));
+  unattended["request_ttl_minutes"] = value::number(settings.request_ttl_minutes);
+  if (settings.max_days) unattended["max_days"] = value::number(*settings.max_days);
+  out["unattended"] = unattended;
   value perms = value::object(true);
   for (std::size_t i = 0; i < kPermissionCount; ++i) {
     perms[std::string(PermissionName(static_cast<Permission>(i)))] =
-        value::boolean(p.settings.permissions[i]);
+        value::boolean(settings.permissions[i]);
   }
-  settings["permissions"] = perms;
-  doc["settings"] = settings;
+  out["permissions"] = perms;
+  return out;
+}
 
-  value groups = value::array();
-  for (std::size_t gi = 0; gi < p.groups.size(); ++gi) {
-    const Group& g = p.groups[gi];
-    value o = value::object(true);
-    o["id"] = Str(g.id);
-    o["name"] = Str(g.name);
-    o["parent_id"] = g.parent_id ? Str(*g.parent_id) : value::null();
-    value gp = value::object(true);
-    for (std::size_t i = 0; i < kPermissionCount; ++i) {
-      if (g.permissions[i]) {
-        gp[std::string(PermissionName(static_cast<Permission>(i)))] =
-            value::boolean(*g.permissions[i]);
-      }
+value EncodeGroup(const Group& g) {
+  value o = value::object(true);
+  o["id"] = Str(g.id);
+  o["name"] = Str(g.name);
+  o["parent_id"] = g.parent_id ? Str(*g.parent_id) : value::null();
+  value gp = value::object(true);
+  for (std::size_t i = 0; i < kPermissionCount; ++i) {
+    if (g.permissions[i]) {
+      gp[std::string(PermissionName(static_cast<Permission>(i)))] = value::boolean(*g.permissions[i]);
     }
-    if (gp.size() > 0) o["permissions"] = gp;
-    value gu = value::object(true);
-    if (g.auth_modes) gu["auth_modes"] = EncodeAuthModes(*g.auth_modes);
-    if (g.max_days) gu["max_days"] = value::number(*g.max_days);
-    if (gu.size() > 0) o["unattended"] = gu;
-    if (g.locked.any()) {
-      value locked = value::array();
-      std::size_t m = 0;
-      for (std::size_t k = 0; k < kSettingCount; ++k) {
-        if (g.locked[k]) locked[m++] = Str(SettingName(static_cast<SettingKey>(k)));
-      }
-      o["locked"] = locked;
-    }
-    groups[gi] = o;
   }
+  if (gp.size() > 0) o["permissions"] = gp;
+  value gu = value::object(true);
+  if (g.auth_modes) gu["auth_modes"] = EncodeAuthModes(*g.auth_modes);
+  if (g.max_days) gu["max_days"] = value::number(*g.max_days);
+  if (gu.size() > 0) o["unattended"] = gu;
+  if (g.locked.any()) {
+    value locked = value::array();
+    std::size_t m = 0;
+    for (std::size_t k = 0; k < kSettingCount; ++k) {
+      if (g.locked[k]) locked[m++] = Str(SettingName(static_cast<SettingKey>(k)));
+    }
+    o["locked"] = locked;
+  }
+  return o;
+}
+
+value EncodePolicy(const Policy& p) {
+  value doc = value::object(true);
+  doc["settings"] = EncodeSettings(p.settings);
+  value groups = value::array();
+  for (std::size_t i = 0; i < p.groups.size(); ++i) groups[i] = EncodeGroup(p.groups[i]);
   doc["groups"] = groups;
   value techs = value::array();
   for (std::size_t i = 0; i < p.technicians.size(); ++i) {
@@ -574,6 +577,20 @@ value EncodePolicy(const Policy& p) {
   }
   doc["technicians"] = techs;
   return doc;
+}
+
+Parsed<Group> ParseGroup(const value& json, const std::string& pointer) {
+  Errors errors;
+  Group g = ReadGroup(json, pointer, errors);
+  if (!errors.empty()) return {std::nullopt, std::move(errors)};
+  return {std::move(g), {}};
+}
+
+Parsed<GlobalSettings> ParseSettings(const value& json, const std::string& pointer) {
+  Errors errors;
+  GlobalSettings s = ReadSettings(json, pointer, errors);
+  if (!errors.empty()) return {std::nullopt, std::move(errors)};
+  return {std::move(s), {}};
 }
 
 // ---------------------------------------------------------------- request

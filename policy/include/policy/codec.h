@@ -47,6 +47,13 @@ Parsed<Policy> ParsePolicy(const web::json::value& json, const TimeZones& zones)
 std::vector<FieldError> ValidatePolicy(const Policy& policy, const TimeZones& zones);
 web::json::value EncodePolicy(const Policy& policy);
 
+// Parts of the document on their own, as the admin center edits them;
+// `pointer` prefixes the error pointers.
+Parsed<Group> ParseGroup(const web::json::value& json, const std::string& pointer);
+web::json::value EncodeGroup(const Group& group);
+Parsed<GlobalSettings> ParseSettings(const web::json::value& json, const std::string& pointer);
+web::json::value EncodeSettings(const GlobalSettings& settings);
+
 Parsed<Request> ParseRequest(std::string_view text);
 Parsed<Request> ParseRequest(const web::json::value& json);
 

@@ -1,0 +1,95 @@
+// The REST API of DESIGN.md §5 as one route table: method, path pattern,
+// the roles allowed, and a thin adapter from HTTP to a Service call. The
+// table is also the source of the OpenAPI document and of the authorization
+// matrix test.
+//
+// Api::Handle runs on an I/O thread and only posts work: authentication,
+// the database and Argon2 run on a pool of worker threads, which answer
+// through the server's Respond callback.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "admincenter/http_server.h"
+#include "admincenter/service.h"
+
+namespace custodian::admincenter {
+
+// Who may call a route.
+enum RoleBit : uint8_t {
+  kAnonymous = 1,
+  kTechnicianRole = 2,
+  kAuditorRole = 4,
+  kAdminRole = 8,
+  kMasterAdminRole = 16,
+};
+uint8_t RoleBitOf(const std::optional<Principal>& p);
+
+struct Call {
+  const http::Request& request;
+  std::map<std::string, std::string> params;  // from the path pattern
+  std::optional<Principal> principal;         // set unless the route is anonymous
+  value body;                                 // parsed JSON when the route takes a body
+  Service& service;
+
+  const Principal& who() const { return *principal; }
+};
+
+struct Route {
+  boost::beast::http::verb method;
+  std::string pattern;  // "/v1/groups/{id}"
+  uint8_t roles;
+  std::string summary;
+  bool takes_body = false;
+  unsigned success_status = 200;
+  std::function<Result<value>(Call&)> handler;
+  // Streams instead (audit export); returns the response to send.
+  std::function<http::Response(Call&)> raw_handler;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  bool path_known = false;  // some route has this path (for 405)
+};
+
+class Api {
+ public:
+  Api(Service& service, int worker_threads);
+  ~Api();
+
+  void Handle(http::Request request, http::Respond respond);
+  const std::vector<Route>& routes() const { return routes_; }
+  RouteMatch Match(boost::beast::http::verb method, const std::string& path) const;
+  value OpenApi() const;
+  std::string Metrics() const;
+  // Waits for queued work to finish (graceful shutdown).
+  void Drain();
+
+ private:
+  http::Response Process(const http::Request& request);
+  void Observe(const std::string& route, unsigned status, double seconds);
+
+  Service& service_;
+  std::vector<Route> routes_;
+  boost::asio::thread_pool workers_;
+
+  mutable std::mutex metrics_mutex_;
+  std::map<std::pair<std::string, unsigned>, uint64_t> requests_;
+  std::vector<uint64_t> latency_buckets_;
+  double latency_sum_ = 0;
+  uint64_t latency_count_ = 0;
+};
+
+// Whether `s` is well-formed UTF-8 (no overlongs, surrogates or values
+// beyond U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+}  // namespace custodian::admincenter

@@ -1,0 +1,58 @@
+// Principals, passwords and bearer tokens (DESIGN.md §3 "Principals", §5).
+//
+// Passwords are hashed with Argon2id at OWASP's parameters (19 MiB, 2
+// passes, 1 lane). Tokens are 256 random bits from the OS source, shown
+// once and stored only as SHA-256 hashes, with an expiry; disabling a
+// principal makes its tokens fail at once (checked at every request).
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/time.h"
+
+namespace custodian::admincenter {
+
+enum class Role : uint8_t { kMasterAdmin, kAdmin, kTechnician, kAuditor };
+const char* RoleName(Role r);
+std::optional<Role> ParseRole(std::string_view name);
+
+struct Principal {
+  std::string id;
+  std::string name;
+  Role role = Role::kTechnician;
+  std::vector<std::string> scopes;       // admins: group subtrees
+  std::optional<std::string> group_id;   // technicians
+  std::optional<std::string> time_zone;  // technicians
+  bool disabled = false;
+};
+
+// Argon2id in its encoded form ("$argon2id$v=19$m=19456,t=2,p=1$…").
+std::string HashPassword(const std::string& password);
+bool VerifyPassword(const std::string& encoded, const std::string& password);
+
+inline constexpr std::chrono::hours kLoginTokenLifetime{12};
+inline constexpr std::chrono::hours kInitialTokenLifetime{24 * 30};
+
+struct IssuedToken {
+  std::string id;
+  std::string secret;  // shown once; never stored, logged or audited
+  policy::Instant expires_at;
+};
+// Inside the caller's transaction.
+IssuedToken IssueToken(SQLite::Database& db, const std::string& principal_id, policy::Instant now,
+                       std::chrono::seconds lifetime);
+
+// The principal a token stands for, if it is known, unexpired, unrevoked and
+// its principal is enabled.
+std::optional<Principal> Authenticate(SQLite::Database& db, const std::string& secret,
+                                      policy::Instant now, std::string* token_id);
+std::optional<Principal> LoadPrincipal(SQLite::Database& db, const std::string& id);
+std::optional<Principal> LoadPrincipalByName(SQLite::Database& db, const std::string& name,
+                                             std::string* password_hash);
+
+}  // namespace custodian::admincenter

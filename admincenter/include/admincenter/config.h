@@ -1,0 +1,35 @@
+// Configuration of `admincenter run`: defaults, then a JSON file
+// (--config), then environment variables CUSTODIAN_ADMINCENTER_<KEY>
+// (upper case), then command-line flags; each later source overrides the
+// earlier ones. Every key, its default and its variable are listed in
+// docs/admincenter.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/codec.h"
+
+namespace custodian::admincenter {
+
+struct Config {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8443";
+  int io_threads = 2;
+  int worker_threads = 4;
+  std::optional<std::string> tls_certificate;
+  std::optional<std::string> tls_key;
+  bool allow_insecure_http = false;  // plain HTTP on a non-loopback address
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+// Applies a JSON configuration document; errors carry JSON pointers.
+std::vector<policy::FieldError> ApplyConfigFile(const std::string& text, Config& config);
+// Applies CUSTODIAN_ADMINCENTER_* variables from `environ`-style entries.
+std::vector<policy::FieldError> ApplyEnvironment(char** environment, Config& config);
+// Splits "host:port" ("[::1]:8443" for IPv6); nullopt when malformed.
+std::optional<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);
+bool IsLoopback(const std::string& address);
+
+}  // namespace custodian::admincenter

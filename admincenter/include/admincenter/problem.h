@@ -1,0 +1,54 @@
+// Errors of the admin center and their one mapping to HTTP: RFC 7807
+// problem+json (DESIGN.md §5), with JSON pointers for validation errors and
+// decision reasons for policy denials.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <string>
+#include <vector>
+
+#include "admincenter/http_server.h"
+#include "policy/codec.h"
+
+namespace custodian::admincenter {
+
+enum class ErrorKind {
+  kValidation,            // 400: the input is wrong; `errors` says where
+  kUnauthenticated,       // 401: no valid token
+  kForbidden,             // 403: the principal may not do this
+  kPolicyDenied,          // 403: the policy says no; `reasons` says why
+  kNotFound,              // 404 (also for objects outside an admin's scope)
+  kMethodNotAllowed,      // 405
+  kConflict,              // 409: the current state forbids it
+  kPayloadTooLarge,       // 413
+  kUnsupportedMediaType,  // 415
+  kInternal,              // 500
+  kUnavailable,           // 503: e.g. the database is busy or shutting down
+};
+
+struct Problem {
+  ErrorKind kind = ErrorKind::kInternal;
+  std::string detail;
+  std::vector<policy::FieldError> errors;
+  web::json::value reasons;  // null unless kPolicyDenied
+};
+
+unsigned StatusOf(ErrorKind kind);
+const char* TitleOf(ErrorKind kind);
+http::Response ToResponse(const Problem& problem);
+
+inline Problem Invalid(std::vector<policy::FieldError> errors) {
+  return {ErrorKind::kValidation, "the request body is invalid", std::move(errors), {}};
+}
+inline Problem Invalid(std::string pointer, std::string message) {
+  return Invalid({{std::move(pointer), std::move(message)}});
+}
+inline Problem NotFound(std::string detail = "no such resource") {
+  return {ErrorKind::kNotFound, std::move(detail), {}, {}};
+}
+inline Problem Conflict(std::string detail) {
+  return {ErrorKind::kConflict, std::move(detail), {}, {}};
+}
+
+}  // namespace custodian::admincenter

@@ -1,0 +1,26 @@
+// Result<T>: a value or the Problem that prevented it. Services return it;
+// Database::Write commits exactly when it is ok().
+#pragma once
+
+#include <utility>
+#include <variant>
+
+#include "admincenter/problem.h"
+
+namespace custodian::admincenter {
+
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
+  Result(Problem problem) : v_(std::move(problem)) {}  // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  const Problem& problem() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Problem> v_;
+};
+
+}  // namespace custodian::admincenter

@@ -1,0 +1,91 @@
+// The admin center's operations (DESIGN.md §5), independent of HTTP: each
+// takes the calling principal and JSON input, checks authorization and
+// input, and returns a JSON result or a Problem. Every mutation and its
+// audit event are written in one transaction. Methods block on SQLite (and
+// on Argon2 for logins): call them from worker threads, never from the I/O
+// threads.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "admincenter/audit.h"
+#include "admincenter/auth.h"
+#include "admincenter/database.h"
+#include "admincenter/result.h"
+#include "policy/model.h"
+#include "policy/time.h"
+
+namespace custodian::admincenter {
+
+using Clock = std::function<policy::Instant()>;
+using web::json::value;
+
+struct AuditFilter {
+  std::optional<policy::Instant> since;  // inclusive
+  std::optional<policy::Instant> until;  // exclusive
+  std::optional<std::string> actor;      // actor id
+  std::optional<std::string> action;
+  std::optional<std::string> target;
+};
+
+class Service {
+ public:
+  Service(Database& db, const policy::TimeZones& zones, Clock clock, std::string signing_key_pem);
+
+  std::optional<Principal> Authenticate(const std::string& bearer_token);
+
+  Result<value> Login(const value& body);
+  Result<value> RevokeToken(const Principal& actor, const std::string& token_id);
+
+  Result<value> CreatePrincipal(const Principal& actor, Role kind, const value& body);
+  Result<value> ListPrincipals(const Principal& actor, Role kind);
+  Result<value> UpdatePrincipal(const Principal& actor, Role kind, const std::string& id,
+                                const value& body);
+
+  Result<value> ListGroups(const Principal& actor);
+  Result<value> GetGroup(const Principal& actor, const std::string& id);
+  Result<value> CreateGroup(const Principal& actor, const value& body);
+  Result<value> PatchGroup(const Principal& actor, const std::string& id, const value& body);
+  Result<value> RemoveGroup(const Principal& actor, const std::string& id);
+  Result<value> Effective(const Principal& actor, const std::string& id);
+
+  Result<value> GetSettings();
+  Result<value> PutSettings(const Principal& actor, const value& body);
+
+  Result<value> PolicyDocument();
+  Result<value> Decide(const value& request, std::optional<policy::Instant> now);
+
+  // Records a refused request (401/403/404 from authorization).
+  void AuditRefusal(const std::optional<Principal>& who, const std::string& method,
+                    const std::string& path, const std::string& outcome);
+
+  // The signed head of the audit chain.
+  Result<value> Checkpoint();
+  // {seq, head_hash, ts, key_id, public_key, signature} over the canonical
+  // JSON of the first four.
+  value SignCheckpoint(int64_t seq, const std::string& head_hash);
+
+  Database& db() { return db_; }
+  policy::Instant Now() const { return clock_(); }
+
+ private:
+  // Changes the loaded policy and says which group it changed (or why not),
+  // filling the audit event's details.
+  using GroupEdit = std::function<Result<std::size_t>(policy::Policy&, value& details)>;
+  Result<value> EditGroup(const Principal& actor, const std::string& action, const GroupEdit& edit);
+
+  Database& db_;
+  const policy::TimeZones& zones_;
+  Clock clock_;
+  std::string signing_key_pem_;
+  std::string public_key_;  // raw Ed25519
+  std::string key_id_;
+};
+
+AuditEvent ActorEvent(const Principal& actor, std::string action, std::string target);
+
+}  // namespace custodian::admincenter

@@ -1,0 +1,432 @@
+#include "admincenter/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <sstream>
+
+#include "admincenter/audit_export.h"
+
+namespace custodian::admincenter {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using bhttp::verb;
+
+constexpr uint8_t kAnyAdmin = kAdminRole | kMasterAdminRole;
+constexpr uint8_t kAnyPrincipal = kTechnicianRole | kAuditorRole | kAdminRole | kMasterAdminRole;
+// Upper bounds (seconds) of the latency histogram buckets.
+const std::vector<double> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                             0.05,   0.1,   0.25,   0.5,   1,    2.5};
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    parts.push_back(
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+bool MatchPattern(const std::string& pattern, const std::string& path,
+                  std::map<std::string, std::string>& params) {
+  const auto want = Split(pattern), got = Split(path);
+  if (want.size() != got.size()) return false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+      if (got[i].empty()) return false;
+      params[want[i].substr(1, want[i].size() - 2)] = got[i];
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+http::Response Json(unsigned status, const value& body) {
+  http::Response r;
+  r.status = status;
+  if (status == 204) {
+    r.content_type.clear();
+  } else {
+    r.body = body.serialize();
+  }
+  return r;
+}
+
+std::vector<Route> BuildRoutes() {
+  auto principal_routes = [](std::vector<Route>& routes, const std::string& path, Role kind,
+                             uint8_t roles) {
+    routes.push_back({verb::post, path, roles, "Create a " + std::string(RoleName(kind)), true, 201,
+                      [kind](Call& c) { return c.service.CreatePrincipal(c.who(), kind, c.body); },
+                      nullptr});
+    routes.push_back({verb::get, path, roles, "List " + std::string(RoleName(kind)) + "s", false,
+                      200, [kind](Call& c) { return c.service.ListPrincipals(c.who(), kind); },
+                      nullptr});
+    routes.push_back({verb::patch, path + "/{id}", roles,
+                      "Disable, enable or set the password of a " + std::string(RoleName(kind)),
+                      true, 200,
+                      [kind](Call& c) {
+                        return c.service.UpdatePrincipal(c.who(), kind, c.params.at("id"), c.body);
+                      },
+                      nullptr});
+  };
+  std::vector<Route> r;
+  r.push_back({verb::get, "/healthz", kAnonymous | kAnyPrincipal, "Liveness and database check",
+               false, 200, nullptr, nullptr});
+  r.push_back({verb::get, "/metrics", kAnonymous | kAnyPrincipal, "Prometheus metrics", false, 200,
+               nullptr, nullptr});
+  r.push_back({verb::get, "/v1/openapi.json", kAnonymous | kAnyPrincipal, "This API as OpenAPI 3",
+               false, 200, nullptr, nullptr});
+  r.push_back({verb::post, "/v1/tokens", kAnonymous, "Log in: name and password to a token", true,
+               201, [](Call& c) { return c.service.Login(c.body); }, nullptr});
+  r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
+               [](Call& c) { return c.service.RevokeToken(c.who(), c.params.at("id")); }, nullptr});
+  principal_routes(r, "/v1/admins", Role::kAdmin, kMasterAdminRole);
+  principal_routes(r, "/v1/technicians", Role::kTechnician, kAnyAdmin);
+  principal_routes(r, "/v1/auditors", Role::kAuditor, kMasterAdminRole);
+  r.push_back({verb::get, "/v1/groups", kAnyAdmin | kAuditorRole, "List groups", false, 200,
+               [](Call& c) { return c.service.ListGroups(c.who()); }, nullptr});
+  r.push_back({verb::post, "/v1/groups", kAnyAdmin, "Create a group", true, 201,
+               [](Call& c) { return c.service.CreateGroup(c.who(), c.body); }, nullptr});
+  r.push_back({verb::get, "/v1/groups/{id}", kAnyAdmin | kAuditorRole, "Read a group", false, 200,
+               [](Call& c) { return c.service.GetGroup(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::patch, "/v1/groups/{id}", kAnyAdmin,
+               "Change, move, inherit or lock settings of a group (JSON merge patch)", true, 200,
+               [](Call& c) { return c.service.PatchGroup(c.who(), c.params.at("id"), c.body); },
+               nullptr});
+  r.push_back({verb::delete_, "/v1/groups/{id}", kAnyAdmin, "Delete an empty group", false, 204,
+               [](Call& c) { return c.service.RemoveGroup(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::get, "/v1/groups/{id}/effective", kAnyAdmin | kAuditorRole,
+               "Effective settings of a group, with provenance", false, 200,
+               [](Call& c) { return c.service.Effective(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::get, "/v1/settings", kAnyAdmin | kAuditorRole, "Global settings", false, 200,
+               [](Call& c) { return c.service.GetSettings(); }, nullptr});
+  r.push_back({verb::put, "/v1/settings", kMasterAdminRole, "Replace the global settings", true,
+               200, [](Call& c) { return c.service.PutSettings(c.who(), c.body); }, nullptr});
+  r.push_back({verb::get, "/v1/policy/document", kAnyAdmin | kAuditorRole,
+               "The current policy document", false, 200,
+               [](Call& c) { return c.service.PolicyDocument(); }, nullptr});
+  r.push_back({verb::post, "/v1/decisions", kAnyAdmin,
+               "What-if decision on the current policy (optional ?now=RFC3339)", true, 200,
+               [](Call& c) -> Result<value> {
+                 std::optional<policy::Instant> now;
+                 auto it = c.request.query.find("now");
+                 if (it != c.request.query.end()) {
+                   now = policy::ParseRfc3339(it->second);
+                   if (!now) return Invalid("/now", "query parameter now must be RFC 3339");
+                 }
+                 return c.service.Decide(c.body, now);
+               },
+               nullptr});
+  r.push_back({verb::get, "/v1/audit/events", kAuditorRole | kMasterAdminRole,
+               "Export audit events (since, until, actor, action, target; format=jsonl|csv|cef)",
+               false, 200, nullptr, nullptr});
+  r.push_back({verb::get, "/v1/audit/checkpoint", kAuditorRole | kMasterAdminRole,
+               "The signed head of the audit chain", false, 200,
+               [](Call& c) { return c.service.Checkpoint(); }, nullptr});
+  return r;
+}
+
+}  // namespace
+
+uint8_t RoleBitOf(const std::optional<Principal>& p) {
+  if (!p) return kAnonymous;
+  switch (p->role) {
+    case Role::kMasterAdmin:
+      return kMasterAdminRole;
+    case Role::kAdmin:
+      return kAdminRole;
+    case Role::kTechnician:
+      return kTechnicianRole;
+    case Role::kAuditor:
+      return kAuditorRole;
+  }
+  return kAnonymous;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+Api::Api(Service& service, int worker_threads)
+    : service_(service),
+      routes_(BuildRoutes()),
+      workers_(static_cast<std::size_t>(std::max(1, worker_threads))),
+      latency_buckets_(kLatencyBuckets.size(), 0) {
+  for (Route& route : routes_) {
+    if (route.pattern == "/v1/audit/events") {
+      route.raw_handler = [this](Call& c) { return ExportAudit(c.service, c.request, workers_); };
+    }
+  }
+}
+
+Api::~Api() { Drain(); }
+
+void Api::Drain() { workers_.join(); }
+
+RouteMatch Api::Match(verb method, const std::string& path) const {
+  RouteMatch m;
+  for (const Route& route : routes_) {
+    std::map<std::string, std::string> params;
+    if (!MatchPattern(route.pattern, path, params)) continue;
+    m.path_known = true;
+    if (route.method == method) {
+      m.route = &route;
+      m.params = std::move(params);
+      return m;
+    }
+  }
+  return m;
+}
+
+void Api::Handle(http::Request request, http::Respond respond) {
+  boost::asio::post(workers_, [this, request = std::move(request), respond = std::move(respond)] {
+    const auto start = std::chrono::steady_clock::now();
+    http::Response response;
+    std::string route_name = "unmatched";
+    std::string principal_id;
+    try {
+      response = Process(request);
+    } catch (const std::exception& e) {
+      spdlog::error(R"({{"event":"handler_error","error":{}}})",
+                    value::string(e.what()).serialize());
+      response = ToResponse(Problem{ErrorKind::kUnavailable,
+                                    "the request could not be completed; "
+                                    "nothing was changed",
+                                    {},
+                                    {}});
+    }
+    const RouteMatch m = Match(request.method, request.path);
+    if (m.route) route_name = m.route->pattern;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Observe(route_name, response.status, seconds);
+    value line = value::object(true);
+    line["event"] = value::string("request");
+    line["method"] = value::string(request.method_name);
+    line["route"] = value::string(route_name);
+    line["status"] = value::number(response.status);
+    line["latency_ms"] = value::number(seconds * 1000);
+    auto it = response.headers.begin();
+    for (; it != response.headers.end(); ++it) {
+      if (it->first == "X-Principal-Id") break;
+    }
+    if (it != response.headers.end()) {
+      line["principal"] = value::string(it->second);
+      response.headers.erase(it);
+    }
+    spdlog::info(line.serialize());
+    respond(std::move(response));
+  });
+}
+
+http::Response Api::Process(const http::Request& request) {
+  RouteMatch m = Match(request.method, request.path);
+  if (!m.route) {
+    return ToResponse(m.path_known ? Problem{ErrorKind::kMethodNotAllowed, "", {}, {}}
+                                   : NotFound("no such route"));
+  }
+  const Route& route = *m.route;
+  std::optional<Principal> principal;
+  const std::string& auth = request.Header("authorization");
+  if (!auth.empty()) {
+    if (auth.starts_with("Bearer ")) principal = service_.Authenticate(auth.substr(7));
+    if (!principal) {
+      service_.AuditRefusal(std::nullopt, request.method_name, request.path, "failure");
+      return ToResponse(
+          Problem{ErrorKind::kUnauthenticated, "the token is unknown, expired or revoked", {}, {}});
+    }
+  }
+  if (!(route.roles & RoleBitOf(principal))) {
+    service_.AuditRefusal(principal, request.method_name, request.path, "denied");
+    if (!principal) return ToResponse(Problem{ErrorKind::kUnauthenticated, "", {}, {}});
+    return ToResponse(
+        Problem{ErrorKind::kForbidden,
+                std::string("a ") + RoleName(principal->role) + " may not call this route",
+                {},
+                {}});
+  }
+  Call call{request, std::move(m.params), principal, value::null(), service_};
+  if (route.takes_body) {
+    const std::string& type = request.Header("content-type");
+    if (!type.starts_with("application/json")) {
+      return ToResponse(
+          Problem{ErrorKind::kUnsupportedMediaType, "send the body as application/json", {}, {}});
+    }
+    if (!IsValidUtf8(request.body)) return ToResponse(Invalid("", "the body is not valid UTF-8"));
+    std::error_code ec;
+    call.body = value::parse(request.body, ec);
+    if (ec) return ToResponse(Invalid("", "the body is not valid JSON: " + ec.message()));
+  }
+  http::Response response;
+  if (route.pattern == "/healthz") {
+    const int version = service_.db().Read(
+        [](SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); });
+    value h = value::object(true);
+    h["status"] = value::string("ok");
+    h["schema_version"] = value::number(version);
+    response = Json(200, h);
+  } else if (route.pattern == "/metrics") {
+    response.body = Metrics();
+    response.content_type = "text/plain; version=0.0.4";
+  } else if (route.pattern == "/v1/openapi.json") {
+    response = Json(200, OpenApi());
+  } else if (route.raw_handler) {
+    response = route.raw_handler(call);
+  } else {
+    Result<value> result = route.handler(call);
+    response = result.ok()
+                   ? Json(result.value().is_null() ? 204 : route.success_status, result.value())
+                   : ToResponse(result.problem());
+  }
+  if (principal) response.headers.emplace_back("X-Principal-Id", principal->id);
+  return response;
+}
+
+void Api::Observe(const std::string& route, unsigned status, double seconds) {
+  std::lock_guard lock(metrics_mutex_);
+  ++requests_[{route, status}];
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    if (seconds <= kLatencyBuckets[i]) ++latency_buckets_[i];
+  }
+  latency_sum_ += seconds;
+  ++latency_count_;
+}
+
+std::string Api::Metrics() const {
+  std::ostringstream out;
+  std::lock_guard lock(metrics_mutex_);
+  out << "# HELP custodian_http_requests_total Requests by route and status.\n"
+      << "# TYPE custodian_http_requests_total counter\n";
+  for (const auto& [key, n] : requests_) {
+    out << "custodian_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second
+        << "\"} " << n << "\n";
+  }
+  out << "# HELP custodian_http_request_seconds Request latency.\n"
+      << "# TYPE custodian_http_request_seconds histogram\n";
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    out << "custodian_http_request_seconds_bucket{le=\"" << kLatencyBuckets[i] << "\"} "
+        << latency_buckets_[i] << "\n";
+  }
+  out << "custodian_http_request_seconds_bucket{le=\"+Inf\"} " << latency_count_ << "\n"
+      << "custodian_http_request_seconds_sum " << latency_sum_ << "\n"
+      << "custodian_http_request_seconds_count " << latency_count_ << "\n";
+  return out.str();
+}
+
+value Api::OpenApi() const {
+  value doc = value::object(true);
+  doc["openapi"] = value::string("3.0.3");
+  value info = value::object(true);
+  info["title"] = value::string("Custodian admin center");
+  info["version"] = value::string("1");
+  doc["info"] = info;
+  value paths = value::object(true);
+  for (const Route& r : routes_) {
+    std::string method(bhttp::to_string(r.method));
+    for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    value op = value::object(true);
+    op["summary"] = value::string(r.summary);
+    std::string roles;
+    for (auto [bit, name] :
+         {std::pair{kAnonymous, "anonymous"}, std::pair{kTechnicianRole, "technician"},
+          std::pair{kAuditorRole, "auditor"}, std::pair{kAdminRole, "admin"},
+          std::pair{kMasterAdminRole, "master_admin"}}) {
+      if (r.roles & bit) roles += (roles.empty() ? "" : ", ") + std::string(name);
+    }
+    op["x-roles"] = value::string(roles);
+    if (!(r.roles & kAnonymous)) {
+      value sec = value::array();
+      value bearer = value::object(true);
+      bearer["bearer"] = value::array();
+      sec[0] = bearer;
+      op["security"] = sec;
+    }
+    value params = value::array();
+    std::size_t n = 0;
+    for (const auto& part : Split(r.pattern)) {
+      if (part.size() > 2 && part.front() == '{') {
+        value p = value::object(true);
+        p["name"] = value::string(part.substr(1, part.size() - 2));
+        p["in"] = value::string("path");
+        p["required"] = value::boolean(true);
+        value schema = value::object(true);
+        schema["type"] = value::string("string");
+        p["schema"] = schema;
+        params[n++] = p;
+      }
+    }
+    if (n) op["parameters"] = params;
+    if (r.takes_body) {
+      value body = value::object(true);
+      body["required"] = value::boolean(true);
+      value content = value::object(true);
+      value media = value::object(true);
+      value schema = value::object(true);
+      schema["type"] = value::string("object");
+      media["schema"] = schema;
+      content["application/json"] = media;
+      body["content"] = content;
+      op["requestBody"] = body;
+    }
+    value responses = value::object(true);
+    value ok = value::object(true);
+    ok["description"] = value::string("success");
+    responses[std::to_string(r.success_status)] = ok;
+    value problem = value::object(true);
+    problem["description"] = value::string("RFC 7807 problem+json");
+    responses["default"] = problem;
+    op["responses"] = responses;
+    value item = paths.has_field(r.pattern) ? paths.at(r.pattern) : value::object(true);
+    item[method] = op;
+    paths[r.pattern] = item;
+  }
+  doc["paths"] = paths;
+  value components = value::object(true);
+  value schemes = value::object(true);
+  value bearer = value::object(true);
+  bearer["type"] = value::string("http");
+  bearer["scheme"] = value::string("bearer");
+  schemes["bearer"] = bearer;
+  components["securitySchemes"] = schemes;
+  doc["components"] = components;
+  return doc;
+}
+
+}  // namespace custodian::admincenter

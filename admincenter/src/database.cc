@@ -1,0 +1,77 @@
+#include "admincenter/database.h"
+
+#include <SQLiteCpp/Exception.h>
+
+#include "schema/migrations.h"
+
+namespace custodian::admincenter {
+namespace {
+
+// A writer waits this long for another writer before giving up (503).
+constexpr int kBusyTimeoutMs = 5000;
+
+void Configure(SQLite::Database& db) {
+  db.setBusyTimeout(kBusyTimeoutMs);
+  db.exec("PRAGMA foreign_keys = ON");
+  // FULL: the WAL is synced at every commit, so an acknowledged write
+  // survives a crash of the process or the machine.
+  db.exec("PRAGMA synchronous = FULL");
+}
+
+}  // namespace
+
+std::unique_ptr<Database> Database::Open(const std::string& path, bool create, std::string* error) {
+  try {
+    const int flags = SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0);
+    SQLite::Database db(path, flags);
+    Configure(db);
+    const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") {
+      *error = path + ": cannot switch to WAL journaling (got " + mode + ")";
+      return nullptr;
+    }
+    const schema::MigrateResult m = schema::Migrate(db, schema::AdmincenterMigrations());
+    if (!m.ok) {
+      *error = path + ": " + m.error;
+      return nullptr;
+    }
+    return std::unique_ptr<Database>(new Database(path, m.to_version));
+  } catch (const SQLite::Exception& e) {
+    *error = path + ": " + e.what();
+    return nullptr;
+  }
+}
+
+Database::Database(std::string path, int schema_version)
+    : path_(std::move(path)), schema_version_(schema_version) {}
+
+std::unique_ptr<SQLite::Database> Database::Connect() const {
+  auto db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE);
+  Configure(*db);
+  return db;
+}
+
+Database::Lease::Lease(Database& d) : owner(d) {
+  {
+    std::lock_guard lock(d.mutex_);
+    if (!d.idle_.empty()) {
+      db = std::move(d.idle_.back());
+      d.idle_.pop_back();
+    }
+  }
+  if (!db) db = d.Connect();
+}
+
+std::shared_ptr<SQLite::Database> Database::Borrow() {
+  auto lease = std::make_shared<Lease>(*this);
+  SQLite::Database* db = lease->db.get();
+  // Aliasing constructor: the connection lives as long as its lease.
+  return std::shared_ptr<SQLite::Database>(lease, db);
+}
+
+Database::Lease::~Lease() {
+  std::lock_guard lock(owner.mutex_);
+  owner.idle_.push_back(std::move(db));
+}
+
+}  // namespace custodian::admincenter

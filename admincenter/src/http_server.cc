@@ -1,0 +1,423 @@
+#include "admincenter/http_server.h"
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <mutex>
+#include <thread>
+
+namespace custodian::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+
+const std::string kEmpty;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void ParseTarget(std::string_view target, Request& r, bool& ok) {
+  const std::size_t q = target.find('?');
+  auto path = PercentDecode(target.substr(0, q), false);
+  ok = path.has_value();
+  if (path) r.path = std::move(*path);
+  if (q == std::string_view::npos) return;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!key || !value) ok = false;
+    if (key && value && !key->empty()) r.query.emplace(std::move(*key), std::move(*value));
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+}
+
+Response PlainError(unsigned status, const std::string& title) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = R"({"type":"about:blank","title":")" + title + R"(","status":)" +
+           std::to_string(status) + "}";
+  return r;
+}
+
+// What a session needs of the server.
+struct Shared {
+  ServerOptions options;
+  Handler handler;
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mutex;
+  std::vector<std::weak_ptr<void>> sessions;
+  std::vector<std::function<void()>> closers;  // parallel to sessions
+};
+
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  Session(Stream stream, std::shared_ptr<Shared> shared, std::string remote)
+      : stream_(std::move(stream)), shared_(std::move(shared)), remote_(std::move(remote)) {}
+
+  void Run() {
+    net::dispatch(Executor(), [self = this->shared_from_this()] { self->Begin(); });
+  }
+
+  // Closes the connection if it is waiting for a request (on Stop()).
+  void CloseIfIdle() {
+    net::post(Executor(), [self = this->shared_from_this()] {
+      if (self->idle_) self->Close();
+    });
+  }
+
+ private:
+  auto Executor() { return beast::get_lowest_layer(stream_).get_executor(); }
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Begin() {
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      Tcp().expires_after(shared_->options.read_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->Close();
+                                self->ReadHeader();
+                              });
+    } else {
+      ReadHeader();
+    }
+  }
+
+  void ReadHeader() {
+    if (shared_->stopping) return Close();
+    parser_.emplace();
+    parser_->body_limit(shared_->options.body_limit);
+    parser_->header_limit(static_cast<uint32_t>(shared_->options.header_limit));
+    idle_ = true;
+    Tcp().expires_after(shared_->options.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->idle_ = false;
+                               if (ec) return self->OnReadError(ec);
+                               self->ReadBody();
+                             });
+  }
+
+  void ReadBody() {
+    Tcp().expires_after(shared_->options.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->OnReadError(ec);
+                        self->Dispatch();
+                      });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return Reply(PlainError(413, "Payload Too Large"), false);
+    if (ec == bhttp::error::header_limit) {
+      return Reply(PlainError(431, "Request Header Fields Too Large"), false);
+    }
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::eof ||
+        ec == net::error::connection_reset) {
+      return Close();
+    }
+    Reply(PlainError(400, "Bad Request"), false);
+  }
+
+  void Dispatch() {
+    auto& m = parser_->get();
+    Request r;
+    r.method = m.method();
+    r.method_name = std::string(m.method_string());
+    r.target = std::string(m.target());
+    r.remote_address = remote_;
+    for (const auto& field : m) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(field.value());
+    }
+    r.body = std::move(m.body());
+    keep_alive_ = m.keep_alive();
+    bool ok = true;
+    ParseTarget(r.target, r, ok);
+    if (!ok) return Reply(PlainError(400, "Bad Request"), false);
+    // The handler may answer from any thread; the answer comes back here.
+    // The work guard keeps the event loop alive until it does, also while
+    // the server drains on Stop().
+    auto self = this->shared_from_this();
+    shared_->handler(
+        std::move(r), [self, work = net::make_work_guard(Executor())](Response response) {
+          net::post(self->Executor(), [self, response = std::move(response)]() mutable {
+            self->Reply(std::move(response), self->keep_alive_);
+          });
+        });
+  }
+
+  void Reply(Response response, bool keep_alive) {
+    keep_alive = keep_alive && !shared_->stopping;
+    Tcp().expires_after(shared_->options.read_timeout);
+    if (response.stream) return ReplyStreamed(std::move(response), keep_alive);
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(response.status), 11);
+    res->set(bhttp::field::server, "custodian");
+    if (!response.body.empty() || response.status != 204) {
+      res->set(bhttp::field::content_type, response.content_type);
+    }
+    for (const auto& [k, v] : response.headers) res->set(k, v);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    bhttp::async_write(
+        stream_, *res,
+        [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->Close();
+          self->ReadHeader();
+        });
+  }
+
+  // Chunked, one piece at a time, in constant memory.
+  void ReplyStreamed(Response response, bool keep_alive) {
+    auto res = std::make_shared<bhttp::response<bhttp::empty_body>>(
+        static_cast<bhttp::status>(response.status), 11);
+    res->set(bhttp::field::server, "custodian");
+    res->set(bhttp::field::content_type, response.content_type);
+    for (const auto& [k, v] : response.headers) res->set(k, v);
+    res->chunked(true);
+    res->keep_alive(keep_alive);
+    auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*res);
+    bhttp::async_write_header(
+        stream_, *sr,
+        [self = this->shared_from_this(), res, sr, keep_alive,
+         producer = std::move(response.stream)](beast::error_code ec, std::size_t) mutable {
+          if (ec) return self->Close();
+          self->WriteChunks(std::move(producer), keep_alive);
+        });
+  }
+
+  void WriteChunks(std::function<void(Response::ChunkSink)> producer, bool keep_alive) {
+    auto self = this->shared_from_this();
+    auto work = net::make_work_guard(Executor());
+    auto next = producer;
+    next([self, work, keep_alive, producer = std::move(producer)](std::string piece,
+                                                                  bool more) mutable {
+      net::post(self->Executor(),
+                [self, keep_alive, more, producer = std::move(producer),
+                 chunk = std::make_shared<std::string>(std::move(piece))]() mutable {
+                  self->Tcp().expires_after(self->shared_->options.read_timeout);
+                  if (chunk->empty()) {
+                    if (more) return self->WriteChunks(std::move(producer), keep_alive);
+                    return self->FinishChunks(keep_alive);
+                  }
+                  net::async_write(self->stream_, bhttp::make_chunk(net::buffer(*chunk)),
+                                   [self, chunk, more, keep_alive, producer = std::move(producer)](
+                                       beast::error_code ec, std::size_t) mutable {
+                                     if (ec) return self->Close();
+                                     if (more)
+                                       return self->WriteChunks(std::move(producer), keep_alive);
+                                     self->FinishChunks(keep_alive);
+                                   });
+                });
+    });
+  }
+
+  void FinishChunks(bool keep_alive) {
+    net::async_write(
+        stream_, bhttp::make_chunk_last(),
+        [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->Close();
+          self->ReadHeader();
+        });
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      Tcp().expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        self->Tcp().socket().close(ignored);
+      });
+    } else {
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+      Tcp().socket().close(ec);
+    }
+  }
+
+  Stream stream_;
+  std::shared_ptr<Shared> shared_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool keep_alive_ = false;
+  bool idle_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+const std::string& Request::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? kEmpty : it->second;
+}
+
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+struct Server::Impl {
+  std::shared_ptr<Shared> shared = std::make_shared<Shared>();
+  net::io_context ioc;
+  std::optional<ssl::context> tls;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+
+  void Accept() {
+    acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+        return Accept();  // e.g. too many open files: keep serving the rest
+      }
+      beast::error_code remote_ec;
+      const auto endpoint = socket.remote_endpoint(remote_ec);
+      const std::string remote = remote_ec ? "" : endpoint.address().to_string();
+      if (tls) {
+        auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls),
+            shared, remote);
+        Track(s);
+        s->Run();
+      } else {
+        auto s = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
+                                                              shared, remote);
+        Track(s);
+        s->Run();
+      }
+      Accept();
+    });
+  }
+
+  template <typename S>
+  void Track(const std::shared_ptr<S>& s) {
+    std::function<void()> closer = [w = std::weak_ptr<S>(s)] {
+      if (auto p = w.lock()) p->CloseIfIdle();
+    };
+    std::lock_guard lock(shared->sessions_mutex);
+    // Forget sessions that ended, so the list does not grow without bound.
+    for (std::size_t i = 0; i < shared->sessions.size();) {
+      if (shared->sessions[i].expired()) {
+        shared->sessions[i] = std::move(shared->sessions.back());
+        shared->sessions.pop_back();
+        shared->closers[i] = std::move(shared->closers.back());
+        shared->closers.pop_back();
+      } else {
+        ++i;
+      }
+    }
+    shared->sessions.push_back(std::static_pointer_cast<void>(s));
+    shared->closers.push_back(std::move(closer));
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->shared->options = std::move(options);
+  impl_->shared->handler = std::move(handler);
+}
+
+Server::~Server() {
+  Stop();
+  Wait();
+}
+
+bool Server::Start(std::string* error) {
+  const ServerOptions& o = impl_->shared->options;
+  try {
+    if (o.tls_certificate_file || o.tls_key_file) {
+      if (!o.tls_certificate_file || !o.tls_key_file) {
+        *error = "TLS needs both a certificate file and a key file";
+        return false;
+      }
+      impl_->tls.emplace(ssl::context::tls_server);
+      impl_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                              ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                              ssl::context::no_tlsv1_1);
+      impl_->tls->use_certificate_chain_file(*o.tls_certificate_file);
+      impl_->tls->use_private_key_file(*o.tls_key_file, ssl::context::pem);
+    }
+    const auto address = net::ip::make_address(o.address);
+    tcp::endpoint endpoint(address, o.port);
+    impl_->acceptor.emplace(impl_->ioc);
+    impl_->acceptor->open(endpoint.protocol());
+    impl_->acceptor->set_option(net::socket_base::reuse_address(true));
+    impl_->acceptor->bind(endpoint);
+    impl_->acceptor->listen(net::socket_base::max_listen_connections);
+    impl_->port = impl_->acceptor->local_endpoint().port();
+  } catch (const std::exception& e) {
+    *error = "cannot listen on " + o.address + ":" + std::to_string(o.port) + ": " + e.what();
+    return false;
+  }
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, o.io_threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return true;
+}
+
+uint16_t Server::port() const { return impl_->port; }
+bool Server::tls() const { return impl_->tls.has_value(); }
+
+void Server::Stop() {
+  if (impl_->shared->stopping.exchange(true)) return;
+  net::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    if (impl_->acceptor) impl_->acceptor->close(ec);
+  });
+  std::vector<std::function<void()>> closers;
+  {
+    std::lock_guard lock(impl_->shared->sessions_mutex);
+    closers = impl_->shared->closers;
+  }
+  for (auto& close : closers) close();
+}
+
+void Server::Wait() {
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->threads.clear();
+}
+
+}  // namespace custodian::http

@@ -1,0 +1,292 @@
+// admincenter: `init` creates the data directory (database, signing key,
+// first master admin); `run` serves the REST API until SIGTERM.
+#include <SQLiteCpp/Statement.h>
+#include <fcntl.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "admincenter/api.h"
+#include "admincenter/config.h"
+#include "admincenter/http_server.h"
+#include "admincenter/policy_store.h"
+#include "common/crypto.h"
+#include "policy/system_time_zones.h"
+
+extern char** environ;
+
+namespace {
+
+namespace ac = custodian::admincenter;
+namespace fs = std::filesystem;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr const char* kDatabaseFile = "admincenter.db";
+constexpr const char* kSigningKeyFile = "signing-key.pem";
+
+custodian::policy::Instant Now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// Writes `data` to a new file with mode 0600, synced; fails if it exists.
+bool WriteSecretFile(const fs::path& path, const std::string& data, std::string* error) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) *error = path.string() + ": cannot write";
+  return ok;
+}
+
+std::optional<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void SetUpLogging() {
+  auto logger = spdlog::stderr_logger_mt("admincenter");
+  // Each message is a JSON object; the line wraps it with time and level.
+  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%v})",
+                      spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(logger);
+}
+
+std::string Event(const std::string& name, const std::string& detail = "") {
+  web::json::value v = web::json::value::object(true);
+  v["event"] = web::json::value::string(name);
+  if (!detail.empty()) v["detail"] = web::json::value::string(detail);
+  return v.serialize();
+}
+
+int Init(const std::string& data_dir, const std::string& admin_name,
+         const std::optional<std::string>& password_file) {
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  fs::permissions(data_dir, fs::perms::owner_all, ec);
+  std::string error;
+  std::optional<std::string> password;
+  if (password_file) {
+    password = ReadFile(*password_file);
+    if (!password) {
+      std::cerr << *password_file << ": cannot be read\n";
+      return kExitUsage;
+    }
+    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
+      password->pop_back();
+    }
+  }
+  auto db = ac::Database::Open((fs::path(data_dir) / kDatabaseFile).string(), true, &error);
+  if (!db) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  const bool initialised = db->Read([](SQLite::Database& c) {
+    return c.execAndGet("SELECT COUNT(*) FROM principals WHERE kind = 'master_admin'").getInt() > 0;
+  });
+  if (initialised) {
+    std::cerr << data_dir << ": already initialised (a master admin exists)\n";
+    return kExitFailure;
+  }
+  const auto key = custodian::crypto::GenerateEd25519();
+  const fs::path key_path = fs::path(data_dir) / kSigningKeyFile;
+  if (!fs::exists(key_path) && !WriteSecretFile(key_path, key.private_pem, &error)) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  const std::string hash = password ? ac::HashPassword(*password) : "";
+  const auto token = db->Write([&](SQLite::Database& c) {
+    const auto now = Now();
+    const std::string ts = custodian::policy::FormatRfc3339(now);
+    ac::SaveSettings(c, custodian::policy::GlobalSettings{}, ts);
+    const std::string id = custodian::crypto::NewId("p-");
+    SQLite::Statement insert(c,
+                             "INSERT INTO principals (id, kind, name, password_hash, position, "
+                             "created_at, updated_at) VALUES (?, 'master_admin', ?, ?, 1, ?, ?)");
+    insert.bind(1, id);
+    insert.bind(2, admin_name);
+    if (hash.empty()) {
+      insert.bind(3);
+    } else {
+      insert.bind(3, hash);
+    }
+    insert.bind(4, ts);
+    insert.bind(5, ts);
+    insert.exec();
+    ac::AuditEvent e;
+    e.actor_kind = "system";
+    e.actor_id = "admincenter init";
+    e.action = "master_admin.create";
+    e.target = "principal:" + id;
+    e.outcome = "success";
+    e.details["name"] = web::json::value::string(admin_name);
+    ac::AppendAudit(c, e, now);
+    const auto t = ac::IssueToken(c, id, now, ac::kInitialTokenLifetime);
+    e.action = "token.issue";
+    e.details["token_id"] = web::json::value::string(t.id);
+    ac::AppendAudit(c, e, now);
+    return t;
+  });
+  std::cout << token.secret << std::endl;
+  return kExitOk;
+}
+
+int Run(ac::Config config) {
+  SetUpLogging();
+  const auto listen = ac::ParseListen(config.listen);
+  if (!listen) {
+    std::cerr << "--listen: \"" << config.listen << "\" is not HOST:PORT\n";
+    return kExitUsage;
+  }
+  const bool tls = config.tls_certificate || config.tls_key;
+  if (!tls && !ac::IsLoopback(listen->first) && !config.allow_insecure_http) {
+    std::cerr << "--listen: plain HTTP is served only on loopback; give --tls-certificate and "
+                 "--tls-key, or --allow-insecure-http\n";
+    return kExitUsage;
+  }
+  std::string error;
+  const fs::path dir(config.data_dir);
+  if (!fs::exists(dir / kDatabaseFile)) {
+    std::cerr << (dir / kDatabaseFile).string() << ": missing; run `admincenter init` first\n";
+    return kExitFailure;
+  }
+  auto db = ac::Database::Open((dir / kDatabaseFile).string(), false, &error);
+  if (!db) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  struct stat st {};
+  const fs::path key_path = dir / kSigningKeyFile;
+  if (::stat(key_path.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
+    std::cerr << key_path.string() << ": missing, or readable by others (want mode 0600)\n";
+    return kExitFailure;
+  }
+  const auto key = ReadFile(key_path);
+  if (!key || !custodian::crypto::PublicKeyOf(*key)) {
+    std::cerr << key_path.string() << ": not an Ed25519 private key\n";
+    return kExitFailure;
+  }
+  ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, *key);
+  ac::Api api(service, config.worker_threads);
+  custodian::http::ServerOptions options;
+  options.address = listen->first;
+  options.port = listen->second;
+  options.io_threads = config.io_threads;
+  options.body_limit = config.max_body_bytes;
+  options.tls_certificate_file = config.tls_certificate;
+  options.tls_key_file = config.tls_key;
+  custodian::http::Server server(
+      options, [&api](custodian::http::Request r, custodian::http::Respond respond) {
+        api.Handle(std::move(r), std::move(respond));
+      });
+  if (!server.Start(&error)) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  spdlog::info(Event("listening", (server.tls() ? "https://" : "http://") + listen->first + ":" +
+                                      std::to_string(server.port())));
+  boost::asio::io_context signals_ioc;
+  boost::asio::signal_set signals(signals_ioc, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    spdlog::info(Event("stopping"));
+    server.Stop();
+  });
+  signals_ioc.run();
+  server.Wait();  // in-flight requests are answered first
+  api.Drain();
+  spdlog::info(Event("stopped"));
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The database and the key hold secrets' hashes and a private key: files
+  // this process creates are for its owner only.
+  ::umask(077);
+  CLI::App app("admincenter: the Custodian admin center", "admincenter");
+  app.set_version_flag("--version", "admincenter " CUSTODIAN_VERSION);
+  app.require_subcommand(1);
+
+  std::string init_dir, admin_name = "admin";
+  std::optional<std::string> password_file;
+  CLI::App* init = app.add_subcommand(
+      "init", "Create the database, the signing key and the first master admin; print its token");
+  init->add_option("--data-dir", init_dir, "Data directory (created with mode 0700)")->required();
+  init->add_option("--admin-name", admin_name, "Name of the first master admin");
+  init->add_option("--admin-password-file", password_file,
+                   "File holding its password (otherwise it logs in with the printed token only)");
+
+  ac::Config config;
+  std::optional<std::string> config_file, data_dir, listen, tls_cert, tls_key;
+  std::optional<int> io_threads, worker_threads;
+  bool insecure = false;
+  CLI::App* run = app.add_subcommand("run", "Serve the REST API until SIGTERM");
+  run->add_option("--data-dir", data_dir, "Data directory made by `admincenter init`");
+  run->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8443)");
+  run->add_option("--config", config_file, "JSON configuration file");
+  run->add_option("--tls-certificate", tls_cert, "PEM certificate chain: serve HTTPS");
+  run->add_option("--tls-key", tls_key, "PEM private key of the certificate");
+  run->add_option("--io-threads", io_threads, "Event-loop threads");
+  run->add_option("--worker-threads", worker_threads, "Database and hashing threads");
+  run->add_flag("--allow-insecure-http", insecure, "Allow plain HTTP on a non-loopback address");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  if (*init) return Init(init_dir, admin_name, password_file);
+
+  std::vector<custodian::policy::FieldError> errors;
+  if (config_file) {
+    auto text = ReadFile(*config_file);
+    if (!text) {
+      std::cerr << *config_file << ": cannot be read\n";
+      return kExitUsage;
+    }
+    errors = ac::ApplyConfigFile(*text, config);
+  }
+  for (auto& e : ac::ApplyEnvironment(environ, config)) errors.push_back(std::move(e));
+  for (const auto& e : errors) {
+    std::cerr << (config_file ? *config_file : "environment") << ": " << e.pointer << ": "
+              << e.message << "\n";
+  }
+  if (!errors.empty()) return kExitUsage;
+  if (data_dir) config.data_dir = *data_dir;
+  if (listen) config.listen = *listen;
+  if (tls_cert) config.tls_certificate = *tls_cert;
+  if (tls_key) config.tls_key = *tls_key;
+  if (io_threads) config.io_threads = *io_threads;
+  if (worker_threads) config.worker_threads = *worker_threads;
+  if (insecure) config.allow_insecure_http = true;
+  if (config.data_dir.empty()) {
+    std::cerr << "--data-dir is required (flag, config file or CUSTODIAN_ADMINCENTER_DATA_DIR)\n";
+    return kExitUsage;
+  }
+  return Run(config);
+}
