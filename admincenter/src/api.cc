@@ -59,7 +59,9 @@ http::Response Json(unsigned status, const value& body) {
   return r;
 }
 
-std::vector<Route> BuildRoutes() {
+}  // namespace
+
+std::vector<Route> ApiRoutes() {
   auto principal_routes = [](std::vector<Route>& routes, const std::string& path, Role kind,
                              uint8_t roles) {
     routes.push_back({verb::post, path, roles, "Create a " + std::string(RoleName(kind)), true, 201,
@@ -83,8 +85,9 @@ std::vector<Route> BuildRoutes() {
                nullptr, nullptr});
   r.push_back({verb::get, "/v1/openapi.json", kAnonymous | kAnyPrincipal, "This API as OpenAPI 3",
                false, 200, nullptr, nullptr});
-  r.push_back({verb::post, "/v1/tokens", kAnonymous, "Log in: name and password to a token", true,
-               201, [](Call& c) { return c.service.Login(c.body); }, nullptr});
+  r.push_back({verb::post, "/v1/tokens", kAnonymous | kAnyPrincipal,
+               "Log in: name and password to a token", true, 201,
+               [](Call& c) { return c.service.Login(c.body); }, nullptr});
   r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
                [](Call& c) { return c.service.RevokeToken(c.who(), c.params.at("id")); }, nullptr});
   principal_routes(r, "/v1/admins", Role::kAdmin, kMasterAdminRole);
@@ -109,7 +112,8 @@ std::vector<Route> BuildRoutes() {
                [](Call& c) { return c.service.GetSettings(); }, nullptr});
   r.push_back({verb::put, "/v1/settings", kMasterAdminRole, "Replace the global settings", true,
                200, [](Call& c) { return c.service.PutSettings(c.who(), c.body); }, nullptr});
-  r.push_back({verb::get, "/v1/policy/document", kAnyAdmin | kAuditorRole,
+  // The whole document: not for admins scoped to part of the tree.
+  r.push_back({verb::get, "/v1/policy/document", kMasterAdminRole | kAuditorRole,
                "The current policy document", false, 200,
                [](Call& c) { return c.service.PolicyDocument(); }, nullptr});
   r.push_back({verb::post, "/v1/decisions", kAnyAdmin,
@@ -132,8 +136,6 @@ std::vector<Route> BuildRoutes() {
                [](Call& c) { return c.service.Checkpoint(); }, nullptr});
   return r;
 }
-
-}  // namespace
 
 uint8_t RoleBitOf(const std::optional<Principal>& p) {
   if (!p) return kAnonymous;
@@ -186,7 +188,7 @@ bool IsValidUtf8(std::string_view s) {
 
 Api::Api(Service& service, int worker_threads)
     : service_(service),
-      routes_(BuildRoutes()),
+      routes_(ApiRoutes()),
       workers_(static_cast<std::size_t>(std::max(1, worker_threads))),
       latency_buckets_(kLatencyBuckets.size(), 0) {
   for (Route& route : routes_) {

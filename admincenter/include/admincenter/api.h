@@ -88,6 +88,9 @@ class Api {
   uint64_t latency_count_ = 0;
 };
 
+// The route table (handlers are stateless; Api adds the streaming ones).
+std::vector<Route> ApiRoutes();
+
 // Whether `s` is well-formed UTF-8 (no overlongs, surrogates or values
 // beyond U+10FFFF).
 bool IsValidUtf8(std::string_view s);

@@ -1,0 +1,339 @@
+// The admin center over real HTTP on loopback: the real binary, every route,
+// bad bodies (400/413/415 problem+json with pointers, nothing changed), and
+// the authorization matrix generated from the route table.
+#include "admincenter/api.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <map>
+
+#include "common/canonical_json.h"
+#include "policy/engine.h"
+#include "policy/system_time_zones.h"
+#include "support/admincenter_process.h"
+
+namespace custodian::admincenter {
+namespace {
+
+using custodian::testing::AdminCenterProcess;
+using custodian::testing::HttpResult;
+using web::json::value;
+
+constexpr const char* kPassword = "correct horse battery";
+
+// One admin center shared by the tests of this file, with a small world:
+// groups g-a > g-a1 and g-b; admin "alice" scoped to g-a, admin "bob" to
+// g-b; technician "tom" in g-a1; auditor "una".
+class World {
+ public:
+  World() : ac_("api") {
+    Post("/v1/groups", ac_.master_token(),
+         R"({"id":"g-a","name":"A","permissions":{"unattended_access":true}})");
+    Post("/v1/groups", ac_.master_token(), R"({"id":"g-a1","name":"A1","parent_id":"g-a"})");
+    Post("/v1/groups", ac_.master_token(), R"({"id":"g-b","name":"B"})");
+    alice_id_ =
+        Post("/v1/admins", ac_.master_token(),
+             R"({"name":"alice","password":")" + std::string(kPassword) + R"(","scopes":["g-a"]})")
+            .at("id")
+            .as_string();
+    bob_id_ =
+        Post("/v1/admins", ac_.master_token(),
+             R"({"name":"bob","password":")" + std::string(kPassword) + R"(","scopes":["g-b"]})")
+            .at("id")
+            .as_string();
+    tom_id_ = Post("/v1/technicians", ac_.master_token(),
+                   R"({"name":"tom","password":")" + std::string(kPassword) +
+                       R"(","group_id":"g-a1","time_zone":"Europe/Berlin"})")
+                  .at("id")
+                  .as_string();
+    una_id_ = Post("/v1/auditors", ac_.master_token(),
+                   R"({"name":"una","password":")" + std::string(kPassword) + R"("})")
+                  .at("id")
+                  .as_string();
+    for (const char* name : {"alice", "bob", "tom", "una"}) tokens_[name] = Login(name);
+  }
+
+  value Post(const std::string& path, const std::string& token, const std::string& body) {
+    HttpResult r = ac_.Request("POST", path, token, body);
+    EXPECT_EQ(r.status, 201u) << path << " " << r.body;
+    return r.json();
+  }
+  std::string Login(const std::string& name) {
+    HttpResult r = ac_.Request("POST", "/v1/tokens", std::nullopt,
+                               R"({"name":")" + name + R"(","password":")" + kPassword + R"("})");
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.json().at("token").as_string();
+  }
+
+  AdminCenterProcess ac_;
+  std::string alice_id_, bob_id_, tom_id_, una_id_;
+  std::map<std::string, std::string> tokens_;
+};
+
+World& TheWorld() {
+  static World* world = new World();  // lives until the process ends
+  return *world;
+}
+
+// Sends raw bytes and returns whatever comes back until the server closes.
+std::string RawExchange(uint16_t port, const std::string& bytes) {
+  namespace net = boost::asio;
+  net::io_context ioc;
+  net::ip::tcp::socket socket(ioc);
+  socket.connect({net::ip::make_address("127.0.0.1"), port});
+  boost::system::error_code ec;
+  net::write(socket, net::buffer(bytes), ec);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const std::size_t n = socket.read_some(net::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  return out;
+}
+
+int AuditCount(World& w) {
+  HttpResult r = w.ac_.Request("GET", "/v1/audit/events?format=csv", w.ac_.master_token());
+  int lines = 0;
+  for (char c : r.body) lines += c == '\n';
+  return lines - 1;  // header
+}
+
+TEST(AdminCenterApi, ServesHealthMetricsAndOpenApi) {
+  World& w = TheWorld();
+  HttpResult health = w.ac_.Request("GET", "/healthz", std::nullopt);
+  EXPECT_EQ(health.status, 200u);
+  EXPECT_EQ(health.json().at("status").as_string(), "ok");
+  HttpResult metrics = w.ac_.Request("GET", "/metrics", std::nullopt);
+  EXPECT_NE(metrics.body.find("custodian_http_requests_total{route=\"/healthz\",status=\"200\"}"),
+            std::string::npos)
+      << metrics.body;
+  HttpResult openapi = w.ac_.Request("GET", "/v1/openapi.json", std::nullopt);
+  EXPECT_EQ(openapi.json().at("openapi").as_string(), "3.0.3");
+}
+
+TEST(AdminCenterApi, GroupsInheritLockAndExplainProvenance) {
+  World& w = TheWorld();
+  const std::string& m = w.ac_.master_token();
+  HttpResult created = w.ac_.Request(
+      "POST", "/v1/groups", m,
+      R"({"id":"g-lock","name":"Locked","parent_id":"g-a","unattended":{"max_days":10},
+          "locked":["unattended.max_days"]})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  HttpResult child = w.ac_.Request(
+      "POST", "/v1/groups", m,
+      R"({"id":"g-lock-kid","name":"Kid","parent_id":"g-lock","unattended":{"max_days":20}})");
+  EXPECT_EQ(child.status, 400u);
+  EXPECT_EQ(child.json().at("errors").at(0).at("pointer").as_string(), "/unattended/max_days");
+  ASSERT_EQ(w.ac_
+                .Request("POST", "/v1/groups", m,
+                         R"({"id":"g-lock-kid","name":"Kid","parent_id":"g-lock"})")
+                .status,
+            201u);
+  HttpResult eff = w.ac_.Request("GET", "/v1/groups/g-lock-kid/effective", m);
+  ASSERT_EQ(eff.status, 200u);
+  const value e = eff.json();
+  EXPECT_EQ(e.at("unattended").at("max_days").at("value").as_integer(), 10);
+  EXPECT_EQ(e.at("unattended").at("max_days").at("locked_by").as_string(), "g-lock");
+  EXPECT_EQ(e.at("permissions").at("unattended_access").at("source").as_string(), "g-a");
+  // An admin in scope may not unlock or change a locked value; the master may.
+  const std::string& alice = w.tokens_["alice"];
+  EXPECT_EQ(w.ac_.Request("PATCH", "/v1/groups/g-lock", alice, R"({"locked":null})").status, 403u);
+  EXPECT_EQ(w.ac_.Request("PATCH", "/v1/groups/g-lock", alice, R"({"unattended":{"max_days":11}})")
+                .status,
+            403u);
+  EXPECT_EQ(w.ac_.Request("PATCH", "/v1/groups/g-lock", alice, R"({"name":"Renamed"})").status,
+            200u);
+  EXPECT_EQ(w.ac_.Request("PATCH", "/v1/groups/g-lock", m, R"({"locked":null})").status, 200u);
+  // Move: no cycles.
+  HttpResult cycle =
+      w.ac_.Request("PATCH", "/v1/groups/g-lock", m, R"({"parent_id":"g-lock-kid"})");
+  EXPECT_EQ(cycle.status, 400u) << cycle.body;
+  EXPECT_EQ(cycle.json().at("errors").at(0).at("pointer").as_string(), "/parent_id");
+  // Delete only when empty.
+  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/groups/g-lock", m).status, 409u);
+  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/groups/g-lock-kid", m).status, 204u);
+  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/groups/g-lock", m).status, 204u);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/groups/g-lock", m).status, 404u);
+}
+
+TEST(AdminCenterApi, DecisionsAgreeWithThePolicyDocument) {
+  World& w = TheWorld();
+  const std::string request = R"({"action":"unattended.request","technician_id":")" + w.tom_id_ +
+                              R"(","session":{"type":"applet","active":true},
+      "endpoint":{"os":"windows","time_zone":"America/New_York"},"credential_mode":"at_setup",
+      "schedule":{"kind":"days","days":20}})";
+  HttpResult d =
+      w.ac_.Request("POST", "/v1/decisions?now=2026-03-01T10:00:00Z", w.tokens_["alice"], request);
+  ASSERT_EQ(d.status, 200u) << d.body;
+  EXPECT_EQ(d.json().at("effect").as_string(), "deny");
+  EXPECT_EQ(d.json().at("reasons").at(0).at("code").as_string(), "duration_exceeds_cap");
+  HttpResult doc = w.ac_.Request("GET", "/v1/policy/document", w.ac_.master_token());
+  ASSERT_EQ(doc.status, 200u);
+  // The same document and request through the offline engine.
+  auto parsed = policy::ParsePolicy(doc.body, policy::SystemTimeZones::Get());
+  ASSERT_TRUE(parsed.ok());
+  const auto compiled =
+      policy::CompiledPolicy::Compile(*parsed.value, policy::SystemTimeZones::Get());
+  const auto offline = policy::Decide(compiled, *policy::ParseRequest(request).value,
+                                      *policy::ParseRfc3339("2026-03-01T10:00:00Z"));
+  EXPECT_EQ(CanonicalJson(policy::EncodeDecision(offline)), CanonicalJson(d.json()));
+}
+
+TEST(AdminCenterApi, TokensExpireWithDisabledPrincipals) {
+  World& w = TheWorld();
+  const std::string& m = w.ac_.master_token();
+  HttpResult created =
+      w.ac_.Request("POST", "/v1/auditors", m,
+                    R"({"name":"temp","password":")" + std::string(kPassword) + R"("})");
+  ASSERT_EQ(created.status, 201u);
+  const std::string id = created.json().at("id").as_string();
+  const std::string token = w.Login("temp");
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/audit/checkpoint", token).status, 200u);
+  EXPECT_EQ(w.ac_.Request("PATCH", "/v1/auditors/" + id, m, R"({"disabled":true})").status, 200u);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/audit/checkpoint", token).status, 401u);
+  HttpResult wrong = w.ac_.Request("POST", "/v1/tokens", std::nullopt,
+                                   R"({"name":"una","password":"not the password"})");
+  EXPECT_EQ(wrong.status, 401u);
+  EXPECT_EQ(wrong.content_type, "application/problem+json");
+}
+
+TEST(AdminCenterApi, BadBodiesAreRejectedWithPointersAndChangeNothing) {
+  World& w = TheWorld();
+  const std::string& m = w.ac_.master_token();
+  const std::string groups_before = w.ac_.Request("GET", "/v1/groups", m).body;
+  const int audit_before = AuditCount(w);
+  struct Bad {
+    std::string body;
+    std::string content_type;
+    unsigned status;
+    std::string pointer;  // "" when the problem has no errors list
+  };
+  const std::vector<Bad> cases = {
+      {R"({"id":"g-x","name":5})", "application/json", 400, "/name"},
+      {R"({"id":"g-x","name":"X","colour":"red"})", "application/json", 400, "/colour"},
+      {R"({"id":"g-x","name":"X","permissions":{"reboot":"yes"}})", "application/json", 400,
+       "/permissions/reboot"},
+      {R"({"id":"g-x","name":"X","unattended":{"max_days":0}})", "application/json", 400,
+       "/unattended/max_days"},
+      {"{\"id\":\"g-x\",\"name\":\"\xff\xfe\"}", "application/json", 400, ""},
+      {R"({"id":"g-x","name":"X")", "application/json", 400, ""},
+      {R"({"id":"g-x","name":"X"})", "text/plain", 415, ""},
+  };
+  for (const Bad& b : cases) {
+    HttpResult r = w.ac_.Request("POST", "/v1/groups", m, b.body, b.content_type);
+    EXPECT_EQ(r.status, b.status) << b.body.substr(0, 80) << " -> " << r.body;
+    EXPECT_EQ(r.content_type, "application/problem+json") << b.body.substr(0, 80);
+    if (!b.pointer.empty()) {
+      EXPECT_EQ(r.json().at("errors").at(0).at("pointer").as_string(), b.pointer) << r.body;
+    }
+  }
+  // Oversized: refused from the Content-Length alone, before the body.
+  const std::string head =
+      "POST /v1/groups HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + m +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(2 << 20) +
+      "\r\n\r\n";
+  const std::string answer = RawExchange(w.ac_.port(), head);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 413")) << answer;
+  EXPECT_NE(answer.find("application/problem+json"), std::string::npos) << answer;
+  // Headers beyond the limit.
+  const std::string huge_header =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 << 10, 'y') + "\r\n\r\n";
+  EXPECT_TRUE(RawExchange(w.ac_.port(), huge_header).starts_with("HTTP/1.1 431"));
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/groups", m).body, groups_before);
+  EXPECT_EQ(AuditCount(w), audit_before);
+}
+
+TEST(AdminCenterApi, UnknownRoutesAre404AndWrongMethods405) {
+  World& w = TheWorld();
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/nothing", w.ac_.master_token()).status, 404u);
+  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/settings", w.ac_.master_token()).status, 405u);
+}
+
+// ------------------------------------------------------ authorization matrix
+
+enum Caller { kAnon, kTech, kAuditor, kAdminIn, kAdminOut, kMaster, kCallers };
+constexpr int A = 0;  // allowed: anything but 401/403 (and 404 where an object is out of scope)
+
+struct MatrixRow {
+  std::string path;  // concrete path for the pattern
+  std::string body;
+  std::array<int, kCallers> expect;  // A, 401, 403 or 404
+};
+
+std::map<std::string, MatrixRow> Matrix(World& w) {
+  const std::array<int, kCallers> master_only = {401, 403, 403, 403, 403, A};
+  const std::array<int, kCallers> admins = {401, 403, 403, A, A, A};
+  const std::array<int, kCallers> admins_auditors = {401, 403, A, A, A, A};
+  const std::array<int, kCallers> scoped_read = {401, 403, A, A, 404, A};
+  const std::array<int, kCallers> scoped_write = {401, 403, 403, A, 404, A};
+  const std::array<int, kCallers> audit = {401, 403, A, 403, 403, A};
+  const std::array<int, kCallers> everyone = {A, A, A, A, A, A};
+  return {
+      {"GET /healthz", {"/healthz", "", everyone}},
+      {"GET /metrics", {"/metrics", "", everyone}},
+      {"GET /v1/openapi.json", {"/v1/openapi.json", "", everyone}},
+      {"POST /v1/tokens", {"/v1/tokens", "{}", everyone}},
+      {"DELETE /v1/tokens/{id}", {"/v1/tokens/tok_none", "", {401, A, A, A, A, A}}},
+      {"POST /v1/admins", {"/v1/admins", "{}", master_only}},
+      {"GET /v1/admins", {"/v1/admins", "", master_only}},
+      {"PATCH /v1/admins/{id}", {"/v1/admins/" + w.bob_id_, "{}", master_only}},
+      {"POST /v1/technicians", {"/v1/technicians", "{}", admins}},
+      {"GET /v1/technicians", {"/v1/technicians", "", admins}},
+      {"PATCH /v1/technicians/{id}", {"/v1/technicians/" + w.tom_id_, "{}", scoped_write}},
+      {"POST /v1/auditors", {"/v1/auditors", "{}", master_only}},
+      {"GET /v1/auditors", {"/v1/auditors", "", master_only}},
+      {"PATCH /v1/auditors/{id}", {"/v1/auditors/" + w.una_id_, "{}", master_only}},
+      {"GET /v1/groups", {"/v1/groups", "", admins_auditors}},
+      {"POST /v1/groups", {"/v1/groups", "{}", admins}},
+      {"GET /v1/groups/{id}", {"/v1/groups/g-a1", "", scoped_read}},
+      {"PATCH /v1/groups/{id}", {"/v1/groups/g-a1", "{}", scoped_write}},
+      {"DELETE /v1/groups/{id}", {"/v1/groups/g-a1", "", scoped_write}},
+      {"GET /v1/groups/{id}/effective", {"/v1/groups/g-a1/effective", "", scoped_read}},
+      {"GET /v1/settings", {"/v1/settings", "", admins_auditors}},
+      {"PUT /v1/settings", {"/v1/settings", "[]", master_only}},
+      {"GET /v1/policy/document", {"/v1/policy/document", "", {401, 403, A, 403, 403, A}}},
+      {"POST /v1/decisions", {"/v1/decisions", "{}", admins}},
+      {"GET /v1/audit/events", {"/v1/audit/events", "", audit}},
+      {"GET /v1/audit/checkpoint", {"/v1/audit/checkpoint", "", audit}},
+  };
+}
+
+TEST(AuthorizationMatrix, EveryRouteAnswersEveryCallerAsTheTableSays) {
+  World& w = TheWorld();
+  const std::map<std::string, MatrixRow> matrix = Matrix(w);
+  const std::array<std::optional<std::string>, kCallers> tokens = {
+      std::nullopt,       w.tokens_["tom"], w.tokens_["una"],
+      w.tokens_["alice"], w.tokens_["bob"], w.ac_.master_token()};
+  const char* names[] = {"anonymous",      "technician",         "auditor",
+                         "admin in scope", "admin out of scope", "master admin"};
+  std::size_t checked = 0;
+  for (const Route& route : ApiRoutes()) {
+    const std::string key =
+        std::string(boost::beast::http::to_string(route.method)) + " " + route.pattern;
+    auto row = matrix.find(key);
+    if (row == matrix.end()) {
+      ADD_FAILURE() << "no authorization matrix row for " << key;
+      continue;
+    }
+    for (int c = 0; c < kCallers; ++c) {
+      const std::string method(boost::beast::http::to_string(route.method));
+      HttpResult r = w.ac_.Request(method, row->second.path, tokens[c], row->second.body);
+      const int want = row->second.expect[c];
+      if (want == A) {
+        EXPECT_NE(r.status, 401u) << key << " as " << names[c] << ": " << r.body;
+        EXPECT_NE(r.status, 403u) << key << " as " << names[c] << ": " << r.body;
+      } else {
+        EXPECT_EQ(r.status, static_cast<unsigned>(want))
+            << key << " as " << names[c] << ": " << r.body;
+      }
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, matrix.size()) << "the matrix has rows for routes that do not exist";
+}
+
+}  // namespace
+}  // namespace custodian::admincenter
