@@ -2,7 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "common/canonical_json.h"
+#include "common/audit_chain.h"
 #include "common/crypto.h"
 
 namespace custodian::admincenter {
@@ -28,9 +28,7 @@ value AuditRecord(int64_t seq, const std::string& id, const std::string& ts, con
   return r;
 }
 
-std::string AuditHash(const value& record) {
-  return crypto::Hex(crypto::Sha256(record.at("prev_hash").as_string() + CanonicalJson(record)));
-}
+std::string AuditHash(const value& record) { return audit::RecordHash(record); }
 
 value AppendAudit(SQLite::Database& db, const AuditEvent& e, policy::Instant now) {
   int64_t seq = 1;

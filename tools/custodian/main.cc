@@ -1,9 +1,10 @@
 // custodian: the command-line tool for admins, technicians and auditors.
-// Today it holds the offline policy commands; the online ones join it as the
-// admin center grows (see README.md).
+// Today it holds the offline commands (policy lint|explain, audit verify);
+// the online ones join it as the admin center grows (see README.md).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "audit_commands.h"
 #include "policy_commands.h"
 
 #ifndef CUSTODIAN_VERSION
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = custodian::cli::kExitOk;
   custodian::cli::AddPolicyCommands(app, &exit_code);
+  custodian::cli::AddAuditCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "common/audit_chain.h"
 #include "policy/time.h"
 
 namespace custodian::admincenter {
@@ -28,8 +29,7 @@ struct AuditEvent {
   web::json::value details = web::json::value::object();
 };
 
-inline constexpr const char* kGenesisHash =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+inline constexpr const char* kGenesisHash = audit::kGenesisHash;
 
 // Appends `event` at `now` inside the caller's write transaction and
 // returns the stored record (with seq, id, ts, prev_hash and hash).
