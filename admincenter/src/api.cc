@@ -226,6 +226,7 @@ void Api::Handle(http::Request request, http::Respond respond) {
     try {
       response = Process(request);
     } catch (const std::exception& e) {
+      ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
       spdlog::error(R"({{"event":"handler_error","error":{}}})",
                     value::string(e.what()).serialize());
       response = ToResponse(Problem{ErrorKind::kUnavailable,
@@ -349,10 +350,26 @@ std::string Api::Metrics() const {
   out << "custodian_http_request_seconds_bucket{le=\"+Inf\"} " << latency_count_ << "\n"
       << "custodian_http_request_seconds_sum " << latency_sum_ << "\n"
       << "custodian_http_request_seconds_count " << latency_count_ << "\n";
+  const auto& c = service_.counters();
+  out << "# HELP custodian_decisions_total What-if decisions by effect.\n"
+      << "# TYPE custodian_decisions_total counter\n"
+      << "custodian_decisions_total{effect=\"allow\"} " << c.decisions_allow << "\n"
+      << "custodian_decisions_total{effect=\"deny\"} " << c.decisions_deny << "\n";
+  out << "# HELP custodian_database_errors_total Requests failed by a database error.\n"
+      << "# TYPE custodian_database_errors_total counter\n"
+      << "custodian_database_errors_total " << database_errors_ << "\n";
+  const int64_t events = service_.db().Read([](SQLite::Database& db) {
+    return db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM audit_events").getInt64();
+  });
+  out << "# HELP custodian_audit_events Events in the audit log.\n"
+      << "# TYPE custodian_audit_events gauge\n"
+      << "custodian_audit_events " << events << "\n";
   return out.str();
 }
 
-value Api::OpenApi() const {
+value Api::OpenApi() const { return OpenApiDocument(routes_); }
+
+value OpenApiDocument(const std::vector<Route>& routes) {
   value doc = value::object(true);
   doc["openapi"] = value::string("3.0.3");
   value info = value::object(true);
@@ -360,7 +377,7 @@ value Api::OpenApi() const {
   info["version"] = value::string("1");
   doc["info"] = info;
   value paths = value::object(true);
-  for (const Route& r : routes_) {
+  for (const Route& r : routes) {
     std::string method(bhttp::to_string(r.method));
     for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     value op = value::object(true);

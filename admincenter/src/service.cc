@@ -138,6 +138,31 @@ Service::Service(Database& db, const policy::TimeZones& zones, Clock clock,
   key_id_ = crypto::KeyId(public_key_);
 }
 
+std::shared_ptr<const Service::PolicySnapshot> Service::Snapshot() {
+  uint64_t generation;
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    if (snapshot_) return snapshot_;
+    generation = policy_generation_;
+  }
+  auto parsed = db_.Read([&](SQLite::Database& db) { return LoadPolicy(db, zones_); });
+  if (!parsed.ok()) return nullptr;
+  auto compiled = policy::CompiledPolicy::Compile(*parsed.value, zones_);
+  auto snapshot = std::make_shared<const PolicySnapshot>(
+      PolicySnapshot{std::move(*parsed.value), std::move(compiled)});
+  std::lock_guard lock(snapshot_mutex_);
+  // A write that committed while we read makes this snapshot stale: use it
+  // for this request, but do not keep it.
+  if (generation == policy_generation_) snapshot_ = snapshot;
+  return snapshot;
+}
+
+void Service::InvalidatePolicy() {
+  std::lock_guard lock(snapshot_mutex_);
+  ++policy_generation_;
+  snapshot_.reset();
+}
+
 std::optional<Principal> Service::Authenticate(const std::string& token) {
   return db_.Read([&](SQLite::Database& db) {
     return admincenter::Authenticate(db, token, clock_(), nullptr);
@@ -242,7 +267,7 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
   }
   if (!errors.empty()) return Invalid(std::move(errors));
   const std::string password_hash = HashPassword(*password);  // outside the write lock
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
+  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
     if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
     if (group_id &&
@@ -342,7 +367,7 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
     }
   }
   if (!errors.empty()) return Invalid(std::move(errors));
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
+  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto p = LoadPrincipal(db, id);
     auto policy = LoadPolicy(db, zones_);
     if (!p || p->role != kind ||
@@ -386,35 +411,31 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
 // ------------------------------------------------------------------ groups
 
 Result<value> Service::ListGroups(const Principal& actor) {
-  return db_.Read([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-    value items = value::array();
-    std::size_t n = 0;
-    for (const policy::Group& g : policy.value->groups) {
-      if (CanSee(actor, *policy.value, g.id)) items[n++] = policy::EncodeGroup(g);
-    }
-    value out = value::object(true);
-    out["items"] = items;
-    return out;
-  });
+  auto snapshot = Snapshot();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  value items = value::array();
+  std::size_t n = 0;
+  for (const policy::Group& g : snapshot->policy.groups) {
+    if (CanSee(actor, snapshot->policy, g.id)) items[n++] = policy::EncodeGroup(g);
+  }
+  value out = value::object(true);
+  out["items"] = items;
+  return out;
 }
 
 Result<value> Service::GetGroup(const Principal& actor, const std::string& id) {
-  return db_.Read([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-    auto i = IndexOf(*policy.value, id);
-    if (!i || !CanSee(actor, *policy.value, id)) return NotFound("no such group");
-    return policy::EncodeGroup(policy.value->groups[*i]);
-  });
+  auto snapshot = Snapshot();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  auto i = IndexOf(snapshot->policy, id);
+  if (!i || !CanSee(actor, snapshot->policy, id)) return NotFound("no such group");
+  return policy::EncodeGroup(snapshot->policy.groups[*i]);
 }
 
 Result<value> Service::EditGroup(const Principal& actor, const std::string& action,
                                  const GroupEdit& edit) {
   // Load, check, validate and save in one write transaction, so that
   // concurrent edits see each other.
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
+  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
     if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
     value details = value::object(true);
@@ -500,7 +521,7 @@ Result<value> Service::PatchGroup(const Principal& actor, const std::string& id,
 }
 
 Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id) {
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
+  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
     if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
     if (!IndexOf(*policy.value, id) || !CanSee(actor, *policy.value, id)) {
@@ -528,32 +549,28 @@ Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id
 }
 
 Result<value> Service::Effective(const Principal& actor, const std::string& id) {
-  return db_.Read([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-    auto i = IndexOf(*policy.value, id);
-    if (!i || !CanSee(actor, *policy.value, id)) return NotFound("no such group");
-    const auto effective = policy::ResolveEffective(*policy.value);
-    value out = policy::EncodeEffective(*policy.value, effective[*i]);
-    out["group_id"] = Str(id);
-    return out;
-  });
+  auto snapshot = Snapshot();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  auto i = IndexOf(snapshot->policy, id);
+  if (!i || !CanSee(actor, snapshot->policy, id)) return NotFound("no such group");
+  const auto effective = policy::ResolveEffective(snapshot->policy);
+  value out = policy::EncodeEffective(snapshot->policy, effective[*i]);
+  out["group_id"] = Str(id);
+  return out;
 }
 
 // ---------------------------------------------------------------- settings
 
 Result<value> Service::GetSettings() {
-  return db_.Read([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-    return policy::EncodeSettings(policy.value->settings);
-  });
+  auto snapshot = Snapshot();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  return policy::EncodeSettings(snapshot->policy.settings);
 }
 
 Result<value> Service::PutSettings(const Principal& actor, const value& body) {
   auto parsed = policy::ParseSettings(body, "");
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
+  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
     if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
     policy.value->settings = *parsed.value;
@@ -576,16 +593,19 @@ Result<value> Service::PutSettings(const Principal& actor, const value& body) {
 // ------------------------------------------------------------------ policy
 
 Result<value> Service::PolicyDocument() {
-  return db_.Read([&](SQLite::Database& db) -> Result<value> { return LoadPolicyDocument(db); });
+  auto snapshot = Snapshot();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  return policy::EncodePolicy(snapshot->policy);
 }
 
 Result<value> Service::Decide(const value& request, std::optional<policy::Instant> now) {
   auto parsed = policy::ParseRequest(request);
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
-  auto policy = db_.Read([&](SQLite::Database& db) { return LoadPolicy(db, zones_); });
-  if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-  const auto compiled = policy::CompiledPolicy::Compile(*policy.value, zones_);
-  return policy::EncodeDecision(policy::Decide(compiled, *parsed.value, now.value_or(clock_())));
+  auto snapshot = Snapshot();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  const policy::Decision d = policy::Decide(snapshot->compiled, *parsed.value, now.value_or(clock_()));
+  (d.effect == policy::Effect::kAllow ? counters_.decisions_allow : counters_.decisions_deny)++;
+  return policy::EncodeDecision(d);
 }
 
 // ------------------------------------------------------------------- audit

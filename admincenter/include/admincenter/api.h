@@ -85,11 +85,15 @@ class Api {
   std::map<std::pair<std::string, unsigned>, uint64_t> requests_;
   std::vector<uint64_t> latency_buckets_;
   double latency_sum_ = 0;
+  std::atomic<uint64_t> database_errors_{0};
   uint64_t latency_count_ = 0;
 };
 
 // The route table (handlers are stateless; Api adds the streaming ones).
 std::vector<Route> ApiRoutes();
+// The OpenAPI 3 document of a route table (served at /v1/openapi.json and
+// kept in admincenter/openapi.json).
+value OpenApiDocument(const std::vector<Route>& routes);
 
 // Whether `s` is well-formed UTF-8 (no overlongs, surrogates or values
 // beyond U+10FFFF).

@@ -8,7 +8,10 @@
 
 #include <cpprest/json.h>
 
+#include <atomic>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -16,6 +19,7 @@
 #include "admincenter/auth.h"
 #include "admincenter/database.h"
 #include "admincenter/result.h"
+#include "policy/engine.h"
 #include "policy/model.h"
 #include "policy/time.h"
 
@@ -72,14 +76,41 @@ class Service {
   Database& db() { return db_; }
   policy::Instant Now() const { return clock_(); }
 
+  // The current policy, compiled; cached until the next policy write.
+  struct PolicySnapshot {
+    policy::Policy policy;
+    policy::CompiledPolicy compiled;
+  };
+  std::shared_ptr<const PolicySnapshot> Snapshot();
+
+  struct Counters {
+    std::atomic<uint64_t> decisions_allow{0};
+    std::atomic<uint64_t> decisions_deny{0};
+  };
+  const Counters& counters() const { return counters_; }
+
  private:
   // Changes the loaded policy and says which group it changed (or why not),
   // filling the audit event's details.
   using GroupEdit = std::function<Result<std::size_t>(policy::Policy&, value& details)>;
   Result<value> EditGroup(const Principal& actor, const std::string& action, const GroupEdit& edit);
 
+  // Called after a committed write that changed the policy.
+  void InvalidatePolicy();
+  // db_.Write for changes to the policy (groups, settings, technicians).
+  template <typename F>
+  Result<value> PolicyWrite(F&& f) {
+    Result<value> r = db_.Write(std::forward<F>(f));
+    if (r.ok()) InvalidatePolicy();
+    return r;
+  }
+
   Database& db_;
   const policy::TimeZones& zones_;
+  std::mutex snapshot_mutex_;
+  std::shared_ptr<const PolicySnapshot> snapshot_;
+  uint64_t policy_generation_ = 0;
+  Counters counters_;
   Clock clock_;
   std::string signing_key_pem_;
   std::string public_key_;  // raw Ed25519
