@@ -10,7 +10,7 @@ packages=(
   libcpprest-dev                          # web::json, http_client
   libboost-dev libboost-date-time-dev     # calendar arithmetic (+ Beast later)
   libhowardhinnant-date-dev               # IANA zone rules from the system zoneinfo
-  tzdata
+  tzdata openssl
   libssl-dev                              # Ed25519, SHA-256, random tokens, TLS
   libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
   libspdlog-dev                           # structured logs

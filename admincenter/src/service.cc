@@ -603,7 +603,8 @@ Result<value> Service::Decide(const value& request, std::optional<policy::Instan
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
   auto snapshot = Snapshot();
   if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-  const policy::Decision d = policy::Decide(snapshot->compiled, *parsed.value, now.value_or(clock_()));
+  const policy::Decision d =
+      policy::Decide(snapshot->compiled, *parsed.value, now.value_or(clock_()));
   (d.effect == policy::Effect::kAllow ? counters_.decisions_allow : counters_.decisions_deny)++;
   return policy::EncodeDecision(d);
 }

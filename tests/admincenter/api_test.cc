@@ -71,9 +71,22 @@ class World {
   std::map<std::string, std::string> tokens_;
 };
 
+World* g_world = nullptr;
+
+// Started on first use; stopped (with its server process) when the tests end.
+class WorldEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    delete g_world;
+    g_world = nullptr;
+  }
+};
+[[maybe_unused]] auto* const g_environment =
+    ::testing::AddGlobalTestEnvironment(new WorldEnvironment);
+
 World& TheWorld() {
-  static World* world = new World();  // lives until the process ends
-  return *world;
+  if (!g_world) g_world = new World();
+  return *g_world;
 }
 
 // Sends raw bytes and returns whatever comes back until the server closes.

@@ -61,8 +61,9 @@ inline std::string Slurp(const std::string& path) {
 
 class AdminCenterProcess {
  public:
-  explicit AdminCenterProcess(std::string name)
-      : dir_(std::filesystem::temp_directory_path() /
+  explicit AdminCenterProcess(std::string name, std::vector<std::string> run_args = {})
+      : run_args_(std::move(run_args)),
+        dir_(std::filesystem::temp_directory_path() /
              ("custodian-" + name + "-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
@@ -84,15 +85,22 @@ class AdminCenterProcess {
   // Starts `admincenter run` (again) and waits until it listens.
   void Start() {
     const std::string log = (dir_ / ("run" + std::to_string(++runs_) + ".err")).string();
-    pid_ = Spawn({CUSTODIAN_ADMINCENTER, "run", "--data-dir", data_dir(), "--listen",
-                  "127.0.0.1:" + std::to_string(port_)},
-                 (dir_ / "run.out").string(), log);
-    const std::regex listening(R"(listening","detail":"http://127\.0\.0\.1:(\d+))");
+    std::vector<std::string> args = {CUSTODIAN_ADMINCENTER,
+                                     "run",
+                                     "--data-dir",
+                                     data_dir(),
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(port_)};
+    args.insert(args.end(), run_args_.begin(), run_args_.end());
+    pid_ = Spawn(args, (dir_ / "run.out").string(), log);
+    log_ = log;
+    const std::regex listening(R"(listening","detail":"(https?)://127\.0\.0\.1:(\d+))");
     for (int i = 0; i < 500; ++i) {
       std::smatch m;
       const std::string text = Slurp(log);
       if (std::regex_search(text, m, listening)) {
-        port_ = static_cast<uint16_t>(std::stoi(m[1]));
+        scheme_ = m[1];
+        port_ = static_cast<uint16_t>(std::stoi(m[2]));
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -125,6 +133,7 @@ class AdminCenterProcess {
                         const std::string& content_type = "application/json") {
     web::http::client::http_client_config config;
     config.set_timeout(std::chrono::seconds(30));
+    config.set_validate_certificates(false);  // tests use a self-signed certificate
     web::http::client::http_client client(url(), config);
     web::http::http_request req(method);
     req.set_request_uri(path);
@@ -145,15 +154,19 @@ class AdminCenterProcess {
     return r;
   }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
+  std::string log() const { return Slurp(log_); }
   std::string data_dir() const { return (dir_ / "data").string(); }
   const std::string& master_token() const { return token_; }
   uint16_t port() const { return port_; }
   std::filesystem::path dir() const { return dir_; }
 
  private:
+  std::vector<std::string> run_args_;
   std::filesystem::path dir_;
   std::string token_;
+  std::string scheme_ = "http";
+  std::string log_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int runs_ = 0;
