@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <sstream>
@@ -235,8 +236,12 @@ void Api::Handle(http::Request request, http::Respond respond) {
                                     {},
                                     {}});
     }
-    const RouteMatch m = Match(request.method, request.path);
-    if (m.route) route_name = m.route->pattern;
+    auto route_header = std::find_if(response.headers.begin(), response.headers.end(),
+                                     [](const auto& h) { return h.first == "X-Route"; });
+    if (route_header != response.headers.end()) {
+      route_name = route_header->second;
+      response.headers.erase(route_header);
+    }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Observe(route_name, response.status, seconds);
@@ -318,6 +323,8 @@ http::Response Api::Process(const http::Request& request) {
                    ? Json(result.value().is_null() ? 204 : route.success_status, result.value())
                    : ToResponse(result.problem());
   }
+  // Internal headers for Handle's log line; removed before sending.
+  response.headers.emplace_back("X-Route", route.pattern);
   if (principal) response.headers.emplace_back("X-Principal-Id", principal->id);
   return response;
 }

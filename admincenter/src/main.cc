@@ -2,6 +2,7 @@
 // first master admin); `run` serves the REST API until SIGTERM.
 #include <SQLiteCpp/Statement.h>
 #include <fcntl.h>
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -62,7 +63,10 @@ std::optional<std::string> ReadFile(const fs::path& path) {
 }
 
 void SetUpLogging() {
-  auto logger = spdlog::stderr_logger_mt("admincenter");
+  // Asynchronous: request threads hand lines to a logging thread instead of
+  // writing to stderr themselves.
+  spdlog::init_thread_pool(8192, 1);
+  auto logger = spdlog::stderr_logger_mt<spdlog::async_factory>("admincenter");
   // Each message is a JSON object; the line wraps it with time and level.
   logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%v})",
                       spdlog::pattern_time_type::utc);
@@ -212,6 +216,7 @@ int Run(ac::Config config) {
   server.Wait();  // in-flight requests are answered first
   api.Drain();
   spdlog::info(Event("stopped"));
+  spdlog::shutdown();  // flushes the asynchronous log
   return kExitOk;
 }
 

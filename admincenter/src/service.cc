@@ -164,9 +164,37 @@ void Service::InvalidatePolicy() {
 }
 
 std::optional<Principal> Service::Authenticate(const std::string& token) {
-  return db_.Read([&](SQLite::Database& db) {
-    return admincenter::Authenticate(db, token, clock_(), nullptr);
+  constexpr std::size_t kMaxCachedTokens = 100000;
+  const std::string hash = crypto::Sha256(token);
+  const policy::Instant now = clock_();
+  uint64_t generation;
+  {
+    std::lock_guard lock(auth_mutex_);
+    auto it = auth_cache_.find(hash);
+    if (it != auth_cache_.end()) {
+      if (now < it->second.expires_at) return it->second.principal;
+      auth_cache_.erase(it);
+    }
+    generation = auth_generation_;
+  }
+  policy::Instant expires_at{};
+  auto principal = db_.Read([&](SQLite::Database& db) {
+    return admincenter::Authenticate(db, token, now, nullptr, &expires_at);
   });
+  if (principal) {
+    std::lock_guard lock(auth_mutex_);
+    if (generation == auth_generation_) {
+      if (auth_cache_.size() >= kMaxCachedTokens) auth_cache_.clear();
+      auth_cache_[hash] = CachedAuth{*principal, expires_at};
+    }
+  }
+  return principal;
+}
+
+void Service::InvalidateAuthentication() {
+  std::lock_guard lock(auth_mutex_);
+  ++auth_generation_;
+  auth_cache_.clear();
 }
 
 // ------------------------------------------------------------------ tokens
@@ -213,7 +241,7 @@ Result<value> Service::Login(const value& body) {
 }
 
 Result<value> Service::RevokeToken(const Principal& actor, const std::string& token_id) {
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
+  auto result = db_.Write([&](SQLite::Database& db) -> Result<value> {
     SQLite::Statement q(db, "SELECT principal_id FROM tokens WHERE id = ? AND revoked = 0");
     q.bind(1, token_id);
     if (!q.executeStep()) return NotFound("no such token");
@@ -225,6 +253,8 @@ Result<value> Service::RevokeToken(const Principal& actor, const std::string& to
     AppendAudit(db, ActorEvent(actor, "token.revoke", "token:" + token_id), clock_());
     return value::null();
   });
+  if (result.ok()) InvalidateAuthentication();
+  return result;
 }
 
 // ------------------------------------------------------------- principals
@@ -367,7 +397,7 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
     }
   }
   if (!errors.empty()) return Invalid(std::move(errors));
-  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
+  auto result = PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto p = LoadPrincipal(db, id);
     auto policy = LoadPolicy(db, zones_);
     if (!p || p->role != kind ||
@@ -406,6 +436,9 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
     AppendAudit(db, e, clock_());
     return PrincipalJson(*p);
   });
+  // Disabling must cut the principal's tokens off at once.
+  if (result.ok()) InvalidateAuthentication();
+  return result;
 }
 
 // ------------------------------------------------------------------ groups

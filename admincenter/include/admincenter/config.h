@@ -5,8 +5,10 @@
 // docs/admincenter.md.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "policy/codec.h"
@@ -17,7 +19,8 @@ struct Config {
   std::string data_dir;
   std::string listen = "127.0.0.1:8443";
   int io_threads = 2;
-  int worker_threads = 4;
+  // Database and hashing threads: one per core (at least two) by default.
+  int worker_threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   std::optional<std::string> tls_certificate;
   std::optional<std::string> tls_key;
   bool allow_insecure_http = false;  // plain HTTP on a non-loopback address

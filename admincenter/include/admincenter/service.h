@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "admincenter/audit.h"
 #include "admincenter/auth.h"
@@ -97,6 +98,8 @@ class Service {
 
   // Called after a committed write that changed the policy.
   void InvalidatePolicy();
+  // Called after a committed write that changed principals or tokens.
+  void InvalidateAuthentication();
   // db_.Write for changes to the policy (groups, settings, technicians).
   template <typename F>
   Result<value> PolicyWrite(F&& f) {
@@ -111,6 +114,16 @@ class Service {
   std::shared_ptr<const PolicySnapshot> snapshot_;
   uint64_t policy_generation_ = 0;
   Counters counters_;
+  // Token hash -> principal, for tokens seen recently. Exact, not timed:
+  // every write to principals or tokens clears it, and expiry is checked
+  // at each use.
+  struct CachedAuth {
+    Principal principal;
+    policy::Instant expires_at;
+  };
+  std::mutex auth_mutex_;
+  std::unordered_map<std::string, CachedAuth> auth_cache_;
+  uint64_t auth_generation_ = 0;
   Clock clock_;
   std::string signing_key_pem_;
   std::string public_key_;  // raw Ed25519
