@@ -37,6 +37,12 @@ class AuditVerify : public ::testing::Test {
       ac_->Request("POST", "/v1/groups", ac_->master_token(),
                    R"({"id":"g-v)" + std::to_string(i) + R"(","name":"V"})");
     }
+    // Quotes, backslashes, control characters and non-ASCII text survive the
+    // export's own JSON writer with their hashes intact.
+    EXPECT_EQ(ac_->Request("POST", "/v1/groups", ac_->master_token(),
+                           R"({"id":"g-odd","name":"Q\"uote \\ back\nline\ttab \u0001 Grüße 😀"})")
+                  .status,
+              201u);
     const std::string body = ac_->Request("GET", "/v1/audit/events", ac_->master_token()).body;
     std::istringstream in(body);
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
