@@ -2,20 +2,25 @@
 // so that an acknowledged write survives kill -9 and power loss, a busy
 // timeout, foreign keys, and migrations at open.
 //
-// Thread safety: a Database hands each caller its own connection from a
-// pool; a connection is used by one thread at a time. Writes go through
-// Write(), which runs the function in a BEGIN IMMEDIATE transaction and
-// commits it, so that a change and its audit event land together or not at
-// all.
+// Thread safety: reads get a connection of their own from a pool. Writes
+// go to one writer thread that commits concurrent writes together (group
+// commit): it runs each queued write function in its own SAVEPOINT inside
+// one BEGIN IMMEDIATE transaction and commits once, so a change and its
+// audit event land together or not at all, one fsync serves many writes,
+// and each caller returns only after the commit that holds its change.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
 
+#include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace custodian::admincenter {
@@ -38,29 +43,33 @@ class Database {
   // stream a long export chunk by chunk; it returns to the pool after.
   std::shared_ptr<SQLite::Database> Borrow();
 
-  // Runs `f` inside BEGIN IMMEDIATE … COMMIT. If `f` throws, or returns an
-  // object whose ok() is false, the transaction rolls back.
+  // Runs `f` on the writer thread inside a transaction and returns its
+  // result after the commit. If `f` throws, or returns an object whose
+  // ok() is false, its changes are rolled back (to its savepoint); if the
+  // commit fails, Write throws SQLite::Exception even for an `f` that
+  // succeeded. `f` must not call Write itself.
   template <typename F>
   auto Write(F&& f) {
-    Lease lease(*this);
-    lease.db->exec("BEGIN IMMEDIATE");
-    try {
-      auto result = f(*lease.db);
-      if (IsOk(result)) {
-        lease.db->exec("COMMIT");
-      } else {
-        lease.db->exec("ROLLBACK");
-      }
-      return result;
-    } catch (...) {
+    using R = std::invoke_result_t<F&, SQLite::Database&>;
+    std::optional<R> result;
+    std::exception_ptr error;
+    Job job;
+    job.run = [&](SQLite::Database& db) {
       try {
-        lease.db->exec("ROLLBACK");
+        result.emplace(f(db));
+        return IsOk(*result);
       } catch (...) {
+        error = std::current_exception();
+        return false;
       }
-      throw;
-    }
+    };
+    Submit(job);
+    if (error) std::rethrow_exception(error);
+    if (job.commit_error) std::rethrow_exception(job.commit_error);
+    return std::move(*result);
   }
 
+  ~Database();
   const std::string& path() const { return path_; }
   int schema_version() const { return schema_version_; }
 
@@ -71,6 +80,12 @@ class Database {
     Database& owner;
     std::unique_ptr<SQLite::Database> db;
   };
+  // One queued write.
+  struct Job {
+    std::function<bool(SQLite::Database&)> run;  // true: keep its changes
+    bool done = false;
+    std::exception_ptr commit_error;
+  };
   template <typename R>
   static bool IsOk(const R& r) {
     if constexpr (requires { r.ok(); }) {
@@ -79,6 +94,9 @@ class Database {
       return true;
     }
   }
+  // Queues `job` and waits until the writer has committed (or failed) it.
+  void Submit(Job& job);
+  void WriterLoop();
 
   Database(std::string path, int schema_version);
   std::unique_ptr<SQLite::Database> Connect() const;
@@ -87,6 +105,13 @@ class Database {
   int schema_version_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<SQLite::Database>> idle_;
+
+  std::mutex write_mutex_;
+  std::condition_variable write_queued_;
+  std::condition_variable write_done_;
+  std::vector<Job*> write_queue_;
+  bool stopping_ = false;
+  std::thread writer_;
 };
 
 }  // namespace custodian::admincenter
