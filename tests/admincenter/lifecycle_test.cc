@@ -93,3 +93,30 @@ TEST(Lifecycle, SigtermAnswersRequestsInFlightAndExitsCleanly) {
 
 }  // namespace
 }  // namespace custodian::admincenter
+
+namespace custodian::admincenter {
+namespace {
+
+TEST(FailClosed, AChangeWhoseAuditEventCannotBeWrittenIsRefused) {
+  AdminCenterProcess ac("failclosed");
+  {
+    SQLite::Database db(ac.data_dir() + "/admincenter.db", SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TRIGGER block_audit BEFORE INSERT ON audit_events "
+        "BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END");
+  }
+  auto refused = ac.Request("POST", "/v1/groups", ac.master_token(), R"({"id":"g-x","name":"X"})");
+  EXPECT_EQ(refused.status, 503u) << refused.body;
+  EXPECT_EQ(refused.content_type, "application/problem+json");
+  {
+    SQLite::Database db(ac.data_dir() + "/admincenter.db", SQLite::OPEN_READWRITE);
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM groups").getInt(), 0);
+    db.exec("DROP TRIGGER block_audit");
+  }
+  EXPECT_EQ(
+      ac.Request("POST", "/v1/groups", ac.master_token(), R"({"id":"g-x","name":"X"})").status,
+      201u);
+}
+
+}  // namespace
+}  // namespace custodian::admincenter
