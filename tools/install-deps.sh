@@ -13,6 +13,7 @@ packages=(
   tzdata openssl
   libssl-dev                              # Ed25519, SHA-256, random tokens, TLS
   libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
+  wrk bc curl                             # HTTP benchmarks (bench/*.sh)
   libspdlog-dev                           # structured logs
   libargon2-dev                           # password hashing (Argon2id)
   libcli11-dev                            # the custodian CLI
