@@ -20,6 +20,7 @@
 #include "admincenter/config.h"
 #include "admincenter/http_server.h"
 #include "admincenter/policy_store.h"
+#include "common/cli.h"
 #include "common/crypto.h"
 #include "policy/system_time_zones.h"
 
@@ -253,18 +254,7 @@ int main(int argc, char** argv) {
   run->add_option("--worker-threads", worker_threads, "Database and hashing threads");
   run->add_flag("--allow-insecure-http", insecure, "Allow plain HTTP on a non-loopback address");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
-  }
+  if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   if (*init) return Init(init_dir, admin_name, password_file);
 
   std::vector<custodian::policy::FieldError> errors;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "audit_commands.h"
+#include "common/cli.h"
 #include "policy_commands.h"
 
 #ifndef CUSTODIAN_VERSION
@@ -18,18 +19,6 @@ int main(int argc, char** argv) {
   int exit_code = custodian::cli::kExitOk;
   custodian::cli::AddPolicyCommands(app, &exit_code);
   custodian::cli::AddAuditCommands(app, &exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    // Bad flags: the message, the usage, and exit 2.
-    app.exit(e);
-    return custodian::cli::kExitBadInput;
-  }
+  if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   return exit_code;
 }
