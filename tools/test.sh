@@ -17,7 +17,7 @@ step "dependencies"
 bash tools/install-deps.sh
 
 step "clang-format"
-mapfile -t sources < <(find policy tools tests bench fuzz admincenter enforcer -type f \
+mapfile -t sources < <(find policy common schema admincenter enforcer tools tests bench fuzz -type f \
   \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
 clang-format --dry-run -Werror "${sources[@]}"
 

@@ -542,7 +542,8 @@ value EncodeGroup(const Group& g) {
   value gp = value::object(true);
   for (std::size_t i = 0; i < kPermissionCount; ++i) {
     if (g.permissions[i]) {
-      gp[std::string(PermissionName(static_cast<Permission>(i)))] = value::boolean(*g.permissions[i]);
+      gp[std::string(PermissionName(static_cast<Permission>(i)))] =
+          value::boolean(*g.permissions[i]);
     }
   }
   if (gp.size() > 0) o["permissions"] = gp;
