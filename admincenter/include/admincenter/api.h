@@ -79,6 +79,7 @@ class Api {
 
   Service& service_;
   std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> route_segments_;  // parallel to routes_
   boost::asio::thread_pool workers_;
 
   mutable std::mutex metrics_mutex_;
