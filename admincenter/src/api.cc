@@ -134,6 +134,9 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::get, "/v1/audit/checkpoint", kAuditorRole | kMasterAdminRole,
                "The signed head of the audit chain", false, 200,
                [](Call& c) { return c.service.Checkpoint(); }, nullptr});
+  for (Route& route : r) {
+    route.writes = route.method != verb::get && route.pattern != "/v1/decisions";
+  }
   return r;
 }
 
@@ -186,22 +189,26 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-Api::Api(Service& service, int worker_threads)
+Api::Api(Service& service, int read_threads, int write_threads)
     : service_(service),
       routes_(ApiRoutes()),
-      workers_(static_cast<std::size_t>(std::max(1, worker_threads))),
+      readers_(static_cast<std::size_t>(std::max(1, read_threads))),
+      writers_(static_cast<std::size_t>(std::max(1, write_threads))),
       latency_buckets_(kLatencyBuckets.size(), 0) {
   for (Route& route : routes_) {
     route_segments_.push_back(Split(route.pattern));  // split once, not per request
     if (route.pattern == "/v1/audit/events") {
-      route.raw_handler = [this](Call& c) { return ExportAudit(c.service, c.request, workers_); };
+      route.raw_handler = [this](Call& c) { return ExportAudit(c.service, c.request, readers_); };
     }
   }
 }
 
 Api::~Api() { Drain(); }
 
-void Api::Drain() { workers_.join(); }
+void Api::Drain() {
+  readers_.join();
+  writers_.join();
+}
 
 RouteMatch Api::Match(verb method, const std::string& path) const {
   RouteMatch m;
@@ -220,13 +227,19 @@ RouteMatch Api::Match(verb method, const std::string& path) const {
 }
 
 void Api::Handle(http::Request request, http::Respond respond) {
-  boost::asio::post(workers_, [this, request = std::move(request), respond = std::move(respond)] {
+  // Matching is cheap and pure, so it runs here on the I/O thread to pick
+  // the pool: writes wait for the group commit on threads of their own, so
+  // that waiting writers never hold up reads.
+  RouteMatch match = Match(request.method, request.path);
+  const bool writes = match.route && match.route->writes;
+  boost::asio::thread_pool& pool = writes ? writers_ : readers_;
+  boost::asio::post(pool, [this, match = std::move(match), request = std::move(request),
+                           respond = std::move(respond)]() mutable {
     const auto start = std::chrono::steady_clock::now();
     http::Response response;
     std::string route_name = "unmatched";
-    std::string principal_id;
     try {
-      response = Process(request);
+      response = Process(request, std::move(match));
     } catch (const std::exception& e) {
       ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
       spdlog::error(R"({{"event":"handler_error","error":{}}})",
@@ -262,8 +275,7 @@ void Api::Handle(http::Request request, http::Respond respond) {
   });
 }
 
-http::Response Api::Process(const http::Request& request) {
-  RouteMatch m = Match(request.method, request.path);
+http::Response Api::Process(const http::Request& request, RouteMatch m) {
   if (!m.route) {
     return ToResponse(m.path_known ? Problem{ErrorKind::kMethodNotAllowed, "", {}, {}}
                                    : NotFound("no such route"));

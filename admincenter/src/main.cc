@@ -189,7 +189,7 @@ int Run(ac::Config config) {
     return kExitFailure;
   }
   ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, *key);
-  ac::Api api(service, config.worker_threads);
+  ac::Api api(service, config.worker_threads, config.write_threads);
   custodian::http::ServerOptions options;
   options.address = listen->first;
   options.port = listen->second;
@@ -242,7 +242,7 @@ int main(int argc, char** argv) {
 
   ac::Config config;
   std::optional<std::string> config_file, data_dir, listen, tls_cert, tls_key;
-  std::optional<int> io_threads, worker_threads;
+  std::optional<int> io_threads, worker_threads, write_threads;
   bool insecure = false;
   CLI::App* run = app.add_subcommand("run", "Serve the REST API until SIGTERM");
   run->add_option("--data-dir", data_dir, "Data directory made by `admincenter init`");
@@ -251,7 +251,9 @@ int main(int argc, char** argv) {
   run->add_option("--tls-certificate", tls_cert, "PEM certificate chain: serve HTTPS");
   run->add_option("--tls-key", tls_key, "PEM private key of the certificate");
   run->add_option("--io-threads", io_threads, "Event-loop threads");
-  run->add_option("--worker-threads", worker_threads, "Database and hashing threads");
+  run->add_option("--worker-threads", worker_threads, "Threads for reads and decisions");
+  run->add_option("--write-threads", write_threads,
+                  "Threads for writes and logins (concurrent writes share a commit)");
   run->add_flag("--allow-insecure-http", insecure, "Allow plain HTTP on a non-loopback address");
 
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
@@ -278,6 +280,7 @@ int main(int argc, char** argv) {
   if (tls_key) config.tls_key = *tls_key;
   if (io_threads) config.io_threads = *io_threads;
   if (worker_threads) config.worker_threads = *worker_threads;
+  if (write_threads) config.write_threads = *write_threads;
   if (insecure) config.allow_insecure_http = true;
   if (config.data_dir.empty()) {
     std::cerr << "--data-dir is required (flag, config file or CUSTODIAN_ADMINCENTER_DATA_DIR)\n";

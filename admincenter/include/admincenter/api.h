@@ -3,9 +3,11 @@
 // table is also the source of the OpenAPI document and of the authorization
 // matrix test.
 //
-// Api::Handle runs on an I/O thread and only posts work: authentication,
-// the database and Argon2 run on a pool of worker threads, which answer
-// through the server's Respond callback.
+// Api::Handle runs on an I/O thread and only matches the route and posts
+// work: authentication, the database and Argon2 run on worker threads, which
+// answer through the server's Respond callback. Reads and writes have pools
+// of their own, because writers spend their time waiting for the group
+// commit.
 #pragma once
 
 #include <atomic>
@@ -52,6 +54,9 @@ struct Route {
   std::function<Result<value>(Call&)> handler;
   // Streams instead (audit export); returns the response to send.
   std::function<http::Response(Call&)> raw_handler;
+  // Writes to the database (runs on the write pool); set by ApiRoutes from
+  // the method, except for routes that only read (what-if decisions).
+  bool writes = false;
 };
 
 struct RouteMatch {
@@ -62,7 +67,7 @@ struct RouteMatch {
 
 class Api {
  public:
-  Api(Service& service, int worker_threads);
+  Api(Service& service, int read_threads, int write_threads);
   ~Api();
 
   void Handle(http::Request request, http::Respond respond);
@@ -74,13 +79,14 @@ class Api {
   void Drain();
 
  private:
-  http::Response Process(const http::Request& request);
+  http::Response Process(const http::Request& request, RouteMatch match);
   void Observe(const std::string& route, unsigned status, double seconds);
 
   Service& service_;
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> route_segments_;  // parallel to routes_
-  boost::asio::thread_pool workers_;
+  boost::asio::thread_pool readers_;                      // reads: as many as cores
+  boost::asio::thread_pool writers_;  // writes: many, mostly waiting for commits
 
   mutable std::mutex metrics_mutex_;
   std::map<std::pair<std::string, unsigned>, uint64_t> requests_;

@@ -19,10 +19,11 @@ struct Config {
   std::string data_dir;
   std::string listen = "127.0.0.1:8443";
   int io_threads = 2;
-  // Threads for database work and password hashing. Writers wait on the
-  // group commit, so more threads let more concurrent edits share a commit;
-  // past a few per core, reads slow down (measured: docs/admincenter.md).
-  int worker_threads = std::max(8, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+  // Threads for reads (database reads, decisions): one per core, at least 2.
+  int worker_threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  // Threads for writes and logins (Argon2), which mostly wait for the group
+  // commit: the more there are, the more concurrent edits share one commit.
+  int write_threads = 64;
   std::optional<std::string> tls_certificate;
   std::optional<std::string> tls_key;
   bool allow_insecure_http = false;  // plain HTTP on a non-loopback address
