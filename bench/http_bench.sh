@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Admin center HTTP benchmarks, side by side in one run (wrk on loopback):
-#  1. the ceiling: bare_server, the same Beast server answering a constant;
+#  1. the ceiling: bare_server, the same Beast server answering a constant
+#     to the very same requests (headers and body);
 #  2. POST /v1/decisions (what-if) as an admin;
 #  3. an authenticated GET /v1/groups/{id};
 #  4. durable edits (PATCH /v1/groups/{id}, each a synchronous=FULL commit
@@ -62,18 +63,22 @@ rate() {  # rate NAME THREADS CONNECTIONS URL [SCRIPT]
 }
 # Interleaved rounds, medians: the machine's noise hits every series alike.
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-b=() d=() g=()
+# Each ceiling gets the same request as the route it is compared with (the
+# same bytes from the same client), so only the server's work differs.
+b=() bp=() d=() g=()
 for _ in $(seq "${ROUNDS:-3}"); do
-  b+=("$(rate bare 2 32 "http://127.0.0.1:$bare_port/")")
+  b+=("$(rate bare 2 32 "http://127.0.0.1:$bare_port/v1/groups/g-bench" "$work/get.lua")")
+  bp+=("$(rate bare-post 2 32 "http://127.0.0.1:$bare_port/v1/decisions" "$work/decide.lua")")
   d+=("$(rate decisions 2 32 "http://127.0.0.1:$ac_port/v1/decisions" "$work/decide.lua")")
   g+=("$(rate get 2 32 "http://127.0.0.1:$ac_port/v1/groups/g-bench" "$work/get.lua")")
 done
-bare=$(median "${b[@]}") decide=$(median "${d[@]}") get=$(median "${g[@]}")
+bare=$(median "${b[@]}") bare_post=$(median "${bp[@]}") decide=$(median "${d[@]}") get=$(median "${g[@]}")
 edit1=$(rate edit1 1 1 "http://127.0.0.1:$ac_port" "$work/edit.lua")
 edit64=$(rate edit64 2 64 "http://127.0.0.1:$ac_port" "$work/edit.lua")
 printf '%-44s %12s %8s\n' "benchmark (wrk, ${secs}s each, median of ${ROUNDS:-3})" "requests/s" "ratio"
-printf '%-44s %12.0f %8s\n' "bare Beast server, constant answer" "$bare" "1.00"
-printf '%-44s %12.0f %8.2f\n' "POST /v1/decisions (admin, what-if)" "$decide" "$(echo "$decide / $bare" | bc -l)"
+printf '%-44s %12.0f %8s\n' "bare Beast server: the same GET" "$bare" "1.00"
 printf '%-44s %12.0f %8.2f\n' "GET /v1/groups/{id} (authenticated)" "$get" "$(echo "$get / $bare" | bc -l)"
+printf '%-44s %12.0f %8s\n' "bare Beast server: the same POST" "$bare_post" "1.00"
+printf '%-44s %12.0f %8.2f\n' "POST /v1/decisions (admin, what-if)" "$decide" "$(echo "$decide / $bare_post" | bc -l)"
 printf '%-44s %12.0f\n' "durable edits, 1 client" "$edit1"
 printf '%-44s %12.0f\n' "durable edits, 64 clients" "$edit64"

@@ -136,6 +136,10 @@ std::vector<Route> ApiRoutes() {
                [](Call& c) { return c.service.Checkpoint(); }, nullptr});
   for (Route& route : r) {
     route.writes = route.method != verb::get && route.pattern != "/v1/decisions";
+    route.from_cache = route.pattern == "/v1/decisions" ||
+                       (route.method == verb::get && route.pattern.starts_with("/v1/groups")) ||
+                       (route.method == verb::get && route.pattern == "/v1/settings") ||
+                       (route.method == verb::get && route.pattern == "/v1/policy/document");
   }
   return r;
 }
@@ -227,52 +231,69 @@ RouteMatch Api::Match(verb method, const std::string& path) const {
 }
 
 void Api::Handle(http::Request request, http::Respond respond) {
-  // Matching is cheap and pure, so it runs here on the I/O thread to pick
-  // the pool: writes wait for the group commit on threads of their own, so
-  // that waiting writers never hold up reads.
+  // Matching is cheap and pure, so it runs here on the I/O thread, and so
+  // does a request that memory alone can answer. Everything else goes to a
+  // pool: writes wait for the group commit on threads of their own, so that
+  // waiting writers never hold up reads.
   RouteMatch match = Match(request.method, request.path);
+  if (ServableFromCache(match, request)) {
+    Service::PinnedSnapshot pin(service_.CachedSnapshot());
+    Serve(std::move(match), request, respond);
+    return;
+  }
   const bool writes = match.route && match.route->writes;
-  boost::asio::thread_pool& pool = writes ? writers_ : readers_;
-  boost::asio::post(pool, [this, match = std::move(match), request = std::move(request),
-                           respond = std::move(respond)]() mutable {
-    const auto start = std::chrono::steady_clock::now();
-    http::Response response;
-    std::string route_name = "unmatched";
-    try {
-      response = Process(request, std::move(match));
-    } catch (const std::exception& e) {
-      ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
-      spdlog::error(R"({{"event":"handler_error","error":{}}})",
-                    value::string(e.what()).serialize());
-      response = ToResponse(Problem{ErrorKind::kUnavailable,
-                                    "the request could not be completed; "
-                                    "nothing was changed",
-                                    {},
-                                    {}});
-    }
-    auto route_header = std::find_if(response.headers.begin(), response.headers.end(),
-                                     [](const auto& h) { return h.first == "X-Route"; });
-    if (route_header != response.headers.end()) {
-      route_name = route_header->second;
-      response.headers.erase(route_header);
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    Observe(route_name, response.status, seconds);
-    std::string principal;
-    auto it = std::find_if(response.headers.begin(), response.headers.end(),
-                           [](const auto& h) { return h.first == "X-Principal-Id"; });
-    if (it != response.headers.end()) {
-      principal = ",\"principal\":\"" + it->second + "\"";
-      response.headers.erase(it);
-    }
-    // Formatted directly: every value comes from a safe alphabet (an HTTP
-    // method token, a route pattern, a generated id), so nothing needs escaping.
-    spdlog::info(
-        R"({{"event":"request","method":"{}","route":"{}","status":{},"latency_ms":{:.3f}{}}})",
-        request.method_name, route_name, response.status, seconds * 1000, principal);
-    respond(std::move(response));
-  });
+  boost::asio::post(
+      writes ? writers_ : readers_,
+      [this, match = std::move(match), request = std::move(request),
+       respond = std::move(respond)]() mutable { Serve(std::move(match), request, respond); });
+}
+
+bool Api::ServableFromCache(const RouteMatch& match, const http::Request& request) {
+  if (!match.route || !match.route->from_cache) return false;
+  const std::string& auth = request.Header("authorization");
+  if (!auth.starts_with("Bearer ")) return false;
+  // An unknown or refused caller takes the slow path: refusals are audited.
+  auto principal = service_.CachedPrincipal(auth.substr(7));
+  return principal && (match.route->roles & RoleBitOf(principal)) && service_.CachedSnapshot();
+}
+
+void Api::Serve(RouteMatch match, const http::Request& request, const http::Respond& respond) {
+  const auto start = std::chrono::steady_clock::now();
+  http::Response response;
+  std::string route_name = "unmatched";
+  try {
+    response = Process(request, std::move(match));
+  } catch (const std::exception& e) {
+    ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
+    spdlog::error(R"({{"event":"handler_error","error":{}}})", value::string(e.what()).serialize());
+    response = ToResponse(Problem{ErrorKind::kUnavailable,
+                                  "the request could not be completed; "
+                                  "nothing was changed",
+                                  {},
+                                  {}});
+  }
+  auto route_header = std::find_if(response.headers.begin(), response.headers.end(),
+                                   [](const auto& h) { return h.first == "X-Route"; });
+  if (route_header != response.headers.end()) {
+    route_name = route_header->second;
+    response.headers.erase(route_header);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Observe(route_name, response.status, seconds);
+  std::string principal;
+  auto it = std::find_if(response.headers.begin(), response.headers.end(),
+                         [](const auto& h) { return h.first == "X-Principal-Id"; });
+  if (it != response.headers.end()) {
+    principal = ",\"principal\":\"" + it->second + "\"";
+    response.headers.erase(it);
+  }
+  // Formatted directly: every value comes from a safe alphabet (an HTTP
+  // method token, a route pattern, a generated id), so nothing needs escaping.
+  spdlog::info(
+      R"({{"event":"request","method":"{}","route":"{}","status":{},"latency_ms":{:.3f}{}}})",
+      request.method_name, route_name, response.status, seconds * 1000, principal);
+  respond(std::move(response));
 }
 
 http::Response Api::Process(const http::Request& request, RouteMatch m) {

@@ -138,7 +138,30 @@ Service::Service(Database& db, const policy::TimeZones& zones, Clock clock,
   key_id_ = crypto::KeyId(public_key_);
 }
 
+namespace {
+thread_local std::shared_ptr<const Service::PolicySnapshot> t_pinned_snapshot;
+}  // namespace
+
+Service::PinnedSnapshot::PinnedSnapshot(std::shared_ptr<const PolicySnapshot> snapshot) {
+  t_pinned_snapshot = std::move(snapshot);
+}
+Service::PinnedSnapshot::~PinnedSnapshot() { t_pinned_snapshot.reset(); }
+
+std::shared_ptr<const Service::PolicySnapshot> Service::CachedSnapshot() {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+std::optional<Principal> Service::CachedPrincipal(const std::string& token) {
+  const std::string hash = crypto::Sha256(token);
+  std::lock_guard lock(auth_mutex_);
+  auto it = auth_cache_.find(hash);
+  if (it == auth_cache_.end() || clock_() >= it->second.expires_at) return std::nullopt;
+  return it->second.principal;
+}
+
 std::shared_ptr<const Service::PolicySnapshot> Service::Snapshot() {
+  if (t_pinned_snapshot) return t_pinned_snapshot;
   uint64_t generation;
   {
     std::lock_guard lock(snapshot_mutex_);

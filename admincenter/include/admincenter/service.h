@@ -84,6 +84,20 @@ class Service {
   };
   std::shared_ptr<const PolicySnapshot> Snapshot();
 
+  // What is already in memory, without touching the database (nullopt or
+  // nullptr when it is not): for serving on an I/O thread.
+  std::optional<Principal> CachedPrincipal(const std::string& bearer_token);
+  std::shared_ptr<const PolicySnapshot> CachedSnapshot();
+  // While alive, Snapshot() on this thread returns `snapshot` and never
+  // reads the database.
+  class PinnedSnapshot {
+   public:
+    explicit PinnedSnapshot(std::shared_ptr<const PolicySnapshot> snapshot);
+    ~PinnedSnapshot();
+    PinnedSnapshot(const PinnedSnapshot&) = delete;
+    PinnedSnapshot& operator=(const PinnedSnapshot&) = delete;
+  };
+
   struct Counters {
     std::atomic<uint64_t> decisions_allow{0};
     std::atomic<uint64_t> decisions_deny{0};
