@@ -205,8 +205,11 @@ TEST(AdminCenterApi, TokensExpireWithDisabledPrincipals) {
   const std::string id = created.json().at("id").as_string();
   const std::string token = w.Login("temp");
   EXPECT_EQ(w.ac_.Request("GET", "/v1/audit/checkpoint", token).status, 200u);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/settings", token).status, 200u);  // now cached
   EXPECT_EQ(w.ac_.Request("PATCH", "/v1/auditors/" + id, m, R"({"disabled":true})").status, 200u);
   EXPECT_EQ(w.ac_.Request("GET", "/v1/audit/checkpoint", token).status, 401u);
+  // Also on the routes served from memory: the cache forgets it at once.
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/settings", token).status, 401u);
   HttpResult wrong = w.ac_.Request("POST", "/v1/tokens", std::nullopt,
                                    R"({"name":"una","password":"not the password"})");
   EXPECT_EQ(wrong.status, 401u);
