@@ -236,33 +236,36 @@ void Api::Handle(http::Request request, http::Respond respond) {
   // pool: writes wait for the group commit on threads of their own, so that
   // waiting writers never hold up reads.
   RouteMatch match = Match(request.method, request.path);
-  if (ServableFromCache(match, request)) {
+  if (auto caller = CachedCaller(match, request)) {
     Service::PinnedSnapshot pin(service_.CachedSnapshot());
-    Serve(std::move(match), request, respond);
+    Serve(std::move(match), request, respond, std::move(caller));
     return;
   }
   const bool writes = match.route && match.route->writes;
-  boost::asio::post(
-      writes ? writers_ : readers_,
-      [this, match = std::move(match), request = std::move(request),
-       respond = std::move(respond)]() mutable { Serve(std::move(match), request, respond); });
+  boost::asio::post(writes ? writers_ : readers_,
+                    [this, match = std::move(match), request = std::move(request),
+                     respond = std::move(respond)]() mutable {
+                      Serve(std::move(match), request, respond, std::nullopt);
+                    });
 }
 
-bool Api::ServableFromCache(const RouteMatch& match, const http::Request& request) {
-  if (!match.route || !match.route->from_cache) return false;
+std::optional<Principal> Api::CachedCaller(const RouteMatch& match, const http::Request& request) {
+  if (!match.route || !match.route->from_cache || !service_.CachedSnapshot()) return std::nullopt;
   const std::string& auth = request.Header("authorization");
-  if (!auth.starts_with("Bearer ")) return false;
+  if (!auth.starts_with("Bearer ")) return std::nullopt;
   // An unknown or refused caller takes the slow path: refusals are audited.
   auto principal = service_.CachedPrincipal(auth.substr(7));
-  return principal && (match.route->roles & RoleBitOf(principal)) && service_.CachedSnapshot();
+  if (!principal || !(match.route->roles & RoleBitOf(principal))) return std::nullopt;
+  return principal;
 }
 
-void Api::Serve(RouteMatch match, const http::Request& request, const http::Respond& respond) {
+void Api::Serve(RouteMatch match, const http::Request& request, const http::Respond& respond,
+                std::optional<Principal> caller) {
   const auto start = std::chrono::steady_clock::now();
   http::Response response;
-  std::string route_name = "unmatched";
+  const std::string route_name = match.route ? match.route->pattern : "unmatched";
   try {
-    response = Process(request, std::move(match));
+    response = Process(request, std::move(match), caller);
   } catch (const std::exception& e) {
     ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
     spdlog::error(R"({{"event":"handler_error","error":{}}})", value::string(e.what()).serialize());
@@ -272,22 +275,10 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
                                   {},
                                   {}});
   }
-  auto route_header = std::find_if(response.headers.begin(), response.headers.end(),
-                                   [](const auto& h) { return h.first == "X-Route"; });
-  if (route_header != response.headers.end()) {
-    route_name = route_header->second;
-    response.headers.erase(route_header);
-  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Observe(route_name, response.status, seconds);
-  std::string principal;
-  auto it = std::find_if(response.headers.begin(), response.headers.end(),
-                         [](const auto& h) { return h.first == "X-Principal-Id"; });
-  if (it != response.headers.end()) {
-    principal = ",\"principal\":\"" + it->second + "\"";
-    response.headers.erase(it);
-  }
+  const std::string principal = caller ? ",\"principal\":\"" + caller->id + "\"" : "";
   // Formatted directly: every value comes from a safe alphabet (an HTTP
   // method token, a route pattern, a generated id), so nothing needs escaping.
   spdlog::info(
@@ -296,15 +287,16 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
   respond(std::move(response));
 }
 
-http::Response Api::Process(const http::Request& request, RouteMatch m) {
+http::Response Api::Process(const http::Request& request, RouteMatch m,
+                            std::optional<Principal>& caller) {
   if (!m.route) {
     return ToResponse(m.path_known ? Problem{ErrorKind::kMethodNotAllowed, "", {}, {}}
                                    : NotFound("no such route"));
   }
   const Route& route = *m.route;
-  std::optional<Principal> principal;
+  std::optional<Principal>& principal = caller;  // already known on the cached path
   const std::string& auth = request.Header("authorization");
-  if (!auth.empty()) {
+  if (!principal && !auth.empty()) {
     if (auth.starts_with("Bearer ")) principal = service_.Authenticate(auth.substr(7));
     if (!principal) {
       service_.AuditRefusal(std::nullopt, request.method_name, request.path, "failure");
@@ -354,9 +346,6 @@ http::Response Api::Process(const http::Request& request, RouteMatch m) {
                    ? Json(result.value().is_null() ? 204 : route.success_status, result.value())
                    : ToResponse(result.problem());
   }
-  // Internal headers for Handle's log line; removed before sending.
-  response.headers.emplace_back("X-Route", route.pattern);
-  if (principal) response.headers.emplace_back("X-Principal-Id", principal->id);
   return response;
 }
 

@@ -88,19 +88,17 @@ IssuedToken IssueToken(SQLite::Database& db, const std::string& principal_id, po
 }
 
 std::optional<Principal> Authenticate(SQLite::Database& db, const std::string& secret,
-                                      policy::Instant now, std::string* token_id,
-                                      policy::Instant* expires_at) {
+                                      policy::Instant now, policy::Instant* expires_at) {
   const std::string hash = crypto::Sha256(secret);
   SQLite::Statement q(db, std::string("SELECT ") + kPrincipalColumns +
-                              ", t.id, t.expires_at FROM tokens t "
+                              ", t.expires_at FROM tokens t "
                               "JOIN principals p ON p.id = t.principal_id "
                               "WHERE t.token_hash = ? AND t.revoked = 0 AND t.expires_at > ? "
                               "AND p.disabled = 0");
   q.bind(1, hash.data(), static_cast<int>(hash.size()));
   q.bind(2, policy::FormatRfc3339(now));
   if (!q.executeStep()) return std::nullopt;
-  if (token_id) *token_id = q.getColumn(6).getString();
-  if (expires_at) *expires_at = policy::ParseRfc3339(q.getColumn(7).getString()).value_or(now);
+  if (expires_at) *expires_at = policy::ParseRfc3339(q.getColumn(6).getString()).value_or(now);
   return FromRow(db, q);
 }
 

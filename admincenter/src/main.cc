@@ -22,6 +22,7 @@
 #include "admincenter/policy_store.h"
 #include "common/cli.h"
 #include "common/crypto.h"
+#include "common/files.h"
 #include "policy/system_time_zones.h"
 
 extern char** environ;
@@ -55,14 +56,6 @@ bool WriteSecretFile(const fs::path& path, const std::string& data, std::string*
   return ok;
 }
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void SetUpLogging() {
   // Asynchronous: request threads hand lines to a logging thread instead of
   // writing to stderr themselves.
@@ -89,7 +82,7 @@ int Init(const std::string& data_dir, const std::string& admin_name,
   std::string error;
   std::optional<std::string> password;
   if (password_file) {
-    password = ReadFile(*password_file);
+    password = custodian::ReadFile(*password_file);
     if (!password) {
       std::cerr << *password_file << ": cannot be read\n";
       return kExitUsage;
@@ -183,7 +176,7 @@ int Run(ac::Config config) {
     std::cerr << key_path.string() << ": missing, or readable by others (want mode 0600)\n";
     return kExitFailure;
   }
-  const auto key = ReadFile(key_path);
+  const auto key = custodian::ReadFile(key_path.string());
   if (!key || !custodian::crypto::PublicKeyOf(*key)) {
     std::cerr << key_path.string() << ": not an Ed25519 private key\n";
     return kExitFailure;
@@ -261,7 +254,7 @@ int main(int argc, char** argv) {
 
   std::vector<custodian::policy::FieldError> errors;
   if (config_file) {
-    auto text = ReadFile(*config_file);
+    auto text = custodian::ReadFile(*config_file);
     if (!text) {
       std::cerr << *config_file << ": cannot be read\n";
       return kExitUsage;

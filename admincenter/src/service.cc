@@ -21,6 +21,10 @@ constexpr std::size_t kMaxNameLength = 128;
 
 value Str(const std::string& s) { return value::string(s); }
 
+// The stored policy is validated on every write, so failing to load it
+// means the database was changed behind the admin center's back.
+Problem DamagedPolicy() { return {ErrorKind::kInternal, "the stored policy is damaged", {}, {}}; }
+
 value PrincipalJson(const Principal& p) {
   value o = value::object(true);
   o["id"] = Str(p.id);
@@ -201,9 +205,8 @@ std::optional<Principal> Service::Authenticate(const std::string& token) {
     generation = auth_generation_;
   }
   policy::Instant expires_at{};
-  auto principal = db_.Read([&](SQLite::Database& db) {
-    return admincenter::Authenticate(db, token, now, nullptr, &expires_at);
-  });
+  auto principal = db_.Read(
+      [&](SQLite::Database& db) { return admincenter::Authenticate(db, token, now, &expires_at); });
   if (principal) {
     std::lock_guard lock(auth_mutex_);
     if (generation == auth_generation_) {
@@ -322,7 +325,7 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
   const std::string password_hash = HashPassword(*password);  // outside the write lock
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+    if (!policy.ok()) return DamagedPolicy();
     if (group_id &&
         (!IndexOf(*policy.value, *group_id) || !CanSee(actor, *policy.value, *group_id))) {
       return Invalid("/group_id", "unknown group \"" + *group_id + "\"");
@@ -377,8 +380,9 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
 }
 
 Result<value> Service::ListPrincipals(const Principal& actor, Role kind) {
+  auto snapshot = Snapshot();  // the cached tree, for the scope check
+  if (!snapshot) return DamagedPolicy();
   return db_.Read([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
     SQLite::Statement q(db, "SELECT id FROM principals WHERE kind = ? ORDER BY position");
     q.bind(1, RoleName(kind));
     value items = value::array();
@@ -386,7 +390,7 @@ Result<value> Service::ListPrincipals(const Principal& actor, Role kind) {
     while (q.executeStep()) {
       auto p = LoadPrincipal(db, q.getColumn(0).getString());
       if (!p) continue;
-      if (p->group_id && policy.ok() && !CanSee(actor, *policy.value, *p->group_id)) continue;
+      if (p->group_id && !CanSee(actor, snapshot->policy, *p->group_id)) continue;
       items[n++] = PrincipalJson(*p);
     }
     value out = value::object(true);
@@ -468,7 +472,7 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
 
 Result<value> Service::ListGroups(const Principal& actor) {
   auto snapshot = Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  if (!snapshot) return DamagedPolicy();
   value items = value::array();
   std::size_t n = 0;
   for (const policy::Group& g : snapshot->policy.groups) {
@@ -481,7 +485,7 @@ Result<value> Service::ListGroups(const Principal& actor) {
 
 Result<value> Service::GetGroup(const Principal& actor, const std::string& id) {
   auto snapshot = Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  if (!snapshot) return DamagedPolicy();
   auto i = IndexOf(snapshot->policy, id);
   if (!i || !CanSee(actor, snapshot->policy, id)) return NotFound("no such group");
   return policy::EncodeGroup(snapshot->policy.groups[*i]);
@@ -493,7 +497,7 @@ Result<value> Service::EditGroup(const Principal& actor, const std::string& acti
   // concurrent edits see each other.
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+    if (!policy.ok()) return DamagedPolicy();
     value details = value::object(true);
     Result<std::size_t> index = edit(*policy.value, details);
     if (!index.ok()) return index.problem();
@@ -579,7 +583,7 @@ Result<value> Service::PatchGroup(const Principal& actor, const std::string& id,
 Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id) {
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+    if (!policy.ok()) return DamagedPolicy();
     if (!IndexOf(*policy.value, id) || !CanSee(actor, *policy.value, id)) {
       return NotFound("no such group");
     }
@@ -606,7 +610,7 @@ Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id
 
 Result<value> Service::Effective(const Principal& actor, const std::string& id) {
   auto snapshot = Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  if (!snapshot) return DamagedPolicy();
   auto i = IndexOf(snapshot->policy, id);
   if (!i || !CanSee(actor, snapshot->policy, id)) return NotFound("no such group");
   const auto effective = policy::ResolveEffective(snapshot->policy);
@@ -619,7 +623,7 @@ Result<value> Service::Effective(const Principal& actor, const std::string& id) 
 
 Result<value> Service::GetSettings() {
   auto snapshot = Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  if (!snapshot) return DamagedPolicy();
   return policy::EncodeSettings(snapshot->policy.settings);
 }
 
@@ -628,7 +632,7 @@ Result<value> Service::PutSettings(const Principal& actor, const value& body) {
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto policy = LoadPolicy(db, zones_);
-    if (!policy.ok()) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+    if (!policy.ok()) return DamagedPolicy();
     policy.value->settings = *parsed.value;
     const auto errors = policy::ValidatePolicy(*policy.value, zones_);
     if (!errors.empty()) {
@@ -650,7 +654,7 @@ Result<value> Service::PutSettings(const Principal& actor, const value& body) {
 
 Result<value> Service::PolicyDocument() {
   auto snapshot = Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  if (!snapshot) return DamagedPolicy();
   return policy::EncodePolicy(snapshot->policy);
 }
 
@@ -658,7 +662,7 @@ Result<value> Service::Decide(const value& request, std::optional<policy::Instan
   auto parsed = policy::ParseRequest(request);
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
   auto snapshot = Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  if (!snapshot) return DamagedPolicy();
   const policy::Decision d =
       policy::Decide(snapshot->compiled, *parsed.value, now.value_or(clock_()));
   (d.effect == policy::Effect::kAllow ? counters_.decisions_allow : counters_.decisions_deny)++;

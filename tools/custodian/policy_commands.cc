@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "common/files.h"
 #include "policy/codec.h"
 #include "policy/engine.h"
 #include "policy/system_time_zones.h"
@@ -15,15 +16,10 @@ namespace {
 
 namespace p = custodian::policy;
 
-std::optional<std::string> ReadFile(const std::string& path, std::ostream& err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << path << ": cannot be read\n";
-    return std::nullopt;
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+std::optional<std::string> ReadOrReport(const std::string& path, std::ostream& err) {
+  std::optional<std::string> text = custodian::ReadFile(path);
+  if (!text) err << path << ": cannot be read\n";
+  return text;
 }
 
 void PrintErrors(const std::string& file, const std::vector<p::FieldError>& errors,
@@ -37,7 +33,7 @@ void PrintErrors(const std::string& file, const std::vector<p::FieldError>& erro
 }  // namespace
 
 int RunLint(const LintOptions& o, std::ostream& out, std::ostream& err) {
-  std::optional<std::string> text = ReadFile(o.file, err);
+  std::optional<std::string> text = ReadOrReport(o.file, err);
   if (!text) return kExitBadInput;
   p::Parsed<p::Policy> parsed = p::ParsePolicy(*text, p::SystemTimeZones::Get());
   if (o.json) {
@@ -71,8 +67,8 @@ int RunExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
     }
     now = *parsed;
   }
-  std::optional<std::string> policy_text = ReadFile(o.policy_file, err);
-  std::optional<std::string> request_text = ReadFile(o.request_file, err);
+  std::optional<std::string> policy_text = ReadOrReport(o.policy_file, err);
+  std::optional<std::string> request_text = ReadOrReport(o.request_file, err);
   if (!policy_text || !request_text) return kExitBadInput;
   const p::TimeZones& zones = p::SystemTimeZones::Get();
   p::Parsed<p::Policy> policy = p::ParsePolicy(*policy_text, zones);

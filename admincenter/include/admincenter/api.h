@@ -82,11 +82,16 @@ class Api {
   void Drain();
 
  private:
-  http::Response Process(const http::Request& request, RouteMatch match);
+  // Authenticates (unless `caller` is already set), authorizes and runs the
+  // route; leaves the authenticated principal in `caller`.
+  http::Response Process(const http::Request& request, RouteMatch match,
+                         std::optional<Principal>& caller);
   // Processes, logs and answers; on whichever thread calls it.
-  void Serve(RouteMatch match, const http::Request& request, const http::Respond& respond);
-  // Whether the request can be answered without the database, right now.
-  bool ServableFromCache(const RouteMatch& match, const http::Request& request);
+  void Serve(RouteMatch match, const http::Request& request, const http::Respond& respond,
+             std::optional<Principal> caller);
+  // The caller, when the request can be answered from memory right now (a
+  // cached token allowed on a cached-policy route); nullopt otherwise.
+  std::optional<Principal> CachedCaller(const RouteMatch& match, const http::Request& request);
   void Observe(const std::string& route, unsigned status, double seconds);
 
   Service& service_;

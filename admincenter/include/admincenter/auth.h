@@ -51,8 +51,7 @@ IssuedToken IssueToken(SQLite::Database& db, const std::string& principal_id, po
 // its principal is enabled.
 // `*expires_at`, when given, receives the token's expiry.
 std::optional<Principal> Authenticate(SQLite::Database& db, const std::string& secret,
-                                      policy::Instant now, std::string* token_id,
-                                      policy::Instant* expires_at = nullptr);
+                                      policy::Instant now, policy::Instant* expires_at = nullptr);
 std::optional<Principal> LoadPrincipal(SQLite::Database& db, const std::string& id);
 std::optional<Principal> LoadPrincipalByName(SQLite::Database& db, const std::string& name,
                                              std::string* password_hash);
