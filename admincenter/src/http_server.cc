@@ -64,9 +64,14 @@ struct Shared {
   ServerOptions options;
   Handler handler;
   std::atomic<bool> stopping{false};
+  // Live sessions, so that Stop() can close the idle ones.
+  struct Tracked {
+    std::weak_ptr<void> session;
+    std::function<void()> close_if_idle;
+  };
   std::mutex sessions_mutex;
-  std::vector<std::weak_ptr<void>> sessions;
-  std::vector<std::function<void()>> closers;  // parallel to sessions
+  std::vector<Tracked> sessions;
+  std::size_t prune_at = 64;
 };
 
 template <typename Stream>
@@ -332,23 +337,16 @@ struct Server::Impl {
 
   template <typename S>
   void Track(const std::shared_ptr<S>& s) {
-    std::function<void()> closer = [w = std::weak_ptr<S>(s)] {
-      if (auto p = w.lock()) p->CloseIfIdle();
-    };
     std::lock_guard lock(shared->sessions_mutex);
-    // Forget sessions that ended, so the list does not grow without bound.
-    for (std::size_t i = 0; i < shared->sessions.size();) {
-      if (shared->sessions[i].expired()) {
-        shared->sessions[i] = std::move(shared->sessions.back());
-        shared->sessions.pop_back();
-        shared->closers[i] = std::move(shared->closers.back());
-        shared->closers.pop_back();
-      } else {
-        ++i;
-      }
+    // Forget sessions that ended, whenever the list has doubled since the
+    // last time: amortised constant work per connection, bounded memory.
+    if (shared->sessions.size() >= shared->prune_at) {
+      std::erase_if(shared->sessions, [](const Shared::Tracked& t) { return t.session.expired(); });
+      shared->prune_at = std::max<std::size_t>(64, 2 * shared->sessions.size());
     }
-    shared->sessions.push_back(std::static_pointer_cast<void>(s));
-    shared->closers.push_back(std::move(closer));
+    shared->sessions.push_back({std::static_pointer_cast<void>(s), [w = std::weak_ptr<S>(s)] {
+                                  if (auto p = w.lock()) p->CloseIfIdle();
+                                }});
   }
 };
 
@@ -405,12 +403,12 @@ void Server::Stop() {
     beast::error_code ec;
     if (impl_->acceptor) impl_->acceptor->close(ec);
   });
-  std::vector<std::function<void()>> closers;
+  std::vector<Shared::Tracked> sessions;
   {
     std::lock_guard lock(impl_->shared->sessions_mutex);
-    closers = impl_->shared->closers;
+    sessions = impl_->shared->sessions;
   }
-  for (auto& close : closers) close();
+  for (auto& t : sessions) t.close_if_idle();
 }
 
 void Server::Wait() {
