@@ -2,8 +2,6 @@
 // first master admin); `run` serves the REST API until SIGTERM.
 #include <SQLiteCpp/Statement.h>
 #include <fcntl.h>
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +21,7 @@
 #include "common/cli.h"
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/logging.h"
 #include "policy/system_time_zones.h"
 
 extern char** environ;
@@ -54,17 +53,6 @@ bool WriteSecretFile(const fs::path& path, const std::string& data, std::string*
   ::close(fd);
   if (!ok) *error = path.string() + ": cannot write";
   return ok;
-}
-
-void SetUpLogging() {
-  // Asynchronous: request threads hand lines to a logging thread instead of
-  // writing to stderr themselves.
-  spdlog::init_thread_pool(8192, 1);
-  auto logger = spdlog::stderr_logger_mt<spdlog::async_factory>("admincenter");
-  // Each message is a JSON object; the line wraps it with time and level.
-  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%v})",
-                      spdlog::pattern_time_type::utc);
-  spdlog::set_default_logger(logger);
 }
 
 std::string Event(const std::string& name, const std::string& detail = "") {
@@ -147,7 +135,7 @@ int Init(const std::string& data_dir, const std::string& admin_name,
 }
 
 int Run(ac::Config config) {
-  SetUpLogging();
+  custodian::logging::SetUp("admincenter");
   const auto listen = ac::ParseListen(config.listen);
   if (!listen) {
     std::cerr << "--listen: \"" << config.listen << "\" is not HOST:PORT\n";
@@ -200,6 +188,7 @@ int Run(ac::Config config) {
   }
   spdlog::info(Event("listening", (server.tls() ? "https://" : "http://") + listen->first + ":" +
                                       std::to_string(server.port())));
+  custodian::logging::Flush();  // callers wait for this line
   boost::asio::io_context signals_ioc;
   boost::asio::signal_set signals(signals_ioc, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code&, int) {
@@ -210,7 +199,8 @@ int Run(ac::Config config) {
   server.Wait();  // in-flight requests are answered first
   api.Drain();
   spdlog::info(Event("stopped"));
-  spdlog::shutdown();  // flushes the asynchronous log
+  custodian::logging::Flush();
+  spdlog::shutdown();
   return kExitOk;
 }
 

@@ -1,0 +1,23 @@
+// Structured JSON logs for the daemons: one line per event on stderr, each
+// `{"ts":...,"level":...,"msg":{...}}`.
+//
+// Lines are collected in a buffer and written to stderr in large pieces:
+// when 32 KiB have gathered, at least once a second, at once for warnings
+// and errors, and on Flush(). Writing each line as it comes (or handing it
+// to a logging thread, which wakes that thread once per line) cost about a
+// sixth of the admin center's time per request; the price is that after a
+// kill -9 up to a second of info lines may be missing. The audit log, not
+// this one, is the record of what happened.
+#pragma once
+
+#include <string>
+
+namespace custodian::logging {
+
+// Installs the default logger; `name` is the program's.
+void SetUp(const std::string& name);
+// Writes out whatever is buffered (after a line a test or operator waits
+// for, and before exit).
+void Flush();
+
+}  // namespace custodian::logging
