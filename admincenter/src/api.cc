@@ -116,18 +116,20 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::get, "/v1/policy/document", kMasterAdminRole | kAuditorRole,
                "The current policy document", false, 200,
                [](Call& c) { return c.service.PolicyDocument(); }, nullptr});
-  r.push_back({verb::post, "/v1/decisions", kAnyAdmin,
-               "What-if decision on the current policy (optional ?now=RFC3339)", true, 200,
-               [](Call& c) -> Result<value> {
-                 std::optional<policy::Instant> now;
-                 auto it = c.request.query.find("now");
-                 if (it != c.request.query.end()) {
-                   now = policy::ParseRfc3339(it->second);
-                   if (!now) return Invalid("/now", "query parameter now must be RFC 3339");
-                 }
-                 return c.service.Decide(c.body, now);
-               },
-               nullptr});
+  Route decisions{verb::post, "/v1/decisions",
+                  kAnyAdmin,  "What-if decision on the current policy (optional ?now=RFC3339)",
+                  true,       200,
+                  nullptr,    nullptr};
+  decisions.text_handler = [](Call& c) -> Result<std::string> {
+    std::optional<policy::Instant> now;
+    auto it = c.request.query.find("now");
+    if (it != c.request.query.end()) {
+      now = policy::ParseRfc3339(it->second);
+      if (!now) return Invalid("/now", "query parameter now must be RFC 3339");
+    }
+    return c.service.Decide(c.request.body, now);
+  };
+  r.push_back(std::move(decisions));
   r.push_back({verb::get, "/v1/audit/events", kAuditorRole | kMasterAdminRole,
                "Export audit events (since, until, actor, action, target; format=jsonl|csv|cef)",
                false, 200, nullptr, nullptr});
@@ -321,9 +323,11 @@ http::Response Api::Process(const http::Request& request, RouteMatch m,
           Problem{ErrorKind::kUnsupportedMediaType, "send the body as application/json", {}, {}});
     }
     if (!IsValidUtf8(request.body)) return ToResponse(Invalid("", "the body is not valid UTF-8"));
-    std::error_code ec;
-    call.body = value::parse(request.body, ec);
-    if (ec) return ToResponse(Invalid("", "the body is not valid JSON: " + ec.message()));
+    if (!route.text_handler) {
+      std::error_code ec;
+      call.body = value::parse(request.body, ec);
+      if (ec) return ToResponse(Invalid("", "the body is not valid JSON: " + ec.message()));
+    }
   }
   http::Response response;
   if (route.pattern == "/healthz") {
@@ -340,6 +344,14 @@ http::Response Api::Process(const http::Request& request, RouteMatch m,
     response = Json(200, OpenApi());
   } else if (route.raw_handler) {
     response = route.raw_handler(call);
+  } else if (route.text_handler) {
+    Result<std::string> result = route.text_handler(call);
+    if (result.ok()) {
+      response.status = route.success_status;
+      response.body = std::move(result.value());
+    } else {
+      response = ToResponse(result.problem());
+    }
   } else {
     Result<value> result = route.handler(call);
     response = result.ok()

@@ -658,7 +658,7 @@ Result<value> Service::PolicyDocument() {
   return policy::EncodePolicy(snapshot->policy);
 }
 
-Result<value> Service::Decide(const value& request, std::optional<policy::Instant> now) {
+Result<std::string> Service::Decide(std::string_view request, std::optional<policy::Instant> now) {
   auto parsed = policy::ParseRequest(request);
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
   auto snapshot = Snapshot();
@@ -666,7 +666,7 @@ Result<value> Service::Decide(const value& request, std::optional<policy::Instan
   const policy::Decision d =
       policy::Decide(snapshot->compiled, *parsed.value, now.value_or(clock_()));
   (d.effect == policy::Effect::kAllow ? counters_.decisions_allow : counters_.decisions_deny)++;
-  return policy::EncodeDecision(d);
+  return policy::SerializeDecision(d);
 }
 
 // ------------------------------------------------------------------- audit

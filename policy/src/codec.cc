@@ -728,47 +728,91 @@ std::string DescribeReason(const Reason& r) {
   return "unknown reason";
 }
 
-value EncodeEffectiveSchedule(const EffectiveSchedule& s) {
-  value o = value::object(true);
-  o["start"] = Str(FormatRfc3339(s.start));
-  o["end"] = s.end ? Str(FormatRfc3339(*s.end)) : value::null();
-  if (s.daily && s.zone) {
-    value d = value::object(true);
-    d["from"] = Str(FormatDailyTime(s.daily->from));
-    d["to"] = Str(FormatDailyTime(s.daily->to));
-    d["time_zone"] = Str(s.zone->name());
-    o["daily"] = d;
-  } else {
-    o["daily"] = value::null();
+namespace {
+
+// Appends `s` as a JSON string literal.
+void AppendString(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
   }
-  return o;
+  out += '"';
 }
 
-value EncodeDecision(const Decision& d) {
-  value o = value::object(true);
-  o["effect"] = Str(EffectName(d.effect));
-  value reasons = value::array();
-  std::size_t n = 0;
-  for (const Reason& r : d.reasons()) {
-    value e = value::object(true);
-    e["code"] = Str(ReasonCodeName(r.code));
-    e["rule"] = Str("R" + std::to_string(r.rule));
-    e["message"] = Str(DescribeReason(r));
-    reasons[n++] = e;
+void AppendEffectiveSchedule(std::string& out, const EffectiveSchedule& s) {
+  out += "{\"start\":";
+  AppendString(out, FormatRfc3339(s.start));
+  out += ",\"end\":";
+  if (s.end) {
+    AppendString(out, FormatRfc3339(*s.end));
+  } else {
+    out += "null";
   }
-  o["reasons"] = reasons;
-  value ob = value::object(true);
+  out += ",\"daily\":";
+  if (s.daily && s.zone) {
+    out += "{\"from\":";
+    AppendString(out, FormatDailyTime(s.daily->from));
+    out += ",\"to\":";
+    AppendString(out, FormatDailyTime(s.daily->to));
+    out += ",\"time_zone\":";
+    AppendString(out, s.zone->name());
+    out += '}';
+  } else {
+    out += "null";
+  }
+  out += '}';
+}
+
+}  // namespace
+
+value EncodeEffectiveSchedule(const EffectiveSchedule& s) {
+  std::string text;
+  AppendEffectiveSchedule(text, s);
+  return value::parse(text);
+}
+
+std::string SerializeDecision(const Decision& d) {
+  std::string out;
+  out.reserve(256);
+  out += "{\"effect\":";
+  AppendString(out, EffectName(d.effect));
+  out += ",\"reasons\":[";
+  for (const Reason& r : d.reasons()) {
+    if (out.back() != '[') out += ',';
+    out += "{\"code\":";
+    AppendString(out, ReasonCodeName(r.code));
+    out += ",\"rule\":\"R" + std::to_string(r.rule) + "\",\"message\":";
+    AppendString(out, DescribeReason(r));
+    out += '}';
+  }
+  out += "],\"obligations\":{";
   if (d.effect == Effect::kAllow) {
     if (d.customer_prompt != CustomerPrompt::kNone) {
-      ob["customer_prompt"] = Str(CustomerPromptName(d.customer_prompt));
+      out += "\"customer_prompt\":";
+      AppendString(out, CustomerPromptName(d.customer_prompt));
+      out += ',';
     }
-    ob["admin_credentials_required"] = value::boolean(d.admin_credentials_required);
-    if (d.effective_schedule)
-      ob["effective_schedule"] = EncodeEffectiveSchedule(*d.effective_schedule);
+    out += "\"admin_credentials_required\":";
+    out += d.admin_credentials_required ? "true" : "false";
+    if (d.effective_schedule) {
+      out += ",\"effective_schedule\":";
+      AppendEffectiveSchedule(out, *d.effective_schedule);
+    }
   }
-  o["obligations"] = ob;
-  return o;
+  out += "}}";
+  return out;
 }
+
+value EncodeDecision(const Decision& d) { return value::parse(SerializeDecision(d)); }
 
 value EncodeEffective(const Policy& p, const EffectiveSettings& e) {
   auto entry = [&](value v, SettingKey key) {

@@ -78,7 +78,7 @@ int RunExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
   if (!policy.ok() || !request.ok()) return kExitBadInput;
   const p::CompiledPolicy compiled = p::CompiledPolicy::Compile(*policy.value, zones);
   const p::Decision decision = p::Decide(compiled, *request.value, now);
-  out << p::EncodeDecision(decision).serialize() << "\n";
+  out << p::SerializeDecision(decision) << "\n";
   return decision.effect == p::Effect::kAllow ? kExitOk : kExitDeny;
 }
 

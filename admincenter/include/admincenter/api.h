@@ -52,8 +52,11 @@ struct Route {
   bool takes_body = false;
   unsigned success_status = 200;
   std::function<Result<value>(Call&)> handler;
-  // Streams instead (audit export); returns the response to send.
+  // Or streams (audit export); returns the response to send.
   std::function<http::Response(Call&)> raw_handler;
+  // Or answers with JSON text it wrote itself, taking the body as text
+  // (checked for content type and UTF-8, not parsed).
+  std::function<Result<std::string>(Call&)> text_handler = nullptr;
   // Writes to the database (runs on the write pool); set by ApiRoutes from
   // the method, except for routes that only read (what-if decisions).
   bool writes = false;

@@ -62,7 +62,9 @@ class Service {
   Result<value> PutSettings(const Principal& actor, const value& body);
 
   Result<value> PolicyDocument();
-  Result<value> Decide(const value& request, std::optional<policy::Instant> now);
+  // `request` is the body's JSON text; the answer is the decision's (the
+  // what-if route's hot path, which skips building JSON values).
+  Result<std::string> Decide(std::string_view request, std::optional<policy::Instant> now);
 
   // Records a refused request (401/403/404 from authorization).
   void AuditRefusal(const std::optional<Principal>& who, const std::string& method,

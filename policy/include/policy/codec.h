@@ -59,6 +59,9 @@ Parsed<Request> ParseRequest(const web::json::value& json);
 
 // The human-readable message of a reason, quoting its numbers.
 std::string DescribeReason(const Reason& reason);
+// The decision's JSON text, written directly (the what-if route's hot path);
+// EncodeDecision is the same document as a value.
+std::string SerializeDecision(const Decision& decision);
 web::json::value EncodeDecision(const Decision& decision);
 web::json::value EncodeEffectiveSchedule(const EffectiveSchedule& schedule);
 // `GET /v1/groups/{id}/effective`: every value with the group that supplied
