@@ -686,11 +686,22 @@ void Service::AuditRefusal(const std::optional<Principal>& who, const std::strin
 }
 
 Result<value> Service::Checkpoint() {
-  return db_.Read([&](SQLite::Database& db) -> Result<value> {
+  // Every checkpoint handed out is kept, so that the admin center can later
+  // show which heads it has attested.
+  return db_.Write([&](SQLite::Database& db) -> Result<value> {
     SQLite::Statement q(db, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     const bool any = q.executeStep();
-    return SignCheckpoint(any ? q.getColumn(0).getInt64() : 0,
-                          any ? q.getColumn(1).getString() : std::string(kGenesisHash));
+    value c = SignCheckpoint(any ? q.getColumn(0).getInt64() : 0,
+                             any ? q.getColumn(1).getString() : std::string(kGenesisHash));
+    SQLite::Statement keep(db,
+                           "INSERT OR IGNORE INTO audit_checkpoints "
+                           "(seq, head_hash, ts, key_id, signature) VALUES (?, ?, ?, ?, ?)");
+    keep.bind(1, c.at("seq").as_number().to_int64());
+    for (int i = 2; const char* k : {"head_hash", "ts", "key_id", "signature"}) {
+      keep.bind(i++, c.at(k).as_string());
+    }
+    keep.exec();
+    return c;
   });
 }
 

@@ -1,11 +1,16 @@
 // `custodian audit verify` on an export of a real admin center: intact, and
 // every kind of tampering — an edited, removed, reordered or repeated event,
 // a truncated end, a removed start, a forged trailer, another signing key.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 
+#include "common/audit_chain.h"
+#include "common/canonical_json.h"
 #include "common/crypto.h"
+#include "common/files.h"
 #include "support/admincenter_process.h"
 
 namespace custodian::admincenter {
@@ -43,6 +48,8 @@ class AuditVerify : public ::testing::Test {
                            R"({"id":"g-odd","name":"Q\"uote \\ back\nline\ttab \u0001 Grüße 😀"})")
                   .status,
               201u);
+    // An auditor's checkpoint, kept outside the admin center.
+    checkpoint_ = ac_->Request("GET", "/v1/audit/checkpoint", ac_->master_token()).body;
     const std::string body = ac_->Request("GET", "/v1/audit/events", ac_->master_token()).body;
     std::istringstream in(body);
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
@@ -62,11 +69,79 @@ class AuditVerify : public ::testing::Test {
   static AdminCenterProcess* ac_;
   static std::vector<std::string> lines_;  // events, then the trailer
   static std::string public_key_;
+  static std::string checkpoint_;
   int files_ = 0;
 };
 AdminCenterProcess* AuditVerify::ac_ = nullptr;
 std::vector<std::string> AuditVerify::lines_;
 std::string AuditVerify::public_key_;
+std::string AuditVerify::checkpoint_;
+
+// What an attacker holding the database and the signing key can do: change
+// an event, recompute every hash after it, keep the first `keep` events
+// and sign a new trailer.
+std::vector<std::string> Rewrite(const std::vector<std::string>& lines, std::size_t keep,
+                                 const std::string& signing_key_pem) {
+  std::vector<std::string> out;
+  std::string prev = audit::kGenesisHash;
+  for (std::size_t i = 0; i < keep; ++i) {
+    web::json::value e = web::json::value::parse(lines[i]);
+    if (i == 2) e["target"] = web::json::value::string("rewritten");
+    e["prev_hash"] = web::json::value::string(prev);
+    prev = audit::RecordHash(e);
+    e["hash"] = web::json::value::string(prev);
+    out.push_back(e.serialize());
+  }
+  web::json::value trailer = web::json::value::parse(lines.back());
+  web::json::value& c = trailer["checkpoint"];
+  c["seq"] = web::json::value::number(static_cast<int64_t>(keep));
+  c["head_hash"] = web::json::value::string(prev);
+  web::json::value signed_part = web::json::value::object();
+  for (const char* k : {"seq", "head_hash", "ts", "key_id"}) signed_part[k] = c.at(k);
+  c["signature"] = web::json::value::string(
+      crypto::Base64(*crypto::SignEd25519(signing_key_pem, CanonicalJson(signed_part))));
+  out.push_back(trailer.serialize());
+  return out;
+}
+
+TEST_F(AuditVerify, HeldCheckpointsCatchARewrittenHistory) {
+  const std::string held = (ac_->dir() / "held-checkpoint.json").string();
+  std::ofstream(held) << checkpoint_;
+  const int64_t seq = web::json::value::parse(checkpoint_).at("seq").as_number().to_int64();
+  ASSERT_EQ(seq, static_cast<int64_t>(lines_.size() - 1));  // taken just before the export
+  {                                                         // the admin center keeps what it signed
+    SQLite::Database db(ac_->data_dir() + "/admincenter.db", SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT signature FROM audit_checkpoints WHERE seq = ?");
+    q.bind(1, seq);
+    ASSERT_TRUE(q.executeStep());
+    EXPECT_EQ(q.getColumn(0).getString(),
+              web::json::value::parse(checkpoint_).at("signature").as_string());
+  }
+
+  const CliRun intact = Verify(Write(lines_), "--checkpoint " + held);
+  EXPECT_EQ(intact.exit_code, 0) << intact.output;
+  EXPECT_NE(intact.output.find("consistent with 1 held checkpoint"), std::string::npos);
+
+  const std::string key = *ReadFile(ac_->data_dir() + "/signing-key.pem");
+  const auto rewritten = Write(Rewrite(lines_, lines_.size() - 1, key));
+  // The re-signed chain is consistent in itself: only the held checkpoint
+  // shows that it is not the chain signed earlier.
+  EXPECT_EQ(Verify(rewritten, "--public-key " + public_key_).exit_code, 0);
+  const CliRun caught = Verify(rewritten, "--checkpoint " + held);
+  EXPECT_EQ(caught.exit_code, 1) << caught.output;
+  EXPECT_NE(caught.output.find("the history was rewritten"), std::string::npos) << caught.output;
+
+  const auto shortened = Write(Rewrite(lines_, lines_.size() - 3, key));
+  EXPECT_EQ(Verify(shortened).exit_code, 0);
+  const CliRun cut = Verify(shortened, "--checkpoint " + held);
+  EXPECT_EQ(cut.exit_code, 1) << cut.output;
+  EXPECT_NE(cut.output.find("events were removed"), std::string::npos) << cut.output;
+
+  std::ofstream(held + ".bad") << R"({"seq":1})";
+  EXPECT_EQ(Verify(Write(lines_), "--checkpoint " + held + ".bad").exit_code, 1);
+  std::ofstream(held + ".garbage") << "not json";
+  EXPECT_EQ(Verify(Write(lines_), "--checkpoint " + held + ".garbage").exit_code, 2);
+}
 
 TEST_F(AuditVerify, AcceptsAnIntactExportAndPinsTheKey) {
   ASSERT_GE(lines_.size(), 9u);

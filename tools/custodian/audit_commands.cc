@@ -6,6 +6,7 @@
 
 #include "common/audit_chain.h"
 #include "common/crypto.h"
+#include "common/files.h"
 #include "policy_commands.h"
 
 namespace custodian::cli {
@@ -14,6 +15,7 @@ namespace {
 struct VerifyOptions {
   std::string file;
   std::optional<std::string> public_key;  // base64 raw Ed25519
+  std::vector<std::string> checkpoints;   // files, each a signed checkpoint
 };
 
 int RunVerify(const VerifyOptions& o) {
@@ -25,12 +27,23 @@ int RunVerify(const VerifyOptions& o) {
       return kExitBadInput;
     }
   }
+  std::vector<web::json::value> held;
+  for (const std::string& file : o.checkpoints) {
+    const std::optional<std::string> text = ReadFile(file);
+    std::error_code ec;
+    web::json::value c = text ? web::json::value::parse(*text, ec) : web::json::value();
+    if (!text || ec || !c.is_object()) {
+      std::cerr << file << ": " << (text ? "not a JSON checkpoint" : "cannot be read") << "\n";
+      return kExitBadInput;
+    }
+    held.push_back(std::move(c));
+  }
   std::ifstream in(o.file, std::ios::binary);
   if (!in) {
     std::cerr << o.file << ": cannot be read\n";
     return kExitBadInput;
   }
-  const audit::VerifyReport r = audit::VerifyJsonl(in, pinned);
+  const audit::VerifyReport r = audit::VerifyJsonl(in, pinned, held);
   for (const std::string& p : r.problems) std::cout << o.file << ": " << p << "\n";
   if (!r.ok) {
     std::cout << o.file << ": NOT intact (" << r.problems.size() << " problem"
@@ -40,7 +53,9 @@ int RunVerify(const VerifyOptions& o) {
   std::cout << o.file << ": intact: " << r.events << " events";
   if (r.events) std::cout << " (" << r.first_seq << " to " << r.last_seq << ")";
   std::cout << ", " << (r.complete ? "the whole chain" : "a filtered export") << ", signed by key "
-            << r.key_id << (pinned ? " (pinned)" : " (not pinned)") << "\n";
+            << r.key_id << (pinned ? " (pinned)" : " (not pinned)");
+  if (!held.empty()) std::cout << ", consistent with " << held.size() << " held checkpoint(s)";
+  std::cout << "\n";
   return kExitOk;
 }
 
@@ -56,6 +71,10 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--public-key", verify->public_key,
                   "Require the trailer to be signed by this key (base64, from the admin center)");
+  cmd->add_option("--checkpoint", verify->checkpoints,
+                  "A checkpoint saved earlier from GET /v1/audit/checkpoint; the export must "
+                  "agree with it (repeatable)")
+      ->check(CLI::ExistingFile);
   cmd->callback([verify, exit_code] { *exit_code = RunVerify(*verify); });
 }
 

@@ -36,7 +36,12 @@ struct VerifyReport {
 };
 
 // Verifies a JSON Lines export. With `pinned_public_key` (raw Ed25519), the
-// trailer must be signed by that key.
-VerifyReport VerifyJsonl(std::istream& in, const std::optional<std::string>& pinned_public_key);
+// trailer must be signed by that key. Each of `held_checkpoints` (signed
+// heads fetched earlier from GET /v1/audit/checkpoint, kept outside the
+// admin center) must be signed and must match the export's event at its
+// seq: a history rewritten since then, even with its hashes recomputed and
+// re-signed, no longer matches.
+VerifyReport VerifyJsonl(std::istream& in, const std::optional<std::string>& pinned_public_key,
+                         const std::vector<web::json::value>& held_checkpoints = {});
 
 }  // namespace custodian::audit
