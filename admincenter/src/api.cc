@@ -59,6 +59,32 @@ http::Response Json(unsigned status, const value& body) {
   return r;
 }
 
+value Ref(const std::string& schema) {
+  value v = value::object(true);
+  v["$ref"] = value::string("#/components/schemas/" + schema);
+  return v;
+}
+
+value Text() {
+  value v = value::object(true);
+  v["type"] = value::string("string");
+  return v;
+}
+
+value Object() {
+  value v = value::object(true);
+  v["type"] = value::string("object");
+  return v;
+}
+
+value Content(const std::string& media_type, value schema) {
+  value media = value::object(true);
+  media["schema"] = std::move(schema);
+  value content = value::object(true);
+  content[media_type] = media;
+  return content;
+}
+
 }  // namespace
 
 std::vector<Route> ApiRoutes() {
@@ -136,7 +162,33 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::get, "/v1/audit/checkpoint", kAuditorRole | kMasterAdminRole,
                "The signed head of the audit chain", false, 200,
                [](Call& c) { return c.service.Checkpoint(); }, nullptr});
+  // Bodies by route: {request, success response}.
+  const std::map<std::string, std::pair<std::string, std::string>> schemas = {
+      {"GET /healthz", {"", "Health"}},
+      {"POST /v1/tokens", {"Login", "Token"}},
+      {"POST /v1/admins", {"PrincipalInput", "Principal"}},
+      {"GET /v1/admins", {"", "PrincipalList"}},
+      {"PATCH /v1/admins/{id}", {"PrincipalPatch", "Principal"}},
+      {"POST /v1/technicians", {"PrincipalInput", "Principal"}},
+      {"GET /v1/technicians", {"", "PrincipalList"}},
+      {"PATCH /v1/technicians/{id}", {"PrincipalPatch", "Principal"}},
+      {"POST /v1/auditors", {"PrincipalInput", "Principal"}},
+      {"GET /v1/auditors", {"", "PrincipalList"}},
+      {"PATCH /v1/auditors/{id}", {"PrincipalPatch", "Principal"}},
+      {"GET /v1/groups", {"", "GroupList"}},
+      {"POST /v1/groups", {"GroupInput", "Group"}},
+      {"GET /v1/groups/{id}", {"", "Group"}},
+      {"PATCH /v1/groups/{id}", {"GroupPatch", "Group"}},
+      {"GET /v1/groups/{id}/effective", {"", "Effective"}},
+      {"GET /v1/settings", {"", "Settings"}},
+      {"PUT /v1/settings", {"Settings", "Settings"}},
+      {"GET /v1/policy/document", {"", "PolicyDocument"}},
+      {"POST /v1/decisions", {"DecisionRequest", "Decision"}},
+      {"GET /v1/audit/checkpoint", {"", "Checkpoint"}},
+  };
   for (Route& route : r) {
+    auto s = schemas.find(std::string(bhttp::to_string(route.method)) + " " + route.pattern);
+    if (s != schemas.end()) std::tie(route.request_schema, route.response_schema) = s->second;
     route.writes = (route.method != verb::get && route.pattern != "/v1/decisions") ||
                    route.pattern == "/v1/audit/checkpoint";  // keeps what it signs
     route.from_cache = route.pattern == "/v1/decisions" ||
@@ -455,21 +507,28 @@ value OpenApiDocument(const std::vector<Route>& routes) {
     if (r.takes_body) {
       value body = value::object(true);
       body["required"] = value::boolean(true);
-      value content = value::object(true);
-      value media = value::object(true);
-      value schema = value::object(true);
-      schema["type"] = value::string("object");
-      media["schema"] = schema;
-      content["application/json"] = media;
-      body["content"] = content;
+      body["content"] = Content("application/json", Ref(r.request_schema));
       op["requestBody"] = body;
     }
     value responses = value::object(true);
     value ok = value::object(true);
     ok["description"] = value::string("success");
+    if (!r.response_schema.empty()) {
+      ok["content"] = Content("application/json", Ref(r.response_schema));
+    } else if (r.pattern == "/metrics") {
+      ok["content"] = Content("text/plain", Text());
+    } else if (r.pattern == "/v1/audit/events") {
+      ok["content"] = Content("application/x-ndjson", Text());
+      ok["description"] = value::string(
+          "JSON Lines, one event per line and a signed trailer; text/csv or text/plain (CEF) "
+          "when asked");
+    } else if (r.pattern == "/v1/openapi.json") {
+      ok["content"] = Content("application/json", Object());
+    }
     responses[std::to_string(r.success_status)] = ok;
     value problem = value::object(true);
     problem["description"] = value::string("RFC 7807 problem+json");
+    problem["content"] = Content("application/problem+json", Ref("Problem"));
     responses["default"] = problem;
     op["responses"] = responses;
     value item = paths.has_field(r.pattern) ? paths.at(r.pattern) : value::object(true);
@@ -484,6 +543,7 @@ value OpenApiDocument(const std::vector<Route>& routes) {
   bearer["scheme"] = value::string("bearer");
   schemes["bearer"] = bearer;
   components["securitySchemes"] = schemes;
+  components["schemas"] = ApiSchemas();
   doc["components"] = components;
   return doc;
 }

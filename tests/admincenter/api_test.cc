@@ -7,11 +7,13 @@
 
 #include <boost/asio.hpp>
 #include <map>
+#include <set>
 
 #include "common/canonical_json.h"
 #include "policy/engine.h"
 #include "policy/system_time_zones.h"
 #include "support/admincenter_process.h"
+#include "support/json_schema.h"
 
 namespace custodian::admincenter {
 namespace {
@@ -273,6 +275,104 @@ TEST(AdminCenterApi, UnknownRoutesAre404AndWrongMethods405) {
 enum Caller { kAnon, kTech, kAuditor, kAdminIn, kAdminOut, kMaster, kCallers };
 constexpr int A = 0;  // allowed: anything but 401/403 (and 404 where an object is out of scope)
 
+// Every body the API takes and gives, held to admincenter/openapi.json: the
+// valid requests sent here must match their request schemas and the answers
+// their response schemas, and every route with a schema is exercised.
+TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
+  World& w = TheWorld();
+  const value components = OpenApiDocument(ApiRoutes()).at("components").at("schemas");
+  const std::string m = w.ac_.master_token();
+  const std::string pw = kPassword;
+  struct Call {
+    std::string route;  // "METHOD pattern"
+    std::string path;
+    std::string body;
+  };
+  std::vector<Call> calls = {
+      {"GET /healthz", "/healthz", ""},
+      {"POST /v1/tokens", "/v1/tokens", R"({"name":"alice","password":")" + pw + R"("})"},
+      {"POST /v1/groups", "/v1/groups",
+       R"({"id":"g-s","name":"S","parent_id":"g-a","permissions":{"reboot":true},)"
+       R"("unattended":{"auth_modes":["at_setup"],"max_days":7},"locked":["permissions.reboot"]})"},
+      {"PATCH /v1/groups/{id}", "/v1/groups/g-s",
+       R"({"name":"S2","permissions":{"reboot":null},"unattended":null})"},
+      {"GET /v1/groups/{id}", "/v1/groups/g-s", ""},
+      {"GET /v1/groups/{id}/effective", "/v1/groups/g-s/effective", ""},
+      {"GET /v1/groups", "/v1/groups", ""},
+      {"GET /v1/settings", "/v1/settings", ""},
+      {"PUT /v1/settings", "/v1/settings", ""},  // what GET answered, back unchanged
+      {"POST /v1/technicians", "/v1/technicians",
+       R"({"name":"sam","password":")" + pw +
+           R"(","group_id":"g-s","time_zone":"America/New_York"})"},
+      {"GET /v1/technicians", "/v1/technicians", ""},
+      {"POST /v1/admins", "/v1/admins",
+       R"({"name":"sara","password":")" + pw + R"(","scopes":["g-s"]})"},
+      {"GET /v1/admins", "/v1/admins", ""},
+      {"PATCH /v1/admins/{id}", "/v1/admins/" + w.bob_id_, R"({"disabled":false})"},
+      {"PATCH /v1/technicians/{id}", "/v1/technicians/" + w.tom_id_,
+       R"({"password":")" + pw + R"("})"},
+      {"POST /v1/auditors", "/v1/auditors", R"({"name":"sue","password":")" + pw + R"("})"},
+      {"GET /v1/auditors", "/v1/auditors", ""},
+      {"PATCH /v1/auditors/{id}", "/v1/auditors/" + w.una_id_, R"({"disabled":false})"},
+      {"POST /v1/decisions", "/v1/decisions",
+       R"({"action":"unattended.request","technician_id":")" + w.tom_id_ +
+           R"(","session":{"type":"applet","active":true},)"
+           R"("endpoint":{"os":"windows","time_zone":"America/New_York"},)"
+           R"("credential_mode":"at_setup","schedule":{"kind":"days","days":3,)"
+           R"("time_reference":"customer","daily":{"from":"08:00","to":"18:00"}}})"},
+      {"GET /v1/policy/document", "/v1/policy/document", ""},
+      {"GET /v1/audit/checkpoint", "/v1/audit/checkpoint", ""},
+  };
+  std::set<std::string> covered;
+  std::string settings;
+  const auto routes = ApiRoutes();
+  for (Call c : calls) {
+    if (c.route == "PUT /v1/settings") c.body = settings;
+    const auto route = std::find_if(routes.begin(), routes.end(), [&](const Route& r) {
+      return std::string(boost::beast::http::to_string(r.method)) + " " + r.pattern == c.route;
+    });
+    ASSERT_NE(route, routes.end()) << c.route;
+    ASSERT_FALSE(route->response_schema.empty()) << c.route;
+    if (!c.body.empty()) {
+      for (const auto& p :
+           testing::SchemaProblems(value::parse(c.body), route->request_schema, components)) {
+        ADD_FAILURE() << c.route << " request " << p;
+      }
+    }
+    const std::string method = c.route.substr(0, c.route.find(' '));
+    HttpResult r = w.ac_.Request(method, c.path, m, c.body);
+    ASSERT_LT(r.status, 300u) << c.route << ": " << r.body;
+    for (const auto& p : testing::SchemaProblems(r.json(), route->response_schema, components)) {
+      ADD_FAILURE() << c.route << " response " << p << "\n" << r.body;
+    }
+    covered.insert(c.route);
+    if (c.route == "GET /v1/settings") settings = r.body;
+  }
+  // A denial, and a problem with pointers.
+  HttpResult denied =
+      w.ac_.Request("POST", "/v1/decisions", m,
+                    R"({"action":"credentials.request","technician_id":")" + w.tom_id_ +
+                        R"(","session":{"type":"applet","active":true,"screen_viewing":false},)"
+                        R"("endpoint":{"os":"linux","time_zone":"UTC"}})");
+  EXPECT_EQ(denied.json().at("effect").as_string(), "deny");
+  EXPECT_TRUE(testing::SchemaProblems(denied.json(), "Decision", components).empty());
+  HttpResult bad = w.ac_.Request("POST", "/v1/groups", m, R"({"id":5})");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_TRUE(testing::SchemaProblems(bad.json(), "Problem", components).empty()) << bad.body;
+  for (const Route& route : ApiRoutes()) {
+    if (route.request_schema.empty() && route.response_schema.empty()) continue;
+    const std::string key =
+        std::string(boost::beast::http::to_string(route.method)) + " " + route.pattern;
+    EXPECT_TRUE(covered.count(key)) << key << " has a schema but no call here";
+  }
+  // The checker itself finds what is wrong.
+  value group = w.ac_.Request("GET", "/v1/groups/g-a", m).json();
+  group["colour"] = value::string("red");
+  group["name"] = value::number(1);
+  EXPECT_EQ(testing::SchemaProblems(group, "Group", components).size(), 2u);
+  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/groups/g-s", m).status, 409u);  // sam is in it
+}
+
 struct MatrixRow {
   std::string path;  // concrete path for the pattern
   std::string body;
@@ -326,6 +426,7 @@ TEST(AuthorizationMatrix, EveryRouteAnswersEveryCallerAsTheTableSays) {
   const char* names[] = {"anonymous",      "technician",         "auditor",
                          "admin in scope", "admin out of scope", "master admin"};
   std::size_t checked = 0;
+  const value components = OpenApiDocument(ApiRoutes()).at("components").at("schemas");
   for (const Route& route : ApiRoutes()) {
     const std::string key =
         std::string(boost::beast::http::to_string(route.method)) + " " + route.pattern;
@@ -338,6 +439,11 @@ TEST(AuthorizationMatrix, EveryRouteAnswersEveryCallerAsTheTableSays) {
       const std::string method(boost::beast::http::to_string(route.method));
       HttpResult r = w.ac_.Request(method, row->second.path, tokens[c], row->second.body);
       const int want = row->second.expect[c];
+      if (r.content_type.starts_with("application/problem+json")) {
+        for (const auto& p : testing::SchemaProblems(r.json(), "Problem", components)) {
+          ADD_FAILURE() << key << " as " << names[c] << ": problem " << p;
+        }
+      }
       if (want == A) {
         EXPECT_NE(r.status, 401u) << key << " as " << names[c] << ": " << r.body;
         EXPECT_NE(r.status, 403u) << key << " as " << names[c] << ": " << r.body;

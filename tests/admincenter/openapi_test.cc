@@ -44,6 +44,38 @@ TEST(OpenApi, DescribesEveryRouteWithItsRoles) {
   }
 }
 
+void CollectRefs(const value& v, std::vector<std::string>& refs) {
+  if (v.is_object()) {
+    for (const auto& [k, item] : v.as_object()) {
+      if (k == "$ref") refs.push_back(item.as_string());
+      CollectRefs(item, refs);
+    }
+  } else if (v.is_array()) {
+    for (const auto& item : v.as_array()) CollectRefs(item, refs);
+  }
+}
+
+TEST(OpenApi, EveryJsonBodyHasASchemaAndEveryReferenceResolves) {
+  const auto routes = ApiRoutes();
+  const value doc = OpenApiDocument(routes);
+  const value& schemas = doc.at("components").at("schemas");
+  for (const Route& r : routes) {
+    const std::string key = std::string(boost::beast::http::to_string(r.method)) + " " + r.pattern;
+    EXPECT_EQ(r.takes_body, !r.request_schema.empty()) << key;
+    // Routes answering JSON through a handler, other than 204.
+    if ((r.handler || r.text_handler) && r.success_status != 204) {
+      EXPECT_FALSE(r.response_schema.empty()) << key;
+    }
+  }
+  std::vector<std::string> refs;
+  CollectRefs(doc, refs);
+  EXPECT_GT(refs.size(), 30u);
+  for (const std::string& ref : refs) {
+    ASSERT_TRUE(ref.starts_with("#/components/schemas/")) << ref;
+    EXPECT_TRUE(schemas.has_field(ref.substr(21))) << ref;
+  }
+}
+
 }  // namespace
 }  // namespace custodian::admincenter
 

@@ -63,6 +63,10 @@ struct Route {
   // Answerable from memory alone (the cached policy and a cached token):
   // then it is served on the I/O thread itself, saving two thread hops.
   bool from_cache = false;
+  // Names in ApiSchemas() of the JSON request and success bodies ("" for
+  // none, or a body that is not JSON); set by ApiRoutes.
+  std::string request_schema = "";
+  std::string response_schema = "";
 };
 
 struct RouteMatch {
@@ -113,6 +117,8 @@ class Api {
 
 // The route table (handlers are stateless; Api adds the streaming ones).
 std::vector<Route> ApiRoutes();
+// The JSON schemas of the request and response bodies, by name.
+value ApiSchemas();
 // The OpenAPI 3 document of a route table (served at /v1/openapi.json and
 // kept in admincenter/openapi.json).
 value OpenApiDocument(const std::vector<Route>& routes);
