@@ -111,12 +111,14 @@ value Provenance(value of) {
 }
 
 value Settings() {
-  return Object({{"permissions", PerPermission(Type("boolean"))},
-                 {"unattended", Object({{"auth_modes", AuthModes()},
-                                        {"blocked_session_types", Array(SessionType())},
-                                        {"cap_behavior", Enum(2, policy::CapBehaviorName)},
-                                        {"request_ttl_minutes", Integer(1)},
-                                        {"max_days", Nullable(Integer(1))}})}});
+  return Object(
+      {{"permissions", PerPermission(Type("boolean"))},
+       {"unattended", Object({{"auth_modes", AuthModes()},
+                              {"blocked_session_types", Array(SessionType())},
+                              {"cap_behavior", Enum(2, policy::CapBehaviorName)},
+                              {"request_ttl_minutes", Integer(1)},
+                              {"max_days", Nullable(Integer(1))}})},
+       {"distribution", Object({{"bundle_ttl_hours", Integer(policy::kMinBundleTtlHours)}})}});
 }
 
 value EffectiveSchedule() {

@@ -164,6 +164,13 @@ GlobalSettings ReadSettings(const value& v, const std::string& pointer, Errors& 
     auto perms = Permissions(*p, r.PointerTo("permissions"), errors);
     for (std::size_t i = 0; i < kPermissionCount; ++i) s.permissions[i] = perms[i].value_or(false);
   }
+  if (const value* d = r.Object("distribution", false)) {
+    ObjectReader dr(*d, r.PointerTo("distribution"), errors);
+    if (auto ttl = dr.Int("bundle_ttl_hours", false, kMinBundleTtlHours, kMaxBundleTtlHours)) {
+      s.bundle_ttl_hours = *ttl;
+    }
+    dr.Finish();
+  }
   r.Finish();
   return s;
 }
@@ -531,6 +538,9 @@ value EncodeSettings(const GlobalSettings& settings) {
         value::boolean(settings.permissions[i]);
   }
   out["permissions"] = perms;
+  value distribution = value::object(true);
+  distribution["bundle_ttl_hours"] = value::number(settings.bundle_ttl_hours);
+  out["distribution"] = distribution;
   return out;
 }
 

@@ -78,6 +78,11 @@ inline constexpr int kMaxMaxDays = 3650;
 inline constexpr int kMinRequestTtlMinutes = 1;
 inline constexpr int kMaxRequestTtlMinutes = 7 * 24 * 60;
 inline constexpr int kDefaultRequestTtlMinutes = 60;
+// How long a signed policy bundle stays valid on an endpoint that cannot
+// reach the admin center (DESIGN.md §4); after that it fails closed.
+inline constexpr int kMinBundleTtlHours = 1;
+inline constexpr int kMaxBundleTtlHours = 90 * 24;
+inline constexpr int kDefaultBundleTtlHours = 7 * 24;
 
 // `settings` of the policy document. Absent keys take these defaults.
 struct GlobalSettings {
@@ -87,6 +92,7 @@ struct GlobalSettings {
   CapBehavior cap_behavior = CapBehavior::kDeny;
   int request_ttl_minutes = kDefaultRequestTtlMinutes;
   std::array<bool, kPermissionCount> permissions{};  // absent: false
+  int bundle_ttl_hours = kDefaultBundleTtlHours;     // "distribution"
 };
 
 // A technician group. Every optional setting that is empty inherits.
