@@ -6,7 +6,7 @@
 #include <csignal>
 #include <iostream>
 
-#include "admincenter/http_server.h"
+#include "common/http_server.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

@@ -16,11 +16,11 @@
 
 #include "admincenter/api.h"
 #include "admincenter/config.h"
-#include "admincenter/http_server.h"
 #include "admincenter/policy_store.h"
 #include "common/cli.h"
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/http_server.h"
 #include "common/logging.h"
 #include "policy/system_time_zones.h"
 

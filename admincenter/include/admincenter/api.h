@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "admincenter/http_server.h"
 #include "admincenter/service.h"
+#include "common/http_server.h"
 
 namespace custodian::admincenter {
 

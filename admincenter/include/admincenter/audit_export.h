@@ -12,8 +12,8 @@
 
 #include <boost/asio/thread_pool.hpp>
 
-#include "admincenter/http_server.h"
 #include "admincenter/service.h"
+#include "common/http_server.h"
 
 namespace custodian::admincenter {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "admincenter/http_server.h"
+#include "common/http_server.h"
 #include "policy/codec.h"
 
 namespace custodian::admincenter {

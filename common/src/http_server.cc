@@ -1,4 +1,4 @@
-#include "admincenter/http_server.h"
+#include "common/http_server.h"
 
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
