@@ -41,20 +41,6 @@ custodian::policy::Instant Now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-// Writes `data` to a new file with mode 0600, synced; fails if it exists.
-bool WriteSecretFile(const fs::path& path, const std::string& data, std::string* error) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *error = path.string() + ": " + std::strerror(errno);
-    return false;
-  }
-  const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) *error = path.string() + ": cannot write";
-  return ok;
-}
-
 std::string Event(const std::string& name, const std::string& detail = "") {
   web::json::value v = web::json::value::object(true);
   v["event"] = web::json::value::string(name);
@@ -93,7 +79,8 @@ int Init(const std::string& data_dir, const std::string& admin_name,
   }
   const auto key = custodian::crypto::GenerateEd25519();
   const fs::path key_path = fs::path(data_dir) / kSigningKeyFile;
-  if (!fs::exists(key_path) && !WriteSecretFile(key_path, key.private_pem, &error)) {
+  if (!fs::exists(key_path) &&
+      !custodian::WriteNewFile(key_path.string(), key.private_pem, 0600, &error)) {
     std::cerr << error << "\n";
     return kExitFailure;
   }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace custodian {
 
@@ -16,5 +17,16 @@ inline std::optional<std::string> ReadFile(const std::string& path) {
   s << in.rdbuf();
   return s.str();
 }
+
+// Writes `data` to `path` durably and atomically: a temporary file beside
+// it with `mode`, fsync, rename over `path`, fsync of the directory. Readers
+// see the old file or the new one, never a mix, also after a crash. On
+// failure returns false with the reason in `*error` and leaves `path` as
+// it was.
+bool WriteFileAtomically(const std::string& path, std::string_view data, unsigned mode,
+                         std::string* error);
+// Writes a new file with `mode` (failing if it exists), synced.
+bool WriteNewFile(const std::string& path, std::string_view data, unsigned mode,
+                  std::string* error);
 
 }  // namespace custodian
