@@ -16,7 +16,9 @@ namespace bhttp = boost::beast::http;
 using bhttp::verb;
 
 constexpr uint8_t kAnyAdmin = kAdminRole | kMasterAdminRole;
+constexpr int kMaxWaitSeconds = 60;
 constexpr uint8_t kAnyPrincipal = kTechnicianRole | kAuditorRole | kAdminRole | kMasterAdminRole;
+constexpr uint8_t kEveryone = kAnonymous | kAnyPrincipal | kEndpointRole;
 // Upper bounds (seconds) of the latency histogram buckets.
 const std::vector<double> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                              0.05,   0.1,   0.25,   0.5,   1,    2.5};
@@ -85,6 +87,34 @@ value Content(const std::string& media_type, value schema) {
   return content;
 }
 
+// GET /v1/policy/bundle: the envelope with its version as ETag; 304 when
+// the caller holds it already. An endpoint's poll is also its heartbeat.
+http::Response BundleResponse(Call& c) {
+  Result<BundleEnvelope> b = c.distribution.CurrentBundle();
+  if (!b.ok()) return ToResponse(b.problem());
+  const std::string etag = "\"" + std::to_string(b.value().version) + "\"";
+  const std::string& held = c.request.Header("if-none-match");
+  if (c.who().role == Role::kEndpoint) {
+    std::optional<int64_t> version;
+    if (held.size() > 2 && held.size() < 22 && held.front() == '"' && held.back() == '"' &&
+        std::all_of(held.begin() + 1, held.end() - 1,
+                    [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      version = std::stoll(held.substr(1, held.size() - 2));
+    }
+    c.distribution.Seen(c.who(), version);
+  }
+  http::Response r;
+  r.headers.push_back({"ETag", etag});
+  r.headers.push_back({"Cache-Control", "no-cache"});
+  if (held == etag) {
+    r.status = 304;
+    r.content_type.clear();
+    return r;
+  }
+  r.body = b.value().envelope;
+  return r;
+}
+
 }  // namespace
 
 std::vector<Route> ApiRoutes() {
@@ -105,15 +135,14 @@ std::vector<Route> ApiRoutes() {
                       nullptr});
   };
   std::vector<Route> r;
-  r.push_back({verb::get, "/healthz", kAnonymous | kAnyPrincipal, "Liveness and database check",
-               false, 200, nullptr, nullptr});
-  r.push_back({verb::get, "/metrics", kAnonymous | kAnyPrincipal, "Prometheus metrics", false, 200,
+  r.push_back({verb::get, "/healthz", kEveryone, "Liveness and database check", false, 200, nullptr,
+               nullptr});
+  r.push_back(
+      {verb::get, "/metrics", kEveryone, "Prometheus metrics", false, 200, nullptr, nullptr});
+  r.push_back({verb::get, "/v1/openapi.json", kEveryone, "This API as OpenAPI 3", false, 200,
                nullptr, nullptr});
-  r.push_back({verb::get, "/v1/openapi.json", kAnonymous | kAnyPrincipal, "This API as OpenAPI 3",
-               false, 200, nullptr, nullptr});
-  r.push_back({verb::post, "/v1/tokens", kAnonymous | kAnyPrincipal,
-               "Log in: name and password to a token", true, 201,
-               [](Call& c) { return c.service.Login(c.body); }, nullptr});
+  r.push_back({verb::post, "/v1/tokens", kEveryone, "Log in: name and password to a token", true,
+               201, [](Call& c) { return c.service.Login(c.body); }, nullptr});
   r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
                [](Call& c) { return c.service.RevokeToken(c.who(), c.params.at("id")); }, nullptr});
   principal_routes(r, "/v1/admins", Role::kAdmin, kMasterAdminRole);
@@ -156,6 +185,53 @@ std::vector<Route> ApiRoutes() {
     return c.service.Decide(c.request.body, now);
   };
   r.push_back(std::move(decisions));
+  // Distribution (DESIGN.md §4, §6). Endpoints belong to no group: any
+  // admin may enroll and command them.
+  r.push_back({verb::post, "/v1/enrollment-codes", kAnyAdmin,
+               "Create a one-time enrollment code for an endpoint (shown once)", true, 201,
+               [](Call& c) { return c.distribution.CreateEnrollmentCode(c.who(), c.body); },
+               nullptr});
+  r.push_back({verb::post, "/v1/enroll", kEveryone,
+               "Enroll an endpoint with a code: its id, token and the policy keys", true, 201,
+               [](Call& c) { return c.distribution.Enroll(c.body); }, nullptr});
+  r.push_back({verb::get, "/v1/endpoints", kAnyAdmin | kAuditorRole,
+               "Enrolled endpoints with last contact and bundle version", false, 200,
+               [](Call& c) { return c.distribution.ListEndpoints(c.who()); }, nullptr});
+  r.push_back({verb::get, "/v1/policy/bundle", kEndpointRole | kAnyAdmin | kAuditorRole,
+               "The signed policy bundle (ETag; If-None-Match answers 304)", false, 200, nullptr,
+               [](Call& c) { return BundleResponse(c); }});
+  r.push_back({verb::get, "/v1/policy/keys", kAnyPrincipal | kEndpointRole,
+               "The policy signing keys and their states", false, 200,
+               [](Call& c) -> Result<value> { return c.distribution.keys().List(); }, nullptr});
+  r.push_back({verb::post, "/v1/policy/keys", kMasterAdminRole,
+               "Rotate: a new key signs; the old one stays listed until retired", false, 201,
+               [](Call& c) { return c.distribution.keys().Rotate(c.who(), c.service.Now()); },
+               nullptr});
+  r.push_back({verb::delete_, "/v1/policy/keys/{id}", kMasterAdminRole, "Retire a listed key",
+               false, 204,
+               [](Call& c) {
+                 return c.distribution.keys().Retire(c.who(), c.params.at("id"), c.service.Now());
+               },
+               nullptr});
+  r.push_back(
+      {verb::post, "/v1/endpoints/{id}/commands", kAnyAdmin,
+       "Queue a command for an endpoint (type: sync)", true, 201,
+       [](Call& c) { return c.distribution.QueueCommand(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::get, "/v1/endpoints/{id}/commands", kEndpointRole,
+               "Long-poll (?wait=S, at most 60) for the endpoint's unacknowledged commands; 204 "
+               "when none came",
+               false, 200, nullptr, nullptr});
+  r.push_back(
+      {verb::post, "/v1/endpoints/{id}/commands/ack", kEndpointRole,
+       "Acknowledge commands: they are not delivered again", true, 200,
+       [](Call& c) { return c.distribution.AckCommands(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back(
+      {verb::post, "/v1/endpoints/{id}/events", kEndpointRole,
+       "Upload a batch of the endpoint's hash-chained events (idempotent by event id)", true, 200,
+       [](Call& c) { return c.distribution.ReceiveEvents(c.who(), c.params.at("id"), c.body); },
+       nullptr});
   r.push_back({verb::get, "/v1/audit/events", kAuditorRole | kMasterAdminRole,
                "Export audit events (since, until, actor, action, target; format=jsonl|csv|cef)",
                false, 200, nullptr, nullptr});
@@ -185,6 +261,16 @@ std::vector<Route> ApiRoutes() {
       {"GET /v1/policy/document", {"", "PolicyDocument"}},
       {"POST /v1/decisions", {"DecisionRequest", "Decision"}},
       {"GET /v1/audit/checkpoint", {"", "Checkpoint"}},
+      {"POST /v1/enrollment-codes", {"EnrollmentCodeInput", "EnrollmentCode"}},
+      {"POST /v1/enroll", {"EnrollInput", "Enrollment"}},
+      {"GET /v1/endpoints", {"", "EndpointList"}},
+      {"GET /v1/policy/bundle", {"", "BundleEnvelope"}},
+      {"GET /v1/policy/keys", {"", "KeyList"}},
+      {"POST /v1/policy/keys", {"", "Key"}},
+      {"POST /v1/endpoints/{id}/commands", {"CommandInput", "Command"}},
+      {"GET /v1/endpoints/{id}/commands", {"", "CommandList"}},
+      {"POST /v1/endpoints/{id}/commands/ack", {"CommandAck", "CommandAckResult"}},
+      {"POST /v1/endpoints/{id}/events", {"EventBatch", "EventBatchResult"}},
   };
   for (Route& route : r) {
     auto s = schemas.find(std::string(bhttp::to_string(route.method)) + " " + route.pattern);
@@ -210,6 +296,8 @@ uint8_t RoleBitOf(const std::optional<Principal>& p) {
       return kTechnicianRole;
     case Role::kAuditor:
       return kAuditorRole;
+    case Role::kEndpoint:
+      return kEndpointRole;
   }
   return kAnonymous;
 }
@@ -248,8 +336,9 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-Api::Api(Service& service, int read_threads, int write_threads)
+Api::Api(Service& service, Distribution& distribution, int read_threads, int write_threads)
     : service_(service),
+      distribution_(distribution),
       routes_(ApiRoutes()),
       readers_(static_cast<std::size_t>(std::max(1, read_threads))),
       writers_(static_cast<std::size_t>(std::max(1, write_threads))),
@@ -259,10 +348,54 @@ Api::Api(Service& service, int read_threads, int write_threads)
     if (route.pattern == "/v1/audit/events") {
       route.raw_handler = [this](Call& c) { return ExportAudit(c.service, c.request, readers_); };
     }
+    if (route.pattern == "/v1/endpoints/{id}/commands" && route.method == verb::get) {
+      route.parking_handler = [this](Call& c, http::Respond later) {
+        return PollCommands(c, std::move(later));
+      };
+    }
   }
 }
 
-Api::~Api() { Drain(); }
+Api::~Api() {
+  WakeParked();
+  Drain();
+}
+
+void Api::WakeParked() { distribution_.waiters().Stop(); }
+
+std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
+  int wait = 0;
+  if (auto it = c.request.query.find("wait"); it != c.request.query.end()) {
+    const std::string& w = it->second;
+    const bool digits = !w.empty() && w.size() <= 2 && std::all_of(w.begin(), w.end(), [](char ch) {
+      return ch >= '0' && ch <= '9';
+    });
+    if (!digits || std::stoi(w) > kMaxWaitSeconds) {
+      return ToResponse(Invalid("/wait", "query parameter wait must be seconds from 0 to " +
+                                             std::to_string(kMaxWaitSeconds)));
+    }
+    wait = std::stoi(w);
+  }
+  const Principal who = c.who();
+  const std::string id = c.params.at("id");
+  auto answer = [](const Result<value>& r) {
+    if (!r.ok()) return ToResponse(r.problem());
+    if (r.value().at("items").size() == 0) return Json(204, value::null());
+    return Json(200, r.value());
+  };
+  // Read the version before looking, so a command queued in between wakes
+  // the park at once.
+  const uint64_t seen = distribution_.waiters().Version(id);
+  Result<value> now = distribution_.PendingCommands(who, id);
+  if (!now.ok() || now.value().at("items").size() > 0 || wait == 0) return answer(now);
+  distribution_.waiters().Park(id, seen, std::chrono::seconds(wait),
+                               [this, who, id, answer, later = std::move(later)](bool) {
+                                 boost::asio::post(readers_, [this, who, id, answer, later] {
+                                   later(answer(distribution_.PendingCommands(who, id)));
+                                 });
+                               });
+  return std::nullopt;
+}
 
 void Api::Drain() {
   readers_.join();
@@ -317,10 +450,25 @@ std::optional<Principal> Api::CachedCaller(const RouteMatch& match, const http::
 void Api::Serve(RouteMatch match, const http::Request& request, const http::Respond& respond,
                 std::optional<Principal> caller) {
   const auto start = std::chrono::steady_clock::now();
-  http::Response response;
   const std::string route_name = match.route ? match.route->pattern : "unmatched";
+  // Logs and answers: now, or later for a parked request. `caller` is
+  // known by then.
+  auto finish = [this, start, route_name, method = request.method_name, respond](
+                    const std::optional<Principal>& who, http::Response r) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Observe(route_name, r.status, seconds);
+    const std::string principal = who ? ",\"principal\":\"" + who->id + "\"" : "";
+    // Formatted directly: every value comes from a safe alphabet (an HTTP
+    // method token, a route pattern, a generated id), so nothing needs escaping.
+    spdlog::info(
+        R"({{"event":"request","method":"{}","route":"{}","status":{},"latency_ms":{:.3f}{}}})",
+        method, route_name, r.status, seconds * 1000, principal);
+    respond(std::move(r));
+  };
+  std::optional<http::Response> response;
   try {
-    response = Process(request, std::move(match), caller);
+    response = Process(request, std::move(match), caller, finish);
   } catch (const std::exception& e) {
     ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
     spdlog::error(R"({{"event":"handler_error","error":{}}})", value::string(e.what()).serialize());
@@ -330,20 +478,11 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
                                   {},
                                   {}});
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Observe(route_name, response.status, seconds);
-  const std::string principal = caller ? ",\"principal\":\"" + caller->id + "\"" : "";
-  // Formatted directly: every value comes from a safe alphabet (an HTTP
-  // method token, a route pattern, a generated id), so nothing needs escaping.
-  spdlog::info(
-      R"({{"event":"request","method":"{}","route":"{}","status":{},"latency_ms":{:.3f}{}}})",
-      request.method_name, route_name, response.status, seconds * 1000, principal);
-  respond(std::move(response));
+  if (response) finish(caller, std::move(*response));
 }
 
-http::Response Api::Process(const http::Request& request, RouteMatch m,
-                            std::optional<Principal>& caller) {
+std::optional<http::Response> Api::Process(const http::Request& request, RouteMatch m,
+                                           std::optional<Principal>& caller, const Finish& later) {
   if (!m.route) {
     return ToResponse(m.path_known ? Problem{ErrorKind::kMethodNotAllowed, "", {}, {}}
                                    : NotFound("no such route"));
@@ -364,11 +503,15 @@ http::Response Api::Process(const http::Request& request, RouteMatch m,
     if (!principal) return ToResponse(Problem{ErrorKind::kUnauthenticated, "", {}, {}});
     return ToResponse(
         Problem{ErrorKind::kForbidden,
-                std::string("a ") + RoleName(principal->role) + " may not call this route",
+                std::string(principal->role == Role::kAuditor || principal->role == Role::kAdmin ||
+                                    principal->role == Role::kEndpoint
+                                ? "an "
+                                : "a ") +
+                    RoleName(principal->role) + " may not call this route",
                 {},
                 {}});
   }
-  Call call{request, std::move(m.params), principal, value::null(), service_};
+  Call call{request, std::move(m.params), principal, value::null(), service_, distribution_};
   if (route.takes_body) {
     const std::string& type = request.Header("content-type");
     if (!type.starts_with("application/json")) {
@@ -395,6 +538,9 @@ http::Response Api::Process(const http::Request& request, RouteMatch m,
     response.content_type = "text/plain; version=0.0.4";
   } else if (route.pattern == "/v1/openapi.json") {
     response = Json(200, OpenApi());
+  } else if (route.parking_handler) {
+    return route.parking_handler(
+        call, [later, who = principal](http::Response r) { later(who, std::move(r)); });
   } else if (route.raw_handler) {
     response = route.raw_handler(call);
   } else if (route.text_handler) {
@@ -478,7 +624,7 @@ value OpenApiDocument(const std::vector<Route>& routes) {
     for (auto [bit, name] :
          {std::pair{kAnonymous, "anonymous"}, std::pair{kTechnicianRole, "technician"},
           std::pair{kAuditorRole, "auditor"}, std::pair{kAdminRole, "admin"},
-          std::pair{kMasterAdminRole, "master_admin"}}) {
+          std::pair{kMasterAdminRole, "master_admin"}, std::pair{kEndpointRole, "endpoint"}}) {
       if (r.roles & bit) roles += (roles.empty() ? "" : ", ") + std::string(name);
     }
     op["x-roles"] = value::string(roles);

@@ -223,6 +223,67 @@ value ApiSchemas() {
                             {"public_key", Text()},
                             {"signature", Text()}},
                            {"seq", "head_hash", "ts", "key_id", "public_key", "signature"});
+  value key_ref = Object({{"key_id", Text()}, {"public_key", Text()}}, {"key_id", "public_key"});
+  s["EnrollmentCodeInput"] = Object({{"ttl_minutes", Integer(1)}});
+  s["EnrollmentCode"] =
+      Object({{"id", Text()}, {"code", Text()}, {"expires_at", Text("date-time")}},
+             {"id", "code", "expires_at"});
+  s["EnrollInput"] = Object(
+      {{"code", Text()}, {"name", Text()}, {"os", Enum(3, policy::OsName)}, {"time_zone", Text()}},
+      {"code", "name", "os", "time_zone"});
+  s["Enrollment"] =
+      Object({{"endpoint_id", Text()}, {"token", Text()}, {"policy_keys", Array(key_ref)}},
+             {"endpoint_id", "token", "policy_keys"});
+  s["Endpoint"] = Object({{"id", Text()},
+                          {"name", Text()},
+                          {"os", Enum(3, policy::OsName)},
+                          {"time_zone", Text()},
+                          {"enrolled_at", Text("date-time")},
+                          {"last_seen", Nullable(Text("date-time"))},
+                          {"bundle_version", Nullable(Integer(1))},
+                          {"last_event_seq", Integer(0)}},
+                         {"id", "name", "os", "time_zone", "enrolled_at", "last_seen",
+                          "bundle_version", "last_event_seq"});
+  s["EndpointList"] = ListOf("Endpoint");
+  s["BundleEnvelope"] = Object(
+      {{"bundle", Text("byte")},
+       {"signatures",
+        Array(Object({{"key_id", Text()}, {"signature", Text("byte")}}, {"key_id", "signature"}))}},
+      {"bundle", "signatures"});
+  s["Key"] = Object({{"key_id", Text()},
+                     {"public_key", Text()},
+                     {"state", Strings({"active", "listed", "retired"})},
+                     {"created_at", Text("date-time")},
+                     {"retired_at", Nullable(Text("date-time"))}},
+                    {"key_id", "public_key", "state"});
+  s["KeyList"] = ListOf("Key");
+  s["CommandInput"] = Object({{"type", Strings({"sync"})}}, {"type"});
+  s["Command"] = Object({{"id", Text()},
+                         {"type", Text()},
+                         {"body", Type("object")},
+                         {"created_at", Text("date-time")}},
+                        {"id", "type", "created_at"});
+  s["CommandList"] = ListOf("Command");
+  s["CommandAck"] = Object({{"ids", Array(Text())}}, {"ids"});
+  s["CommandAckResult"] = Object({{"acked", Integer(0)}}, {"acked"});
+  value actor = Object({{"kind", Text()}, {"id", Text()}}, {"kind", "id"});
+  s["EndpointEvent"] = Object({{"seq", Integer(1)},
+                               {"id", Text()},
+                               {"ts", Text("date-time")},
+                               {"actor", actor},
+                               {"action", Text()},
+                               {"target", Text()},
+                               {"outcome", Text()},
+                               {"reasons", Array(Type("object"))},
+                               {"details", Type("object")},
+                               {"prev_hash", Text()},
+                               {"hash", Text()}},
+                              {"seq", "id", "ts", "action", "target", "outcome", "reasons",
+                               "details", "prev_hash", "hash"});
+  s["EventBatch"] = Object({{"events", Array(Ref("EndpointEvent"))}}, {"events"});
+  s["EventBatchResult"] =
+      Object({{"accepted", Integer(0)}, {"duplicates", Integer(0)}, {"last_seq", Integer(0)}},
+             {"accepted", "duplicates", "last_seq"});
   return s;
 }
 

@@ -16,7 +16,7 @@ constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
 constexpr std::size_t kTokenBytes = 32;  // 256 bits
 
-constexpr const char* kRoleNames[] = {"master_admin", "admin", "technician", "auditor"};
+constexpr const char* kRoleNames[] = {"master_admin", "admin", "technician", "auditor", "endpoint"};
 
 std::optional<Principal> FromRow(SQLite::Database& db, SQLite::Statement& q) {
   Principal p;
@@ -44,7 +44,7 @@ constexpr const char* kPrincipalColumns =
 const char* RoleName(Role r) { return kRoleNames[static_cast<int>(r)]; }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     if (name == kRoleNames[i]) return static_cast<Role>(i);
   }
   return std::nullopt;
@@ -66,6 +66,10 @@ std::string HashPassword(const std::string& password) {
 
 bool VerifyPassword(const std::string& encoded, const std::string& password) {
   return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
+}
+
+std::string NewEndpointToken() {
+  return std::string(kEndpointTokenPrefix) + crypto::Base64Url(crypto::RandomBytes(kTokenBytes));
 }
 
 IssuedToken IssueToken(SQLite::Database& db, const std::string& principal_id, policy::Instant now,
@@ -90,6 +94,17 @@ IssuedToken IssueToken(SQLite::Database& db, const std::string& principal_id, po
 std::optional<Principal> Authenticate(SQLite::Database& db, const std::string& secret,
                                       policy::Instant now, policy::Instant* expires_at) {
   const std::string hash = crypto::Sha256(secret);
+  if (secret.starts_with(kEndpointTokenPrefix)) {
+    SQLite::Statement e(db, "SELECT id, name FROM endpoints WHERE token_hash = ?");
+    e.bind(1, hash.data(), static_cast<int>(hash.size()));
+    if (!e.executeStep()) return std::nullopt;
+    if (expires_at) *expires_at = policy::Instant::max();
+    Principal p;
+    p.id = e.getColumn(0).getString();
+    p.name = e.getColumn(1).getString();
+    p.role = Role::kEndpoint;
+    return p;
+  }
   SQLite::Statement q(db, std::string("SELECT ") + kPrincipalColumns +
                               ", t.expires_at FROM tokens t "
                               "JOIN principals p ON p.id = t.principal_id "

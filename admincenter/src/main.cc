@@ -151,13 +151,14 @@ int Run(ac::Config config) {
     std::cerr << key_path.string() << ": missing, or readable by others (want mode 0600)\n";
     return kExitFailure;
   }
-  const auto key = custodian::ReadFile(key_path.string());
-  if (!key || !custodian::crypto::PublicKeyOf(*key)) {
-    std::cerr << key_path.string() << ": not an Ed25519 private key\n";
+  auto keys = ac::KeyRing::Open(*db, dir, kSigningKeyFile, Now(), &error);
+  if (!keys) {
+    std::cerr << error << "\n";
     return kExitFailure;
   }
-  ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, *key);
-  ac::Api api(service, config.worker_threads, config.write_threads);
+  ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, *keys);
+  ac::Distribution distribution(service, *keys);
+  ac::Api api(service, distribution, config.worker_threads, config.write_threads);
   custodian::http::ServerOptions options;
   options.address = listen->first;
   options.port = listen->second;
@@ -181,6 +182,7 @@ int Run(ac::Config config) {
   signals.async_wait([&](const boost::system::error_code&, int) {
     spdlog::info(Event("stopping"));
     server.Stop();
+    api.WakeParked();  // parked long-polls answer 204 now
   });
   signals_ioc.run();
   server.Wait();  // in-flight requests are answered first

@@ -7,6 +7,7 @@
 #include "admincenter/policy_store.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
+#include "input.h"
 #include "policy/effective.h"
 #include "policy/engine.h"
 
@@ -96,30 +97,6 @@ value MergePatch(value target, const value& patch) {
   return target;
 }
 
-std::optional<std::string> RequiredString(const value& body, const char* key,
-                                          std::vector<FieldError>& errors, std::size_t max) {
-  if (!body.has_field(key)) {
-    errors.push_back({std::string("/") + key, "is required"});
-    return std::nullopt;
-  }
-  const value& v = body.at(key);
-  if (!v.is_string() || v.as_string().empty() || v.as_string().size() > max) {
-    errors.push_back({std::string("/") + key, "must be a non-empty string of at most " +
-                                                  std::to_string(max) + " characters"});
-    return std::nullopt;
-  }
-  return v.as_string();
-}
-
-void RejectUnknownKeys(const value& body, std::initializer_list<const char*> known,
-                       std::vector<FieldError>& errors) {
-  for (const auto& [k, v] : body.as_object()) {
-    if (std::none_of(known.begin(), known.end(), [&](const char* n) { return k == n; })) {
-      errors.push_back({"/" + k, "unknown key"});
-    }
-  }
-}
-
 }  // namespace
 
 AuditEvent ActorEvent(const Principal& actor, std::string action, std::string target) {
@@ -132,15 +109,8 @@ AuditEvent ActorEvent(const Principal& actor, std::string action, std::string ta
   return e;
 }
 
-Service::Service(Database& db, const policy::TimeZones& zones, Clock clock,
-                 std::string signing_key_pem)
-    : db_(db),
-      zones_(zones),
-      clock_(std::move(clock)),
-      signing_key_pem_(std::move(signing_key_pem)) {
-  public_key_ = crypto::PublicKeyOf(signing_key_pem_).value_or("");
-  key_id_ = crypto::KeyId(public_key_);
-}
+Service::Service(Database& db, const policy::TimeZones& zones, Clock clock, const KeyRing& keys)
+    : db_(db), zones_(zones), clock_(std::move(clock)), keys_(keys) {}
 
 namespace {
 thread_local std::shared_ptr<const Service::PolicySnapshot> t_pinned_snapshot;
@@ -710,12 +680,12 @@ value Service::SignCheckpoint(int64_t seq, const std::string& head_hash) {
   c["seq"] = value::number(seq);
   c["head_hash"] = Str(head_hash.empty() ? std::string(kGenesisHash) : head_hash);
   c["ts"] = Str(policy::FormatRfc3339(clock_()));
-  c["key_id"] = Str(key_id_);
-  // The key was checked when the service started; an empty signature would
-  // fail every verification, never pass one.
-  const std::string signature =
-      crypto::SignEd25519(signing_key_pem_, CanonicalJson(c)).value_or("");
-  c["public_key"] = Str(crypto::Base64(public_key_));
+  const SigningKey key = keys_.Active();
+  c["key_id"] = Str(key.key_id);
+  // The key was checked when loaded; an empty signature would fail every
+  // verification, never pass one.
+  const std::string signature = crypto::SignEd25519(key.private_pem, CanonicalJson(c)).value_or("");
+  c["public_key"] = Str(crypto::Base64(key.public_raw));
   c["signature"] = Str(crypto::Base64(signature));
   return c;
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "common/audit_chain.h"
 #include "common/canonical_json.h"
 #include "policy/engine.h"
 #include "policy/system_time_zones.h"
@@ -54,9 +55,17 @@ class World {
                   .at("id")
                   .as_string();
     for (const char* name : {"alice", "bob", "tom", "una"}) tokens_[name] = Login(name);
+    const std::string code =
+        Post("/v1/enrollment-codes", ac_.master_token(), "{}").at("code").as_string();
+    const value enrolled = Post(
+        "/v1/enroll", std::nullopt,
+        R"({"code":")" + code + R"(","name":"pc-1","os":"windows","time_zone":"Europe/Vienna"})");
+    endpoint_id_ = enrolled.at("endpoint_id").as_string();
+    endpoint_token_ = enrolled.at("token").as_string();
   }
 
-  value Post(const std::string& path, const std::string& token, const std::string& body) {
+  value Post(const std::string& path, const std::optional<std::string>& token,
+             const std::string& body) {
     HttpResult r = ac_.Request("POST", path, token, body);
     EXPECT_EQ(r.status, 201u) << path << " " << r.body;
     return r.json();
@@ -69,7 +78,7 @@ class World {
   }
 
   AdminCenterProcess ac_;
-  std::string alice_id_, bob_id_, tom_id_, una_id_;
+  std::string alice_id_, bob_id_, tom_id_, una_id_, endpoint_id_, endpoint_token_;
   std::map<std::string, std::string> tokens_;
 };
 
@@ -272,7 +281,7 @@ TEST(AdminCenterApi, UnknownRoutesAre404AndWrongMethods405) {
 
 // ------------------------------------------------------ authorization matrix
 
-enum Caller { kAnon, kTech, kAuditor, kAdminIn, kAdminOut, kMaster, kCallers };
+enum Caller { kAnon, kTech, kAuditor, kAdminIn, kAdminOut, kMaster, kEndpoint, kCallers };
 constexpr int A = 0;  // allowed: anything but 401/403 (and 404 where an object is out of scope)
 
 // Every body the API takes and gives, held to admincenter/openapi.json: the
@@ -324,15 +333,15 @@ TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
       {"GET /v1/audit/checkpoint", "/v1/audit/checkpoint", ""},
   };
   std::set<std::string> covered;
-  std::string settings;
   const auto routes = ApiRoutes();
-  for (Call c : calls) {
-    if (c.route == "PUT /v1/settings") c.body = settings;
+  // Sends a valid call as `token` and checks both bodies.
+  auto check = [&](const Call& c, const std::optional<std::string>& token) {
     const auto route = std::find_if(routes.begin(), routes.end(), [&](const Route& r) {
       return std::string(boost::beast::http::to_string(r.method)) + " " + r.pattern == c.route;
     });
-    ASSERT_NE(route, routes.end()) << c.route;
-    ASSERT_FALSE(route->response_schema.empty()) << c.route;
+    EXPECT_NE(route, routes.end()) << c.route;
+    if (route == routes.end()) return HttpResult{};
+    EXPECT_FALSE(route->response_schema.empty()) << c.route;
     if (!c.body.empty()) {
       for (const auto& p :
            testing::SchemaProblems(value::parse(c.body), route->request_schema, components)) {
@@ -340,14 +349,54 @@ TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
       }
     }
     const std::string method = c.route.substr(0, c.route.find(' '));
-    HttpResult r = w.ac_.Request(method, c.path, m, c.body);
-    ASSERT_LT(r.status, 300u) << c.route << ": " << r.body;
+    HttpResult r = w.ac_.Request(method, c.path, token, c.body);
+    EXPECT_LT(r.status, 300u) << c.route << ": " << r.body;
     for (const auto& p : testing::SchemaProblems(r.json(), route->response_schema, components)) {
       ADD_FAILURE() << c.route << " response " << p << "\n" << r.body;
     }
     covered.insert(c.route);
+    return r;
+  };
+  std::string settings;
+  for (Call c : calls) {
+    if (c.route == "PUT /v1/settings") c.body = settings;
+    HttpResult r = check(c, m);
     if (c.route == "GET /v1/settings") settings = r.body;
   }
+  // Distribution: enroll an endpoint and use its channel.
+  const std::string code =
+      check({"POST /v1/enrollment-codes", "/v1/enrollment-codes", R"({"ttl_minutes":5})"}, m)
+          .json()
+          .at("code")
+          .as_string();
+  const value enrolled =
+      check({"POST /v1/enroll", "/v1/enroll",
+             R"({"code":")" + code + R"(","name":"mac-1","os":"macos","time_zone":"Asia/Tokyo"})"},
+            std::nullopt)
+          .json();
+  const std::string ep = enrolled.at("token").as_string();
+  const std::string channel = "/v1/endpoints/" + enrolled.at("endpoint_id").as_string();
+  check({"GET /v1/endpoints", "/v1/endpoints", ""}, m);
+  check({"GET /v1/policy/bundle", "/v1/policy/bundle", ""}, ep);
+  check({"GET /v1/policy/keys", "/v1/policy/keys", ""}, ep);
+  check({"POST /v1/policy/keys", "/v1/policy/keys", ""}, m);
+  const std::string command =
+      check({"POST /v1/endpoints/{id}/commands", channel + "/commands", R"({"type":"sync"})"}, m)
+          .json()
+          .at("id")
+          .as_string();
+  check({"GET /v1/endpoints/{id}/commands", channel + "/commands", ""}, ep);
+  check({"POST /v1/endpoints/{id}/commands/ack", channel + "/commands/ack",
+         R"({"ids":[")" + command + R"("]})"},
+        ep);
+  value event = value::parse(R"({"seq":1,"id":"ev-schema-1","ts":"2026-11-23T10:00:00Z",
+      "actor":{"kind":"customer","id":"local"},"action":"bundle.accepted","target":"bundle:1",
+      "outcome":"success","reasons":[],"details":{}})");
+  event["prev_hash"] = value::string(audit::kGenesisHash);
+  event["hash"] = value::string(audit::RecordHash(event));
+  check({"POST /v1/endpoints/{id}/events", channel + "/events",
+         R"({"events":[)" + event.serialize() + "]}"},
+        ep);
   // A denial, and a problem with pointers.
   HttpResult denied =
       w.ac_.Request("POST", "/v1/decisions", m,
@@ -380,19 +429,21 @@ struct MatrixRow {
 };
 
 std::map<std::string, MatrixRow> Matrix(World& w) {
-  const std::array<int, kCallers> master_only = {401, 403, 403, 403, 403, A};
-  const std::array<int, kCallers> admins = {401, 403, 403, A, A, A};
-  const std::array<int, kCallers> admins_auditors = {401, 403, A, A, A, A};
-  const std::array<int, kCallers> scoped_read = {401, 403, A, A, 404, A};
-  const std::array<int, kCallers> scoped_write = {401, 403, 403, A, 404, A};
-  const std::array<int, kCallers> audit = {401, 403, A, 403, 403, A};
-  const std::array<int, kCallers> everyone = {A, A, A, A, A, A};
+  const std::array<int, kCallers> master_only = {401, 403, 403, 403, 403, A, 403};
+  const std::array<int, kCallers> admins = {401, 403, 403, A, A, A, 403};
+  const std::array<int, kCallers> admins_auditors = {401, 403, A, A, A, A, 403};
+  const std::array<int, kCallers> scoped_read = {401, 403, A, A, 404, A, 403};
+  const std::array<int, kCallers> scoped_write = {401, 403, 403, A, 404, A, 403};
+  const std::array<int, kCallers> audit = {401, 403, A, 403, 403, A, 403};
+  const std::array<int, kCallers> everyone = {A, A, A, A, A, A, A};
+  const std::array<int, kCallers> endpoint_only = {401, 403, 403, 403, 403, 403, A};
+  const std::string endpoint = "/v1/endpoints/" + w.endpoint_id_;
   return {
       {"GET /healthz", {"/healthz", "", everyone}},
       {"GET /metrics", {"/metrics", "", everyone}},
       {"GET /v1/openapi.json", {"/v1/openapi.json", "", everyone}},
       {"POST /v1/tokens", {"/v1/tokens", "{}", everyone}},
-      {"DELETE /v1/tokens/{id}", {"/v1/tokens/tok_none", "", {401, A, A, A, A, A}}},
+      {"DELETE /v1/tokens/{id}", {"/v1/tokens/tok_none", "", {401, A, A, A, A, A, 403}}},
       {"POST /v1/admins", {"/v1/admins", "{}", master_only}},
       {"GET /v1/admins", {"/v1/admins", "", master_only}},
       {"PATCH /v1/admins/{id}", {"/v1/admins/" + w.bob_id_, "{}", master_only}},
@@ -410,10 +461,21 @@ std::map<std::string, MatrixRow> Matrix(World& w) {
       {"GET /v1/groups/{id}/effective", {"/v1/groups/g-a1/effective", "", scoped_read}},
       {"GET /v1/settings", {"/v1/settings", "", admins_auditors}},
       {"PUT /v1/settings", {"/v1/settings", "[]", master_only}},
-      {"GET /v1/policy/document", {"/v1/policy/document", "", {401, 403, A, 403, 403, A}}},
+      {"GET /v1/policy/document", {"/v1/policy/document", "", {401, 403, A, 403, 403, A, 403}}},
       {"POST /v1/decisions", {"/v1/decisions", "{}", admins}},
       {"GET /v1/audit/events", {"/v1/audit/events", "", audit}},
       {"GET /v1/audit/checkpoint", {"/v1/audit/checkpoint", "", audit}},
+      {"POST /v1/enrollment-codes", {"/v1/enrollment-codes", "[]", admins}},
+      {"POST /v1/enroll", {"/v1/enroll", "{}", everyone}},
+      {"GET /v1/endpoints", {"/v1/endpoints", "", admins_auditors}},
+      {"GET /v1/policy/bundle", {"/v1/policy/bundle", "", {401, 403, A, A, A, A, A}}},
+      {"GET /v1/policy/keys", {"/v1/policy/keys", "", {401, A, A, A, A, A, A}}},
+      {"POST /v1/policy/keys", {"/v1/policy/keys", "", master_only}},  // rotates for real
+      {"DELETE /v1/policy/keys/{id}", {"/v1/policy/keys/none", "", master_only}},
+      {"POST /v1/endpoints/{id}/commands", {endpoint + "/commands", "[]", admins}},
+      {"GET /v1/endpoints/{id}/commands", {endpoint + "/commands", "", endpoint_only}},
+      {"POST /v1/endpoints/{id}/commands/ack", {endpoint + "/commands/ack", "[]", endpoint_only}},
+      {"POST /v1/endpoints/{id}/events", {endpoint + "/events", "[]", endpoint_only}},
   };
 }
 
@@ -421,10 +483,10 @@ TEST(AuthorizationMatrix, EveryRouteAnswersEveryCallerAsTheTableSays) {
   World& w = TheWorld();
   const std::map<std::string, MatrixRow> matrix = Matrix(w);
   const std::array<std::optional<std::string>, kCallers> tokens = {
-      std::nullopt,       w.tokens_["tom"], w.tokens_["una"],
-      w.tokens_["alice"], w.tokens_["bob"], w.ac_.master_token()};
-  const char* names[] = {"anonymous",      "technician",         "auditor",
-                         "admin in scope", "admin out of scope", "master admin"};
+      std::nullopt,     w.tokens_["tom"],     w.tokens_["una"], w.tokens_["alice"],
+      w.tokens_["bob"], w.ac_.master_token(), w.endpoint_token_};
+  const char* names[] = {"anonymous",          "technician",   "auditor", "admin in scope",
+                         "admin out of scope", "master admin", "endpoint"};
   std::size_t checked = 0;
   const value components = OpenApiDocument(ApiRoutes()).at("components").at("schemas");
   for (const Route& route : ApiRoutes()) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "admincenter/distribution.h"
 #include "admincenter/service.h"
 #include "common/http_server.h"
 
@@ -31,6 +32,7 @@ enum RoleBit : uint8_t {
   kAuditorRole = 4,
   kAdminRole = 8,
   kMasterAdminRole = 16,
+  kEndpointRole = 32,
 };
 uint8_t RoleBitOf(const std::optional<Principal>& p);
 
@@ -40,6 +42,7 @@ struct Call {
   std::optional<Principal> principal;         // set unless the route is anonymous
   value body;                                 // parsed JSON when the route takes a body
   Service& service;
+  Distribution& distribution;
 
   const Principal& who() const { return *principal; }
 };
@@ -57,6 +60,10 @@ struct Route {
   // Or answers with JSON text it wrote itself, taking the body as text
   // (checked for content type and UTF-8, not parsed).
   std::function<Result<std::string>(Call&)> text_handler = nullptr;
+  // Or answers now, or returns nullopt having kept `later` to answer with
+  // (a parked long-poll).
+  std::function<std::optional<http::Response>(Call&, http::Respond later)> parking_handler =
+      nullptr;
   // Writes to the database (runs on the write pool); set by ApiRoutes from
   // the method, except for routes that only read (what-if decisions).
   bool writes = false;
@@ -77,7 +84,7 @@ struct RouteMatch {
 
 class Api {
  public:
-  Api(Service& service, int read_threads, int write_threads);
+  Api(Service& service, Distribution& distribution, int read_threads, int write_threads);
   ~Api();
 
   void Handle(http::Request request, http::Respond respond);
@@ -85,14 +92,20 @@ class Api {
   RouteMatch Match(boost::beast::http::verb method, const std::string& path) const;
   value OpenApi() const;
   std::string Metrics() const;
+  // Answers every parked long-poll (graceful shutdown).
+  void WakeParked();
   // Waits for queued work to finish (graceful shutdown).
   void Drain();
 
  private:
   // Authenticates (unless `caller` is already set), authorizes and runs the
-  // route; leaves the authenticated principal in `caller`.
-  http::Response Process(const http::Request& request, RouteMatch match,
-                         std::optional<Principal>& caller);
+  // route; leaves the authenticated principal in `caller`. Returns nullopt
+  // when a parking route keeps `later` to answer with.
+  using Finish = std::function<void(const std::optional<Principal>&, http::Response)>;
+  std::optional<http::Response> Process(const http::Request& request, RouteMatch match,
+                                        std::optional<Principal>& caller, const Finish& later);
+  // GET /v1/endpoints/{id}/commands?wait=S: answers now, or parks.
+  std::optional<http::Response> PollCommands(Call& c, http::Respond later);
   // Processes, logs and answers; on whichever thread calls it.
   void Serve(RouteMatch match, const http::Request& request, const http::Respond& respond,
              std::optional<Principal> caller);
@@ -102,6 +115,7 @@ class Api {
   void Observe(const std::string& route, unsigned status, double seconds);
 
   Service& service_;
+  Distribution& distribution_;
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> route_segments_;  // parallel to routes_
   boost::asio::thread_pool readers_;                      // reads: as many as cores

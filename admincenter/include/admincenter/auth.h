@@ -17,7 +17,9 @@
 
 namespace custodian::admincenter {
 
-enum class Role : uint8_t { kMasterAdmin, kAdmin, kTechnician, kAuditor };
+// Endpoints (enrolled enforcers) authenticate with tokens of their own and
+// may call only the enforcer channel, for themselves.
+enum class Role : uint8_t { kMasterAdmin, kAdmin, kTechnician, kAuditor, kEndpoint };
 const char* RoleName(Role r);
 std::optional<Role> ParseRole(std::string_view name);
 
@@ -47,8 +49,13 @@ struct IssuedToken {
 IssuedToken IssueToken(SQLite::Database& db, const std::string& principal_id, policy::Instant now,
                        std::chrono::seconds lifetime);
 
-// The principal a token stands for, if it is known, unexpired, unrevoked and
-// its principal is enabled.
+// A new endpoint token ("cse_" + 256 random bits); store only its SHA-256.
+// Endpoint tokens do not expire: an endpoint is removed to revoke it.
+std::string NewEndpointToken();
+inline constexpr std::string_view kEndpointTokenPrefix = "cse_";
+
+// The principal a token stands for (an endpoint for an endpoint token), if it is known, unexpired,
+// unrevoked and its principal is enabled.
 // `*expires_at`, when given, receives the token's expiry.
 std::optional<Principal> Authenticate(SQLite::Database& db, const std::string& secret,
                                       policy::Instant now, policy::Instant* expires_at = nullptr);

@@ -19,6 +19,7 @@
 #include "admincenter/audit.h"
 #include "admincenter/auth.h"
 #include "admincenter/database.h"
+#include "admincenter/keys.h"
 #include "admincenter/result.h"
 #include "policy/engine.h"
 #include "policy/model.h"
@@ -39,7 +40,8 @@ struct AuditFilter {
 
 class Service {
  public:
-  Service(Database& db, const policy::TimeZones& zones, Clock clock, std::string signing_key_pem);
+  // Checkpoints are signed with the ring's active key.
+  Service(Database& db, const policy::TimeZones& zones, Clock clock, const KeyRing& keys);
 
   std::optional<Principal> Authenticate(const std::string& bearer_token);
 
@@ -77,6 +79,7 @@ class Service {
   value SignCheckpoint(int64_t seq, const std::string& head_hash);
 
   Database& db() { return db_; }
+  const policy::TimeZones& zones() const { return zones_; }
   policy::Instant Now() const { return clock_(); }
 
   // The current policy, compiled; cached until the next policy write.
@@ -141,9 +144,7 @@ class Service {
   std::unordered_map<std::string, CachedAuth> auth_cache_;
   uint64_t auth_generation_ = 0;
   Clock clock_;
-  std::string signing_key_pem_;
-  std::string public_key_;  // raw Ed25519
-  std::string key_id_;
+  const KeyRing& keys_;
 };
 
 AuditEvent ActorEvent(const Principal& actor, std::string action, std::string target);

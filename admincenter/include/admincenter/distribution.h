@@ -1,0 +1,81 @@
+// Policy distribution (DESIGN.md §4, §6): signed bundles, enrollment of
+// endpoints, their durable command queue and the events they report.
+//
+// Bundle: the bytes of {"format":1,"version":N,"issued_at","expires_at",
+// "key_id","keys":[{key_id,public_key}],"policy":{…}} (the policy document
+// of GET /v1/policy/document), served as the envelope
+// {"bundle": base64(bytes), "signatures": [{"key_id","signature"}]} so the
+// signed bytes travel unchanged. Every signing key signs (the active one and
+// any listed after a rotation). A new version is issued when the policy or
+// the keys change, and when half of the current bundle's lifetime
+// (settings.distribution.bundle_ttl_hours) has passed, so endpoints that
+// keep polling never hold an expired bundle.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "admincenter/keys.h"
+#include "admincenter/service.h"
+#include "admincenter/waiters.h"
+
+namespace custodian::admincenter {
+
+struct BundleEnvelope {
+  int64_t version = 0;
+  std::string envelope;  // JSON text as served
+  policy::Instant renew_at{};
+};
+
+class Distribution {
+ public:
+  Distribution(Service& service, KeyRing& keys);
+
+  // The current bundle, issuing a new version first when needed.
+  Result<BundleEnvelope> CurrentBundle();
+  // An endpoint fetched the bundle saying it holds `held_version`.
+  void Seen(const Principal& endpoint, std::optional<int64_t> held_version);
+
+  Result<value> CreateEnrollmentCode(const Principal& actor, const value& body);
+  Result<value> Enroll(const value& body);
+  Result<value> ListEndpoints(const Principal& actor);
+
+  Result<value> QueueCommand(const Principal& actor, const std::string& endpoint_id,
+                             const value& body);
+  // Unacknowledged commands of the calling endpoint, oldest first.
+  Result<value> PendingCommands(const Principal& endpoint, const std::string& endpoint_id);
+  Result<value> AckCommands(const Principal& endpoint, const std::string& endpoint_id,
+                            const value& body);
+  Waiters& waiters() { return waiters_; }
+  KeyRing& keys() { return keys_; }
+
+  // A batch of the endpoint's own hash-chained events; each new one becomes
+  // a central audit event, repeats are skipped, gaps and breaks recorded.
+  Result<value> ReceiveEvents(const Principal& endpoint, const std::string& endpoint_id,
+                              const value& body);
+
+ private:
+  Service& service_;
+  KeyRing& keys_;
+  Waiters waiters_;
+  std::mutex mutex_;
+  struct Cached {
+    std::shared_ptr<const Service::PolicySnapshot> snapshot;  // held: never reused
+    uint64_t keys_generation = 0;
+    BundleEnvelope bundle;
+  };
+  std::optional<Cached> cache_;
+  struct Sighting {
+    policy::Instant at{};
+    std::optional<int64_t> version;
+    policy::Instant written{};
+  };
+  std::map<std::string, Sighting> seen_;  // endpoint id -> last poll
+};
+
+}  // namespace custodian::admincenter

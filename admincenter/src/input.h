@@ -1,0 +1,44 @@
+// Checks of JSON request bodies shared by the services: each problem
+// becomes a FieldError with the JSON pointer of the value.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/codec.h"
+
+namespace custodian::admincenter {
+
+using policy::FieldError;
+using web::json::value;
+
+inline std::optional<std::string> RequiredString(const value& body, const char* key,
+                                                 std::vector<FieldError>& errors, std::size_t max) {
+  if (!body.has_field(key)) {
+    errors.push_back({std::string("/") + key, "is required"});
+    return std::nullopt;
+  }
+  const value& v = body.at(key);
+  if (!v.is_string() || v.as_string().empty() || v.as_string().size() > max) {
+    errors.push_back({std::string("/") + key, "must be a non-empty string of at most " +
+                                                  std::to_string(max) + " characters"});
+    return std::nullopt;
+  }
+  return v.as_string();
+}
+
+inline void RejectUnknownKeys(const value& body, std::initializer_list<const char*> known,
+                              std::vector<FieldError>& errors) {
+  for (const auto& [k, v] : body.as_object()) {
+    if (std::none_of(known.begin(), known.end(), [&](const char* n) { return k == n; })) {
+      errors.push_back({"/" + k, "unknown key"});
+    }
+  }
+}
+
+}  // namespace custodian::admincenter
