@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -27,6 +28,7 @@ struct HttpResult {
   unsigned status = 0;
   std::string body;
   std::string content_type;
+  std::map<std::string, std::string> headers;  // names as sent
   web::json::value json() const {
     std::error_code ec;
     auto v = web::json::value::parse(body, ec);
@@ -120,8 +122,9 @@ class AdminCenterProcess {
 
   HttpResult Request(const std::string& method, const std::string& path,
                      const std::optional<std::string>& token, const std::string& body = "",
-                     const std::string& content_type = "application/json") {
-    HttpResult r = TryRequest(method, path, token, body, content_type);
+                     const std::string& content_type = "application/json",
+                     const std::map<std::string, std::string>& headers = {}) {
+    HttpResult r = TryRequest(method, path, token, body, content_type, headers);
     if (r.status == 0) ADD_FAILURE() << method << " " << path << ": " << r.body;
     return r;
   }
@@ -130,7 +133,8 @@ class AdminCenterProcess {
   // not a test failure: for tests that kill the server.
   HttpResult TryRequest(const std::string& method, const std::string& path,
                         const std::optional<std::string>& token, const std::string& body = "",
-                        const std::string& content_type = "application/json") {
+                        const std::string& content_type = "application/json",
+                        const std::map<std::string, std::string>& headers = {}) {
     web::http::client::http_client_config config;
     config.set_timeout(std::chrono::seconds(30));
     config.set_validate_certificates(false);  // tests use a self-signed certificate
@@ -138,6 +142,7 @@ class AdminCenterProcess {
     web::http::http_request req(method);
     req.set_request_uri(path);
     if (token) req.headers().add("Authorization", "Bearer " + *token);
+    for (const auto& [name, value] : headers) req.headers().add(name, value);
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
       req.set_body(body, content_type);
     }
@@ -146,6 +151,7 @@ class AdminCenterProcess {
       web::http::http_response resp = client.request(req).get();
       r.status = resp.status_code();
       r.content_type = resp.headers().content_type();
+      for (const auto& [name, value] : resp.headers()) r.headers[name] = value;
       r.body = resp.extract_string(true).get();
     } catch (const std::exception& e) {
       r.status = 0;
