@@ -23,6 +23,7 @@ struct Migration {
 };
 
 std::span<const Migration> AdmincenterMigrations();
+std::span<const Migration> EnforcerMigrations();
 
 struct MigrateResult {
   bool ok = false;

@@ -1,0 +1,79 @@
+// The enforcer's conversation with the admin center, on three threads of
+// its own that sleep on a condition variable (no busy polling):
+// - sync: polls GET /v1/policy/bundle with If-None-Match every
+//   poll_interval (and at once on a "sync" command), offering new bundles
+//   to the BundleHolder; on failure retries with exponential backoff;
+// - commands: long-polls GET /v1/endpoints/{id}/commands?wait=S, carries
+//   out each command, records it and acknowledges it;
+// - upload: sends the endpoint's unsent events in batches whenever new
+//   ones are appended (and retries with backoff): at-least-once, and the
+//   admin center drops repeats by event id, so nothing is lost or doubled
+//   across outages and restarts.
+// HTTP goes through cpprestsdk's http_client, waited on only from these
+// threads (never inside a continuation).
+#pragma once
+
+#include <cpprest/http_client.h>
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "enforcer/bundle.h"
+#include "enforcer/config.h"
+#include "enforcer/store.h"
+
+namespace custodian::enforcer {
+
+using WallClock = std::function<policy::Instant()>;
+
+class Agent {
+ public:
+  Agent(Store& store, BundleHolder& bundles, WallClock wall, std::string admin_center_url,
+        std::string endpoint_id, std::string token);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  void Start(const Config& config);
+  // Stops the threads, cancelling requests in flight.
+  void Stop();
+  void Reconfigure(const Config& config);
+  void SyncNow();
+  void EventsAppended();
+  web::json::value Status();
+
+ private:
+  void SyncLoop();
+  void CommandLoop();
+  void UploadLoop();
+  bool SyncOnce();
+  bool UploadOnce();
+  // Waits up to `d` or until stopping or `flag` is set (then clears it);
+  // false when stopping.
+  bool Sleep(std::chrono::milliseconds d, bool* flag = nullptr);
+  web::http::http_request Authorized(const web::http::method& m, const std::string& path) const;
+
+  Store& store_;
+  BundleHolder& bundles_;
+  WallClock wall_;
+  std::string url_;
+  std::string endpoint_id_;
+  std::string token_;
+  pplx::cancellation_token_source cancel_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool sync_requested_ = false;
+  bool upload_requested_ = false;
+  Config config_;
+  std::optional<policy::Instant> last_sync_;
+  std::string last_error_;
+  std::thread sync_, commands_, upload_;
+};
+
+}  // namespace custodian::enforcer

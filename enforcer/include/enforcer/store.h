@@ -1,0 +1,70 @@
+// The enforcer's state directory: its SQLite database (WAL,
+// synchronous=FULL, migrations from schema/enforcer/) with its identity,
+// sync state and its own hash-chained events, and the files beside it.
+//
+// Thread-safe: one connection behind a mutex (the enforcer writes little).
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <cpprest/json.h>
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/time.h"
+
+namespace custodian::enforcer {
+
+// Files in the state directory.
+inline constexpr const char* kDatabaseFile = "enforcer.db";
+inline constexpr const char* kBundleFile = "bundle.json";
+inline constexpr const char* kEndpointTokenFile = "endpoint-token";
+inline constexpr const char* kLocalTokenFile = "local-api-token";
+
+struct EventInput {
+  std::string action;  // e.g. "bundle.accepted", "decision"
+  std::string target;
+  std::string outcome = "success";
+  web::json::value reasons = web::json::value::array();
+  web::json::value details = web::json::value::object();
+};
+
+class Store {
+ public:
+  // Opens (creating when `create`) and migrates `dir`/enforcer.db.
+  static std::unique_ptr<Store> Open(const std::filesystem::path& dir, bool create,
+                                     std::string* error);
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::optional<std::string> Get(const std::string& key);
+  // Durable when it returns; all values in one transaction.
+  void Set(const std::vector<std::pair<std::string, std::string>>& values);
+
+  // Appends an event to the chain (actor: this endpoint) and returns it.
+  web::json::value Append(const EventInput& event, policy::Instant now);
+  // The oldest unsent events, at most `max`.
+  std::vector<web::json::value> Unsent(std::size_t max);
+  void MarkSent(int64_t up_to_seq);
+  int64_t UnsentCount();
+  // Every event, oldest first (status and tests).
+  std::vector<web::json::value> Events();
+
+  // max(`wall`, the largest instant seen so far), persisted: turning the
+  // clock back cannot make a bundle or a grant last longer.
+  policy::Instant Now(policy::Instant wall);
+
+ private:
+  Store(std::filesystem::path dir, std::unique_ptr<SQLite::Database> db)
+      : dir_(std::move(dir)), db_(std::move(db)) {}
+
+  std::filesystem::path dir_;
+  std::mutex mutex_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::optional<policy::Instant> high_water_;
+};
+
+}  // namespace custodian::enforcer

@@ -1,0 +1,258 @@
+#include "enforcer/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace custodian::enforcer {
+
+using web::json::value;
+namespace http = web::http;
+
+namespace {
+
+constexpr std::size_t kEventBatch = 500;
+constexpr std::chrono::milliseconds kMinBackoff{500};
+constexpr std::chrono::milliseconds kMaxBackoff{30000};
+
+std::chrono::milliseconds Next(std::chrono::milliseconds backoff) {
+  return std::min(backoff * 2, kMaxBackoff);
+}
+
+}  // namespace
+
+Agent::Agent(Store& store, BundleHolder& bundles, WallClock wall, std::string admin_center_url,
+             std::string endpoint_id, std::string token)
+    : store_(store),
+      bundles_(bundles),
+      wall_(std::move(wall)),
+      url_(std::move(admin_center_url)),
+      endpoint_id_(std::move(endpoint_id)),
+      token_(std::move(token)) {}
+
+Agent::~Agent() { Stop(); }
+
+void Agent::Start(const Config& config) {
+  {
+    std::lock_guard lock(mutex_);
+    config_ = config;
+  }
+  sync_ = std::thread([this] { SyncLoop(); });
+  commands_ = std::thread([this] { CommandLoop(); });
+  upload_ = std::thread([this] { UploadLoop(); });
+}
+
+void Agent::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cancel_.cancel();
+  wake_.notify_all();
+  for (std::thread* t : {&sync_, &commands_, &upload_}) {
+    if (t->joinable()) t->join();
+  }
+}
+
+void Agent::Reconfigure(const Config& config) {
+  {
+    std::lock_guard lock(mutex_);
+    config_ = config;
+    sync_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Agent::SyncNow() {
+  {
+    std::lock_guard lock(mutex_);
+    sync_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Agent::EventsAppended() {
+  {
+    std::lock_guard lock(mutex_);
+    upload_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+bool Agent::Sleep(std::chrono::milliseconds d, bool* flag) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, d, [&] { return stopping_ || (flag && *flag); });
+  if (flag) *flag = false;
+  return !stopping_;
+}
+
+http::http_request Agent::Authorized(const http::method& m, const std::string& path) const {
+  http::http_request req(m);
+  req.set_request_uri(path);
+  req.headers().add("Authorization", "Bearer " + token_);
+  return req;
+}
+
+value Agent::Status() {
+  auto active = bundles_.active();
+  const policy::Instant now = store_.Now(wall_());
+  value s = value::object(true);
+  s["endpoint_id"] = value::string(endpoint_id_);
+  s["admin_center"] = value::string(url_);
+  value p = value::object(true);
+  if (active) {
+    p["version"] = value::number(active->version);
+    p["issued_at"] = value::string(policy::FormatRfc3339(active->issued_at));
+    p["expires_at"] = value::string(policy::FormatRfc3339(active->expires_at));
+    p["expired"] = value::boolean(now >= active->expires_at);
+  } else {
+    p["version"] = value::null();
+    p["expired"] = value::boolean(true);
+  }
+  s["policy"] = p;
+  {
+    std::lock_guard lock(mutex_);
+    s["last_sync"] = last_sync_ ? value::string(policy::FormatRfc3339(*last_sync_)) : value::null();
+    s["last_sync_error"] = last_error_.empty() ? value::null() : value::string(last_error_);
+  }
+  s["events_unsent"] = value::number(store_.UnsentCount());
+  s["now"] = value::string(policy::FormatRfc3339(now));
+  return s;
+}
+
+bool Agent::SyncOnce() {
+  http::client::http_client_config cfg;
+  cfg.set_timeout(std::chrono::seconds(30));
+  http::client::http_client client(url_, cfg);
+  http::http_request req = Authorized(http::methods::GET, "/v1/policy/bundle");
+  if (auto v = bundles_.held_version())
+    req.headers().add("If-None-Match", "\"" + std::to_string(*v) + "\"");
+  try {
+    http::http_response resp = client.request(req, cancel_.get_token()).get();
+    const auto code = resp.status_code();
+    const std::string body = resp.extract_string(true).get();
+    const policy::Instant now = store_.Now(wall_());
+    if (code == http::status_codes::OK) {
+      bundles_.Offer(body, now);
+      EventsAppended();
+    } else if (code != http::status_codes::NotModified) {
+      throw std::runtime_error("GET /v1/policy/bundle answered " + std::to_string(code));
+    }
+    std::lock_guard lock(mutex_);
+    last_sync_ = now;
+    last_error_.clear();
+    return true;
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex_);
+    last_error_ = e.what();
+    return false;
+  }
+}
+
+void Agent::SyncLoop() {
+  std::chrono::milliseconds backoff = kMinBackoff;
+  for (;;) {
+    std::chrono::milliseconds wait;
+    if (SyncOnce()) {
+      backoff = kMinBackoff;
+      std::lock_guard lock(mutex_);
+      wait = std::chrono::seconds(config_.poll_interval_seconds);
+    } else {
+      spdlog::warn(R"({{"event":"sync_failed","retry_ms":{}}})", backoff.count());
+      wait = backoff;
+      backoff = Next(backoff);
+    }
+    if (!Sleep(wait, &sync_requested_)) return;
+  }
+}
+
+void Agent::CommandLoop() {
+  std::chrono::milliseconds backoff = kMinBackoff;
+  const std::string path = "/v1/endpoints/" + endpoint_id_ + "/commands";
+  for (;;) {
+    int wait;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      wait = config_.command_wait_seconds;
+    }
+    try {
+      http::client::http_client_config cfg;
+      cfg.set_timeout(std::chrono::seconds(wait + 15));
+      http::client::http_client client(url_, cfg);
+      http::http_response resp =
+          client
+              .request(Authorized(http::methods::GET, path + "?wait=" + std::to_string(wait)),
+                       cancel_.get_token())
+              .get();
+      if (resp.status_code() == http::status_codes::OK) {
+        const value list = resp.extract_json(true).get();
+        value ids = value::array();
+        std::size_t n = 0;
+        for (const value& c : list.at("items").as_array()) {
+          const std::string type = c.at("type").as_string();
+          EventInput e;
+          e.action = "command.received";
+          e.target = "command:" + c.at("id").as_string();
+          e.details["type"] = value::string(type);
+          store_.Append(e, store_.Now(wall_()));
+          if (type == "sync") SyncNow();
+          ids[n++] = c.at("id");
+        }
+        EventsAppended();
+        value ack = value::object();
+        ack["ids"] = ids;
+        http::http_request req = Authorized(http::methods::POST, path + "/ack");
+        req.set_body(ack);
+        const auto code = client.request(req, cancel_.get_token()).get().status_code();
+        if (code != http::status_codes::OK) throw std::runtime_error("ack failed");
+      } else if (resp.status_code() != http::status_codes::NoContent) {
+        throw std::runtime_error("commands answered " + std::to_string(resp.status_code()));
+      }
+      backoff = kMinBackoff;
+    } catch (const std::exception& e) {
+      if (!Sleep(backoff)) return;
+      backoff = Next(backoff);
+    }
+  }
+}
+
+bool Agent::UploadOnce() {
+  const std::vector<value> events = store_.Unsent(kEventBatch);
+  if (events.empty()) return true;
+  value body = value::object();
+  body["events"] = value::array(events);
+  try {
+    http::client::http_client_config cfg;
+    cfg.set_timeout(std::chrono::seconds(30));
+    http::client::http_client client(url_, cfg);
+    http::http_request req =
+        Authorized(http::methods::POST, "/v1/endpoints/" + endpoint_id_ + "/events");
+    req.set_body(body);
+    http::http_response resp = client.request(req, cancel_.get_token()).get();
+    if (resp.status_code() != http::status_codes::OK) {
+      throw std::runtime_error("events answered " + std::to_string(resp.status_code()));
+    }
+    store_.MarkSent(events.back().at("seq").as_number().to_int64());
+    return events.size() < kEventBatch || UploadOnce();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void Agent::UploadLoop() {
+  std::chrono::milliseconds backoff = kMinBackoff;
+  for (;;) {
+    if (UploadOnce()) {
+      backoff = kMinBackoff;
+      // New events wake it; the minute is only a safety net.
+      if (!Sleep(std::chrono::minutes(1), &upload_requested_)) return;
+    } else {
+      if (!Sleep(backoff)) return;
+      backoff = Next(backoff);
+    }
+  }
+}
+
+}  // namespace custodian::enforcer

@@ -1,0 +1,254 @@
+// enforcer: the endpoint daemon (DESIGN.md §6).
+//   enforcer enroll --admin-center URL --code CODE --state-dir DIR
+//   enforcer run --state-dir DIR [--config FILE] [--poll-interval S]
+#include <cpprest/http_client.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "common/cli.h"
+#include "common/crypto.h"
+#include "common/files.h"
+#include "common/http_server.h"
+#include "common/logging.h"
+#include "enforcer/agent.h"
+#include "enforcer/bundle.h"
+#include "enforcer/config.h"
+#include "enforcer/local_api.h"
+#include "enforcer/store.h"
+#include "policy/system_time_zones.h"
+
+namespace fs = std::filesystem;
+namespace en = custodian::enforcer;
+using web::json::value;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+custodian::policy::Instant Wall() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::string Event(const std::string& name, const std::string& detail = "") {
+  value v = value::object(true);
+  v["event"] = value::string(name);
+  if (!detail.empty()) v["detail"] = value::string(detail);
+  return v.serialize();
+}
+
+// The machine's zone: TZ, then /etc/timezone, else UTC.
+std::string LocalZone() {
+  if (const char* tz = std::getenv("TZ"); tz && *tz) return tz[0] == ':' ? tz + 1 : tz;
+  if (auto text = custodian::ReadFile("/etc/timezone")) {
+    std::string z = *text;
+    while (!z.empty() && (z.back() == '\n' || z.back() == ' ')) z.pop_back();
+    if (!z.empty()) return z;
+  }
+  return "UTC";
+}
+
+int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
+           const std::string& name, const std::string& os, const std::string& zone) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || fs::exists(dir / en::kEndpointTokenFile)) {
+    std::cerr << dir.string() << ": " << (ec ? ec.message() : "already enrolled") << "\n";
+    return kExitFailure;
+  }
+  value body = value::object(true);
+  body["code"] = value::string(code);
+  body["name"] = value::string(name);
+  body["os"] = value::string(os);
+  body["time_zone"] = value::string(zone);
+  value answer;
+  try {
+    web::http::client::http_client client(url);
+    web::http::http_request req(web::http::methods::POST);
+    req.set_request_uri("/v1/enroll");
+    req.set_body(body);
+    web::http::http_response resp = client.request(req).get();
+    const std::string text = resp.extract_string(true).get();
+    if (resp.status_code() != web::http::status_codes::Created) {
+      std::cerr << "enrollment refused (" << resp.status_code() << "): " << text << "\n";
+      return kExitFailure;
+    }
+    answer = value::parse(text);
+  } catch (const std::exception& e) {
+    std::cerr << url << ": " << e.what() << "\n";
+    return kExitFailure;
+  }
+  std::string error;
+  auto store = en::Store::Open(dir, true, &error);
+  if (!store) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  const std::string local_token = custodian::crypto::Base64Url(custodian::crypto::RandomBytes(32));
+  if (!custodian::WriteFileAtomically((dir / en::kEndpointTokenFile).string(),
+                                      answer.at("token").as_string(), 0600, &error) ||
+      !custodian::WriteFileAtomically((dir / en::kLocalTokenFile).string(), local_token, 0600,
+                                      &error)) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  const auto keys = en::ParseKeys(answer.at("policy_keys"));
+  if (keys.empty()) {
+    std::cerr << "the admin center sent no usable policy key\n";
+    return kExitFailure;
+  }
+  store->Set({{"endpoint_id", answer.at("endpoint_id").as_string()},
+              {"admin_center_url", url},
+              {"pinned_keys", en::EncodeKeys(keys).serialize()}});
+  en::EventInput e;
+  e.action = "endpoint.enrolled";
+  e.target = "endpoint:" + answer.at("endpoint_id").as_string();
+  e.details["pinned_key"] = value::string(keys.front().key_id);
+  store->Append(e, store->Now(Wall()));
+  std::cout << answer.at("endpoint_id").as_string() << std::endl;
+  return kExitOk;
+}
+
+int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::Config config) {
+  custodian::logging::SetUp("enforcer");
+  std::string error;
+  if (!fs::exists(dir / en::kDatabaseFile)) {
+    std::cerr << dir.string() << ": not enrolled; run `enforcer enroll` first\n";
+    return kExitFailure;
+  }
+  auto store = en::Store::Open(dir, false, &error);
+  if (!store) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  const auto endpoint_token = custodian::ReadFile((dir / en::kEndpointTokenFile).string());
+  const auto local_token = custodian::ReadFile((dir / en::kLocalTokenFile).string());
+  const auto endpoint_id = store->Get("endpoint_id");
+  const auto url = store->Get("admin_center_url");
+  if (!endpoint_token || !local_token || !endpoint_id || !url) {
+    std::cerr << dir.string() << ": incomplete state (token files or identity missing)\n";
+    return kExitFailure;
+  }
+  const auto& zones = custodian::policy::SystemTimeZones::Get();
+  en::BundleHolder bundles(*store, zones);
+  bundles.Load(store->Now(Wall()));
+  en::Agent agent(*store, bundles, Wall, *url, *endpoint_id, *endpoint_token);
+  en::LocalApi local(*store, bundles, agent, Wall, *local_token);
+  custodian::http::ServerOptions options;
+  const auto colon = config.local_api_listen.rfind(':');
+  options.address = config.local_api_listen.substr(0, colon);
+  options.port = static_cast<uint16_t>(std::stoi(config.local_api_listen.substr(colon + 1)));
+  options.io_threads = 1;
+  custodian::http::Server server(
+      options, [&local](custodian::http::Request r, custodian::http::Respond respond) {
+        local.Handle(std::move(r), std::move(respond));
+      });
+  if (!server.Start(&error)) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  agent.Start(config);
+  spdlog::info(
+      Event("listening", "http://" + options.address + ":" + std::to_string(server.port())));
+  custodian::logging::Flush();
+  boost::asio::io_context signals_ioc;
+  boost::asio::signal_set signals(signals_ioc, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+          en::Config next = config;
+          const auto errors = config_file ? en::ApplyConfigFile(*config_file, next)
+                                          : std::vector<custodian::policy::FieldError>{};
+          if (errors.empty()) {
+            config = next;
+            agent.Reconfigure(config);
+            spdlog::info(Event("reloaded"));
+          } else {
+            spdlog::error(
+                Event("reload_failed", errors.front().pointer + ": " + errors.front().message));
+          }
+          custodian::logging::Flush();
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info(Event("stopping"));
+        server.Stop();
+      };
+  signals.async_wait(on_signal);
+  signals_ioc.run();
+  agent.Stop();
+  server.Wait();
+  local.Drain();
+  spdlog::info(Event("stopped"));
+  custodian::logging::Flush();
+  spdlog::shutdown();
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::umask(077);  // the state directory holds tokens and the bundle: owner only
+  CLI::App app("enforcer: the Custodian endpoint daemon", "enforcer");
+  app.set_version_flag("--version", "enforcer " CUSTODIAN_VERSION);
+  app.require_subcommand(1);
+
+  std::string url, code, enroll_dir, name, os = "linux", zone = LocalZone();
+  CLI::App* enroll = app.add_subcommand("enroll", "Enroll with a one-time code from an admin");
+  enroll->add_option("--admin-center", url, "Admin center URL, e.g. https://ac.example:8443")
+      ->required();
+  enroll->add_option("--code", code, "Enrollment code")->required();
+  enroll->add_option("--state-dir", enroll_dir, "State directory (created, mode 0700)")->required();
+  enroll->add_option("--name", name, "Endpoint name (default: host name)");
+  enroll->add_option("--os", os, "Operating system to declare")
+      ->check(CLI::IsMember({"windows", "linux", "macos"}));
+  enroll->add_option("--time-zone", zone, "IANA time zone (default: the machine's)");
+
+  std::string run_dir;
+  std::optional<std::string> config_file;
+  std::optional<int> poll_interval, command_wait;
+  std::optional<std::string> local_listen;
+  CLI::App* run = app.add_subcommand("run", "Enforce until SIGTERM; SIGHUP reloads --config");
+  run->add_option("--state-dir", run_dir, "State directory made by `enforcer enroll`")->required();
+  run->add_option("--config", config_file, "JSON configuration file")->check(CLI::ExistingFile);
+  run->add_option("--poll-interval", poll_interval, "Seconds between bundle polls")
+      ->check(CLI::Range(1, 3600));
+  run->add_option("--command-wait", command_wait, "Seconds a command long-poll waits")
+      ->check(CLI::Range(1, 60));
+  run->add_option("--local-api", local_listen, "127.0.0.1:PORT of the local API (0: any)");
+
+  if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
+  if (*enroll) {
+    if (name.empty()) {
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      name = host;
+    }
+    return Enroll(url, code, enroll_dir, name, os, zone);
+  }
+  en::Config config;
+  if (config_file) {
+    const auto errors = en::ApplyConfigFile(*config_file, config);
+    for (const auto& e : errors)
+      std::cerr << *config_file << ": " << e.pointer << ": " << e.message << "\n";
+    if (!errors.empty()) return kExitUsage;
+  }
+  if (poll_interval) config.poll_interval_seconds = *poll_interval;
+  if (command_wait) config.command_wait_seconds = *command_wait;
+  if (local_listen) {
+    if (!local_listen->starts_with("127.0.0.1:")) {
+      std::cerr << "--local-api: must be 127.0.0.1:PORT (loopback only)\n";
+      return kExitUsage;
+    }
+    config.local_api_listen = *local_listen;
+  }
+  return Run(run_dir, config_file, config);
+}

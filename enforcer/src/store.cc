@@ -1,0 +1,145 @@
+#include "enforcer/store.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "common/audit_chain.h"
+#include "common/crypto.h"
+#include "schema/migrations.h"
+
+namespace custodian::enforcer {
+
+using web::json::value;
+
+std::unique_ptr<Store> Store::Open(const std::filesystem::path& dir, bool create,
+                                   std::string* error) {
+  const std::string path = (dir / kDatabaseFile).string();
+  try {
+    auto db = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0));
+    db->setBusyTimeout(5000);
+    db->exec("PRAGMA synchronous = FULL");
+    if (db->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") {
+      *error = path + ": cannot switch to WAL journaling";
+      return nullptr;
+    }
+    const schema::MigrateResult m = schema::Migrate(*db, schema::EnforcerMigrations());
+    if (!m.ok) {
+      *error = path + ": " + m.error;
+      return nullptr;
+    }
+    return std::unique_ptr<Store>(new Store(dir, std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    *error = path + ": " + e.what();
+    return nullptr;
+  }
+}
+
+std::optional<std::string> Store::Get(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT value FROM state WHERE key = ?");
+  q.bind(1, key);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+void Store::Set(const std::vector<std::pair<std::string, std::string>>& values) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction t(*db_);
+  SQLite::Statement q(*db_, "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)");
+  for (const auto& [k, v] : values) {
+    q.bind(1, k);
+    q.bind(2, v);
+    q.exec();
+    q.reset();
+  }
+  t.commit();
+}
+
+value Store::Append(const EventInput& event, policy::Instant now) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction t(*db_);
+  int64_t seq = 1;
+  std::string prev = audit::kGenesisHash;
+  {
+    SQLite::Statement q(*db_, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+    if (q.executeStep()) {
+      seq = q.getColumn(0).getInt64() + 1;
+      prev = q.getColumn(1).getString();
+    }
+  }
+  std::string endpoint_id;
+  {
+    SQLite::Statement q(*db_, "SELECT value FROM state WHERE key = 'endpoint_id'");
+    if (q.executeStep()) endpoint_id = q.getColumn(0).getString();
+  }
+  value r = value::object(true);
+  r["seq"] = value::number(seq);
+  r["id"] = value::string(crypto::NewId("ev-"));
+  r["ts"] = value::string(policy::FormatRfc3339(now));
+  value actor = value::object(true);
+  actor["kind"] = value::string("enforcer");
+  actor["id"] = value::string(endpoint_id);
+  r["actor"] = actor;
+  r["action"] = value::string(event.action);
+  r["target"] = value::string(event.target);
+  r["outcome"] = value::string(event.outcome);
+  r["reasons"] = event.reasons;
+  r["details"] = event.details;
+  r["prev_hash"] = value::string(prev);
+  r["hash"] = value::string(audit::RecordHash(r));
+  SQLite::Statement insert(*db_, "INSERT INTO events (seq, id, record, hash) VALUES (?, ?, ?, ?)");
+  insert.bind(1, seq);
+  insert.bind(2, r.at("id").as_string());
+  insert.bind(3, r.serialize());
+  insert.bind(4, r.at("hash").as_string());
+  insert.exec();
+  t.commit();
+  return r;
+}
+
+std::vector<value> Store::Unsent(std::size_t max) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT record FROM events WHERE sent = 0 ORDER BY seq LIMIT ?");
+  q.bind(1, static_cast<int64_t>(max));
+  std::vector<value> out;
+  while (q.executeStep()) out.push_back(value::parse(q.getColumn(0).getString()));
+  return out;
+}
+
+void Store::MarkSent(int64_t up_to_seq) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement u(*db_, "UPDATE events SET sent = 1 WHERE sent = 0 AND seq <= ?");
+  u.bind(1, up_to_seq);
+  u.exec();
+}
+
+int64_t Store::UnsentCount() {
+  std::lock_guard lock(mutex_);
+  return db_->execAndGet("SELECT COUNT(*) FROM events WHERE sent = 0").getInt64();
+}
+
+std::vector<value> Store::Events() {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT record FROM events ORDER BY seq");
+  std::vector<value> out;
+  while (q.executeStep()) out.push_back(value::parse(q.getColumn(0).getString()));
+  return out;
+}
+
+policy::Instant Store::Now(policy::Instant wall) {
+  std::lock_guard lock(mutex_);
+  if (!high_water_) {
+    SQLite::Statement q(*db_, "SELECT value FROM state WHERE key = 'time_high_water'");
+    if (q.executeStep()) high_water_ = policy::ParseRfc3339(q.getColumn(0).getString());
+  }
+  if (high_water_ && wall <= *high_water_) return *high_water_;
+  high_water_ = wall;
+  SQLite::Statement u(*db_,
+                      "INSERT OR REPLACE INTO state (key, value) VALUES ('time_high_water', ?)");
+  u.bind(1, policy::FormatRfc3339(wall));
+  u.exec();
+  return wall;
+}
+
+}  // namespace custodian::enforcer
