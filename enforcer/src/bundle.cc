@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/crypto.h"
 #include "common/files.h"
 #include "policy/codec.h"
@@ -94,6 +96,11 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
     out.keys = ParseKeys(bundle.at("keys"));
     if (out.version < 1 || !issued || !expires || out.keys.empty()) {
       return Reject("malformed", "version, issued_at, expires_at or keys are missing or wrong");
+    }
+    const std::string key_id = bundle.at("key_id").as_string();
+    if (std::none_of(out.keys.begin(), out.keys.end(),
+                     [&](const PinnedKey& k) { return k.key_id == key_id; })) {
+      return Reject("malformed", "key_id " + key_id + " is not among the listed keys");
     }
     out.issued_at = *issued;
     out.expires_at = *expires;
