@@ -61,6 +61,37 @@ inline std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+// One HTTP exchange; status 0 and the error in `body` when it failed.
+inline HttpResult HttpCall(const std::string& base_url, const std::string& method,
+                           const std::string& path, const std::optional<std::string>& token,
+                           const std::string& body = "",
+                           const std::string& content_type = "application/json",
+                           const std::map<std::string, std::string>& headers = {}) {
+  web::http::client::http_client_config config;
+  config.set_timeout(std::chrono::seconds(30));
+  config.set_validate_certificates(false);  // tests use a self-signed certificate
+  web::http::client::http_client client(base_url, config);
+  web::http::http_request req(method);
+  req.set_request_uri(path);
+  if (token) req.headers().add("Authorization", "Bearer " + *token);
+  for (const auto& [name, value] : headers) req.headers().add(name, value);
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    req.set_body(body, content_type);
+  }
+  HttpResult r;
+  try {
+    web::http::http_response resp = client.request(req).get();
+    r.status = resp.status_code();
+    r.content_type = resp.headers().content_type();
+    for (const auto& [name, value] : resp.headers()) r.headers[name] = value;
+    r.body = resp.extract_string(true).get();
+  } catch (const std::exception& e) {
+    r.status = 0;
+    r.body = e.what();
+  }
+  return r;
+}
+
 class AdminCenterProcess {
  public:
   explicit AdminCenterProcess(std::string name, std::vector<std::string> run_args = {})
@@ -135,29 +166,7 @@ class AdminCenterProcess {
                         const std::optional<std::string>& token, const std::string& body = "",
                         const std::string& content_type = "application/json",
                         const std::map<std::string, std::string>& headers = {}) {
-    web::http::client::http_client_config config;
-    config.set_timeout(std::chrono::seconds(30));
-    config.set_validate_certificates(false);  // tests use a self-signed certificate
-    web::http::client::http_client client(url(), config);
-    web::http::http_request req(method);
-    req.set_request_uri(path);
-    if (token) req.headers().add("Authorization", "Bearer " + *token);
-    for (const auto& [name, value] : headers) req.headers().add(name, value);
-    if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
-      req.set_body(body, content_type);
-    }
-    HttpResult r;
-    try {
-      web::http::http_response resp = client.request(req).get();
-      r.status = resp.status_code();
-      r.content_type = resp.headers().content_type();
-      for (const auto& [name, value] : resp.headers()) r.headers[name] = value;
-      r.body = resp.extract_string(true).get();
-    } catch (const std::exception& e) {
-      r.status = 0;
-      r.body = e.what();
-    }
-    return r;
+    return HttpCall(url(), method, path, token, body, content_type, headers);
   }
 
   std::string url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }

@@ -1,0 +1,168 @@
+// The enforcer against a real admin center, both as processes on loopback:
+// it enrolls and receives the bundle; a policy edit reaches it within its
+// poll interval, and a "sync" command at once; with the admin center
+// stopped it keeps deciding from its bundle and buffers its events, which
+// arrive exactly once after the restart, also across an enforcer crash.
+#include "support/enforcer_process.h"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+namespace custodian::testing {
+namespace {
+
+using web::json::value;
+
+int64_t Version(const value& status) {
+  const value& v = status.at("policy").at("version");
+  return v.is_null() ? 0 : v.as_number().to_int64();
+}
+
+std::vector<std::string> EnforcerEventIds(const std::string& state_dir) {
+  SQLite::Database db(state_dir + "/enforcer.db", SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "SELECT id FROM events ORDER BY seq");
+  std::vector<std::string> ids;
+  while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
+  return ids;
+}
+
+std::size_t Count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+std::string DecisionRequest(const std::string& technician) {
+  return R"({"action":"unattended.request","technician_id":")" + technician +
+         R"(","session":{"type":"applet","active":true},)"
+         R"("endpoint":{"os":"windows","time_zone":"Europe/Berlin"},"credential_mode":"at_setup",)"
+         R"("schedule":{"kind":"days","days":3,"time_reference":"customer"}})";
+}
+
+class EnforcerProcesses : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ac_ = std::make_unique<AdminCenterProcess>("enforcer");
+    const std::string m = ac_->master_token();
+    ac_->Request("POST", "/v1/groups", m,
+                 R"({"id":"g-sup","name":"Support","permissions":{"unattended_access":true},)"
+                 R"("unattended":{"max_days":14}})");
+    technician_ = ac_->Request("POST", "/v1/technicians", m,
+                               R"({"name":"tina","password":"correct horse battery",)"
+                               R"("group_id":"g-sup","time_zone":"Europe/Berlin"})")
+                      .json()
+                      .at("id")
+                      .as_string();
+  }
+  void TearDown() override { ac_.reset(); }
+
+  std::unique_ptr<AdminCenterProcess> ac_;
+  std::string technician_;
+};
+
+TEST_F(EnforcerProcesses, ReceivesTheBundleAndFollowsPolicyEdits) {
+  EnforcerProcess e(*ac_, "pc-1", "windows");
+  ASSERT_TRUE(e.WaitFor([](const value& s) { return Version(s) > 0; })) << e.log();
+  const int64_t first = Version(e.Status());
+  value decision = e.Local("POST", "/v1/decisions", DecisionRequest(technician_)).json();
+  EXPECT_EQ(decision.at("effect").as_string(), "allow") << decision.serialize();
+
+  // Withdraw the permission: the next poll (1 s) brings the change.
+  ac_->Request("PATCH", "/v1/groups/g-sup", ac_->master_token(),
+               R"({"permissions":{"unattended_access":false}})");
+  EXPECT_TRUE(e.WaitFor([&](const value& s) { return Version(s) > first; }));
+  decision = e.Local("POST", "/v1/decisions", DecisionRequest(technician_)).json();
+  EXPECT_EQ(decision.at("effect").as_string(), "deny");
+  EXPECT_NE(decision.serialize().find("permission_missing"), std::string::npos);
+
+  // The admin center sees which version it applies.
+  EXPECT_TRUE(e.WaitFor([&](const value& s) {
+    const value list = ac_->Request("GET", "/v1/endpoints", ac_->master_token()).json();
+    const value& item = list.at("items").at(0);
+    return !item.at("bundle_version").is_null() &&
+           item.at("bundle_version").as_number().to_int64() == Version(s);
+  }));
+  // The local API wants its token.
+  EXPECT_EQ(
+      HttpCall("http://127.0.0.1:" + std::to_string(e.port()), "GET", "/v1/status", std::nullopt)
+          .status,
+      401u);
+  EXPECT_EQ(HttpCall("http://127.0.0.1:" + std::to_string(e.port()), "GET", "/v1/status",
+                     std::string("wrong"))
+                .status,
+            401u);
+  EXPECT_EQ(e.Local("POST", "/v1/decisions", R"({"action":"fly"})").status, 400u);
+  EXPECT_EQ(e.Kill(SIGTERM), 0) << "SIGTERM stops it cleanly";
+}
+
+TEST_F(EnforcerProcesses, ASyncCommandBringsAnEditAtOnce) {
+  EnforcerProcess e(*ac_, "pc-2", "linux",
+                    {"--poll-interval", "3600", "--command-wait", "30"});  // polls only at start
+  ASSERT_TRUE(e.WaitFor([](const value& s) { return Version(s) > 0; }));
+  const int64_t first = Version(e.Status());
+  ac_->Request("PATCH", "/v1/groups/g-sup", ac_->master_token(), R"({"name":"Support 2"})");
+  // Without the command nothing would come for an hour.
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(ac_->Request("POST", "/v1/endpoints/" + e.id() + "/commands", ac_->master_token(),
+                         R"({"type":"sync"})")
+                .status,
+            201u);
+  EXPECT_TRUE(e.WaitFor([&](const value& s) { return Version(s) > first; }));
+  std::cout << "[ enforcer ] sync command to new bundle in force: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - sent)
+                   .count()
+            << " ms\n";
+}
+
+TEST_F(EnforcerProcesses, OfflineItDecidesFromItsBundleAndEventsArriveExactlyOnce) {
+  EnforcerProcess e(*ac_, "pc-3", "windows");
+  ASSERT_TRUE(e.WaitFor(
+      [](const value& s) { return Version(s) > 0 && s.at("events_unsent").as_integer() == 0; }));
+  ac_->Kill(SIGTERM);
+  for (int i = 0; i < 5; ++i) {
+    const value d = e.Local("POST", "/v1/decisions", DecisionRequest(technician_)).json();
+    EXPECT_EQ(d.at("effect").as_string(), "allow") << "the bundle still holds: " << d.serialize();
+  }
+  EXPECT_GE(e.Status().at("events_unsent").as_integer(), 5);
+  EXPECT_TRUE(e.WaitFor([](const value& s) { return !s.at("last_sync_error").is_null(); }));
+  // The enforcer crashes with events unsent, and comes back.
+  e.Kill(SIGKILL);
+  e.Start();
+  for (int i = 0; i < 3; ++i) e.Local("POST", "/v1/decisions", DecisionRequest("t-unknown"));
+  ac_->Start();
+  ASSERT_TRUE(e.WaitFor([](const value& s) { return s.at("events_unsent").as_integer() == 0; }))
+      << e.log();
+  const std::string central = ac_->Request("GET", "/v1/audit/events", ac_->master_token()).body;
+  const std::vector<std::string> ids = EnforcerEventIds(e.state_dir());
+  EXPECT_GE(ids.size(), 10u);
+  for (const std::string& id : ids) {
+    EXPECT_EQ(Count(central, "\"" + id + "\""), 1u) << id << " must arrive exactly once";
+  }
+  EXPECT_EQ(Count(central, R"("action":"endpoint.events_gap")"), 0u);
+  EXPECT_EQ(Count(central, R"("action":"decision")"), 8u);
+}
+
+TEST_F(EnforcerProcesses, SighupReloadsItsConfiguration) {
+  const std::string config = (ac_->dir() / "enforcer.json").string();
+  std::ofstream(config) << R"({"poll_interval_seconds":5})";
+  EnforcerProcess e(*ac_, "pc-4", "macos", {"--config", config});
+  auto logged = [&](const std::string& text) {
+    for (int i = 0; i < 200; ++i) {
+      if (e.log().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+  };
+  std::ofstream(config) << R"({"poll_interval_seconds":0})";
+  e.Signal(SIGHUP);
+  EXPECT_TRUE(logged("/poll_interval_seconds: must be an integer")) << e.log();
+  std::ofstream(config) << R"({"poll_interval_seconds":2})";
+  e.Signal(SIGHUP);
+  EXPECT_TRUE(logged(R"("event":"reloaded")")) << e.log();
+  EXPECT_EQ(e.Kill(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace custodian::testing
