@@ -593,6 +593,9 @@ std::string Api::Metrics() const {
       << "# TYPE custodian_decisions_total counter\n"
       << "custodian_decisions_total{effect=\"allow\"} " << c.decisions_allow << "\n"
       << "custodian_decisions_total{effect=\"deny\"} " << c.decisions_deny << "\n";
+  out << "# HELP custodian_parked_long_polls Command long-polls waiting now.\n"
+      << "# TYPE custodian_parked_long_polls gauge\n"
+      << "custodian_parked_long_polls " << distribution_.waiters().parked() << "\n";
   out << "# HELP custodian_database_errors_total Requests failed by a database error.\n"
       << "# TYPE custodian_database_errors_total counter\n"
       << "custodian_database_errors_total " << database_errors_ << "\n";

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,6 +140,13 @@ int Run(ac::Config config) {
   if (!fs::exists(dir / kDatabaseFile)) {
     std::cerr << (dir / kDatabaseFile).string() << ": missing; run `admincenter init` first\n";
     return kExitFailure;
+  }
+  // Every connection and every parked long-poll holds a descriptor: allow
+  // as many as the hard limit does.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
   }
   auto db = ac::Database::Open((dir / kDatabaseFile).string(), false, &error);
   if (!db) {

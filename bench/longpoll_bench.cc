@@ -1,0 +1,195 @@
+// Long-poll scale (issue 4): parks N command long-polls on one admin
+// center, reports the server's RSS and threads while they wait, then queues
+// a command for one endpoint after another and measures how long each
+// takes to reach its parked poll.
+//
+//   longpoll_bench PORT MASTER_TOKEN SERVER_PID [N] [PROBES]
+//
+// One thread drives all N connections asynchronously (Boost.Beast); setup
+// and probes use blocking calls on the main thread.
+#include <cpprest/json.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>  // before Boost.Asio's awaitable.hpp, which uses std::exchange
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Blocking {
+  asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  explicit Blocking(uint16_t port) {
+    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  http::response<http::string_body> Call(http::verb method, const std::string& target,
+                                         const std::string& token, const std::string& body = "") {
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+    if (method == http::verb::post) {
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    return res;
+  }
+};
+
+struct Poll : std::enable_shared_from_this<Poll> {
+  Poll(asio::io_context& ioc, std::string id, std::string token)
+      : stream(ioc), endpoint_id(std::move(id)), endpoint_token(std::move(token)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  http::request<http::empty_body> req;
+  http::response<http::string_body> res;
+  std::string endpoint_id, endpoint_token;
+  std::function<void(Poll&)> on_command;
+
+  void Start(uint16_t port) {
+    req = {http::verb::get, "/v1/endpoints/" + endpoint_id + "/commands?wait=60", 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::authorization, "Bearer " + endpoint_token);
+    stream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                         [self = shared_from_this()](beast::error_code ec) {
+                           if (!ec) self->Send();
+                         });
+  }
+  void Send() {
+    http::async_write(stream, req, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      self->res = {};
+      http::async_read(self->stream, self->buffer, self->res,
+                       [self](beast::error_code rec, std::size_t) {
+                         if (rec) return;
+                         if (self->res.result() == http::status::ok) {
+                           self->on_command(*self);  // measured; this poll ends here
+                         } else {
+                           self->Send();  // 204 at the timeout: poll again
+                         }
+                       });
+    });
+  }
+};
+
+long StatusField(int pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
+long Parked(Blocking& b) {
+  const std::string metrics = b.Call(http::verb::get, "/metrics", "").body();
+  const auto at = metrics.find("\ncustodian_parked_long_polls ");
+  return at == std::string::npos ? -1 : std::stol(metrics.substr(at + 29));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::cerr << "usage: longpoll_bench PORT MASTER_TOKEN SERVER_PID [N] [PROBES]\n";
+    return 2;
+  }
+  const auto port = static_cast<uint16_t>(std::stoi(argv[1]));
+  const std::string master = argv[2];
+  const int server_pid = std::stoi(argv[3]);
+  const int n = argc > 4 ? std::stoi(argv[4]) : 5000;
+  const int probes = argc > 5 ? std::stoi(argv[5]) : 20;
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  lim.rlim_cur = lim.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &lim);
+
+  Blocking setup(port);
+  std::vector<std::pair<std::string, std::string>> endpoints;  // id, token
+  const auto enroll_start = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    const auto code = web::json::value::parse(
+        setup.Call(http::verb::post, "/v1/enrollment-codes", master, "{}").body());
+    const auto e = web::json::value::parse(setup
+                                               .Call(http::verb::post, "/v1/enroll", "",
+                                                     R"({"code":")" + code.at("code").as_string() +
+                                                         R"(","name":"bench-)" + std::to_string(i) +
+                                                         R"(","os":"linux","time_zone":"UTC"})")
+                                               .body());
+    endpoints.emplace_back(e.at("endpoint_id").as_string(), e.at("token").as_string());
+  }
+  std::cout << "enrolled " << n << " endpoints in "
+            << std::chrono::duration<double>(Clock::now() - enroll_start).count() << " s\n";
+  const long rss_before = StatusField(server_pid, "VmRSS");
+  const long threads_before = StatusField(server_pid, "Threads");
+
+  asio::io_context ioc;
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<Clock::time_point> arrived(endpoints.size());
+  std::vector<std::shared_ptr<Poll>> polls;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    auto p = std::make_shared<Poll>(ioc, endpoints[i].first, endpoints[i].second);
+    p->on_command = [&, i](Poll&) {
+      std::lock_guard lock(m);
+      arrived[i] = Clock::now();
+      cv.notify_all();
+    };
+    p->Start(port);
+    polls.push_back(p);
+  }
+  std::thread io([&] { ioc.run(); });
+  long parked = 0;
+  for (int i = 0; i < 600 && parked < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    parked = Parked(setup);
+  }
+  std::cout << "parked long-polls: " << parked << "\n"
+            << "server RSS: " << rss_before / 1024.0 << " MiB before, "
+            << StatusField(server_pid, "VmRSS") / 1024.0 << " MiB with them parked\n"
+            << "server threads: " << threads_before << " before, "
+            << StatusField(server_pid, "Threads") << " with them parked\n";
+
+  std::vector<double> ms;
+  for (int k = 0; k < probes; ++k) {
+    const std::size_t i = static_cast<std::size_t>(k) * endpoints.size() / probes;
+    const auto sent = Clock::now();
+    setup.Call(http::verb::post, "/v1/endpoints/" + endpoints[i].first + "/commands", master,
+               R"({"type":"sync"})");
+    std::unique_lock lock(m);
+    if (!cv.wait_for(lock, std::chrono::seconds(10),
+                     [&] { return arrived[i] != Clock::time_point{}; })) {
+      std::cout << "probe " << k << ": no answer within 10 s\n";
+      continue;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(arrived[i] - sent).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  if (!ms.empty()) {
+    std::cout << "command to its parked poll (" << ms.size() << " probes, queued with a durable "
+              << "commit): median " << ms[ms.size() / 2] << " ms, max " << ms.back() << " ms\n";
+  }
+  ioc.stop();
+  io.join();
+  return ms.size() == static_cast<std::size_t>(probes) && parked >= n ? 0 : 1;
+}
