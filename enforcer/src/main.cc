@@ -2,6 +2,7 @@
 //   enforcer enroll --admin-center URL --code CODE --state-dir DIR
 //   enforcer run --state-dir DIR [--config FILE] [--poll-interval S]
 #include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -197,6 +198,9 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
 
 int main(int argc, char** argv) {
   ::umask(077);  // the state directory holds tokens and the bundle: owner only
+  // cpprestsdk's HTTP client runs on its own thread pool (40 threads unless
+  // told otherwise); the enforcer's few requests need two.
+  crossplat::threadpool::initialize_with_threads(2);
   CLI::App app("enforcer: the Custodian endpoint daemon", "enforcer");
   app.set_version_flag("--version", "enforcer " CUSTODIAN_VERSION);
   app.require_subcommand(1);
