@@ -14,6 +14,7 @@ packages=(
   libssl-dev                              # Ed25519, SHA-256, random tokens, TLS
   libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
   wrk bc curl                             # HTTP benchmarks (bench/*.sh)
+  jq                                      # the quick-start demonstration (tools/demo.sh)
   libspdlog-dev                           # structured logs
   libargon2-dev                           # password hashing (Argon2id)
   libcli11-dev                            # the custodian CLI
