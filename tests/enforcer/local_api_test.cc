@@ -1,0 +1,136 @@
+// The enforcer's local API in-process, with a clock the test controls:
+// decisions come from the bundle in force, fail closed with policy_expired
+// once it has expired (also when the clock is turned back afterwards), and
+// without any bundle; each decision is an event of the endpoint's chain.
+#include "enforcer/local_api.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+
+#include "common/crypto.h"
+#include "enforcer/agent.h"
+#include "enforcer/bundle.h"
+#include "enforcer/store.h"
+#include "policy/system_time_zones.h"
+
+namespace custodian::enforcer {
+namespace {
+
+using web::json::value;
+
+const policy::Instant kIssued = *policy::ParseRfc3339("2026-11-23T12:00:00Z");
+
+class LocalApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("custodian-local-api-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::string error;
+    store_ = Store::Open(dir_, true, &error);
+    ASSERT_TRUE(store_) << error;
+    store_->Set({{"endpoint_id", "e-test"},
+                 {"pinned_keys",
+                  EncodeKeys({{crypto::KeyId(key_.public_raw), key_.public_raw}}).serialize()}});
+    holder_ = std::make_unique<BundleHolder>(*store_, policy::SystemTimeZones::Get());
+    auto wall = [this] { return now_; };
+    agent_ = std::make_unique<Agent>(*store_, *holder_, wall, "http://127.0.0.1:1", "e-test", "x");
+    api_ = std::make_unique<LocalApi>(*store_, *holder_, *agent_, wall, "local-secret");
+  }
+  void TearDown() override {
+    api_.reset();
+    agent_.reset();
+    holder_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Accept(int64_t version, std::chrono::hours lifetime) {
+    value b = value::object(true);
+    b["format"] = value::number(1);
+    b["version"] = value::number(version);
+    b["issued_at"] = value::string(policy::FormatRfc3339(kIssued));
+    b["expires_at"] = value::string(policy::FormatRfc3339(kIssued + lifetime));
+    b["key_id"] = value::string(crypto::KeyId(key_.public_raw));
+    b["keys"] = EncodeKeys({{crypto::KeyId(key_.public_raw), key_.public_raw}});
+    b["policy"] = value::parse(R"({"groups":[{"id":"g","name":"G",
+        "permissions":{"unattended_access":true}}],
+        "technicians":[{"id":"t-1","group_id":"g","time_zone":"Europe/Berlin"}]})");
+    const std::string bytes = b.serialize();
+    value e = value::object(true);
+    e["bundle"] = value::string(crypto::Base64(bytes));
+    value s = value::object(true);
+    s["key_id"] = value::string(crypto::KeyId(key_.public_raw));
+    s["signature"] = value::string(crypto::Base64(*crypto::SignEd25519(key_.private_pem, bytes)));
+    e["signatures"] = value::array({s});
+    ASSERT_EQ(holder_->Offer(e.serialize(), store_->Now(now_)), BundleHolder::Outcome::kAccepted);
+  }
+
+  http::Response Call(const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& token = "local-secret") {
+    http::Request r;
+    r.method = method == "GET" ? boost::beast::http::verb::get : boost::beast::http::verb::post;
+    r.method_name = method;
+    r.path = path;
+    r.body = body;
+    r.headers["authorization"] = "Bearer " + token;
+    r.headers["content-type"] = "application/json";
+    std::promise<http::Response> answer;
+    api_->Handle(r, [&](http::Response response) { answer.set_value(std::move(response)); });
+    return answer.get_future().get();
+  }
+  value Decide() {
+    return value::parse(
+        Call("POST", "/v1/decisions",
+             R"({"action":"unattended.request","technician_id":"t-1",)"
+             R"("session":{"type":"applet","active":true},)"
+             R"("endpoint":{"os":"windows","time_zone":"Europe/Berlin"},)"
+             R"("credential_mode":"at_connection","schedule":{"kind":"days","days":3,)"
+             R"("time_reference":"customer"}})")
+            .body);
+  }
+
+  std::filesystem::path dir_;
+  crypto::Ed25519KeyPair key_ = crypto::GenerateEd25519();
+  policy::Instant now_ = kIssued + std::chrono::hours(1);
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<BundleHolder> holder_;
+  std::unique_ptr<Agent> agent_;
+  std::unique_ptr<LocalApi> api_;
+};
+
+TEST_F(LocalApiTest, DecidesFromTheBundleAndFailsClosedAfterItExpires) {
+  EXPECT_EQ(Decide().at("reasons").at(0).at("code").as_string(), "policy_expired")
+      << "no bundle yet";
+  Accept(1, std::chrono::hours(24));
+  EXPECT_EQ(Decide().at("effect").as_string(), "allow");
+  now_ = kIssued + std::chrono::hours(25);
+  const value expired = Decide();
+  EXPECT_EQ(expired.at("effect").as_string(), "deny");
+  EXPECT_NE(expired.serialize().find("policy_expired"), std::string::npos);
+  EXPECT_NE(expired.serialize().find("R16"), std::string::npos);
+  now_ = kIssued + std::chrono::hours(2);  // the clock turned back
+  EXPECT_EQ(Decide().at("effect").as_string(), "deny") << "turning the clock back does not help";
+  const value status = value::parse(Call("GET", "/v1/status").body);
+  EXPECT_TRUE(status.at("policy").at("expired").as_bool());
+  // Every decision is on the chain.
+  std::size_t decisions = 0;
+  for (const value& e : store_->Events()) decisions += e.at("action").as_string() == "decision";
+  EXPECT_EQ(decisions, 4u);
+}
+
+TEST_F(LocalApiTest, WantsItsTokenAndAValidRequest) {
+  EXPECT_EQ(Call("GET", "/v1/status", "", "wrong").status, 401u);
+  EXPECT_EQ(Call("GET", "/v1/status", "", "local-secre").status, 401u);
+  EXPECT_EQ(Call("GET", "/v1/nothing").status, 404u);
+  const http::Response bad = Call("POST", "/v1/decisions", R"({"action":"fly"})");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_NE(bad.body.find("/action"), std::string::npos) << bad.body;
+}
+
+}  // namespace
+}  // namespace custodian::enforcer
