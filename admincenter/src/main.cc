@@ -29,6 +29,8 @@ extern char** environ;
 
 namespace {
 
+using custodian::logging::Event;
+
 namespace ac = custodian::admincenter;
 namespace fs = std::filesystem;
 
@@ -40,13 +42,6 @@ constexpr const char* kSigningKeyFile = "signing-key.pem";
 
 custodian::policy::Instant Now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-std::string Event(const std::string& name, const std::string& detail = "") {
-  web::json::value v = web::json::value::object(true);
-  v["event"] = web::json::value::string(name);
-  if (!detail.empty()) v["detail"] = web::json::value::string(detail);
-  return v.serialize();
 }
 
 int Init(const std::string& data_dir, const std::string& admin_name,
@@ -196,8 +191,7 @@ int Run(ac::Config config) {
   server.Wait();  // in-flight requests are answered first
   api.Drain();
   spdlog::info(Event("stopped"));
-  custodian::logging::Flush();
-  spdlog::shutdown();
+  custodian::logging::Shutdown();
   return kExitOk;
 }
 

@@ -1,5 +1,6 @@
 #include "common/logging.h"
 
+#include <cpprest/json.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -59,5 +60,17 @@ void SetUp(const std::string& name) {
 }
 
 void Flush() { spdlog::default_logger()->flush(); }
+
+void Shutdown() {
+  Flush();
+  spdlog::shutdown();
+}
+
+std::string Event(const std::string& name, const std::string& detail) {
+  web::json::value v = web::json::value::object(true);
+  v["event"] = web::json::value::string(name);
+  if (!detail.empty()) v["detail"] = web::json::value::string(detail);
+  return v.serialize();
+}
 
 }  // namespace custodian::logging

@@ -30,19 +30,14 @@ using web::json::value;
 
 namespace {
 
+using custodian::logging::Event;
+
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 custodian::policy::Instant Wall() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-std::string Event(const std::string& name, const std::string& detail = "") {
-  value v = value::object(true);
-  v["event"] = value::string(name);
-  if (!detail.empty()) v["detail"] = value::string(detail);
-  return v.serialize();
 }
 
 // The machine's zone: TZ, then /etc/timezone, else UTC.
@@ -189,8 +184,7 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
   server.Wait();
   local.Drain();
   spdlog::info(Event("stopped"));
-  custodian::logging::Flush();
-  spdlog::shutdown();
+  custodian::logging::Shutdown();
   return kExitOk;
 }
 

@@ -14,6 +14,7 @@
 #include "common/files.h"
 #include "enforcer/store.h"
 #include "policy/system_time_zones.h"
+#include "support/process.h"
 
 namespace custodian::enforcer {
 namespace {
@@ -65,11 +66,7 @@ std::string Envelope(const std::string& bytes, const std::vector<const Signer*>&
 class BundleAttacks : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("custodian-bundles-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = testing::FreshTestDir("custodian-bundles");
     std::string error;
     store_ = Store::Open(dir_, true, &error);
     ASSERT_TRUE(store_) << error;

@@ -14,6 +14,7 @@
 #include "enforcer/bundle.h"
 #include "enforcer/store.h"
 #include "policy/system_time_zones.h"
+#include "support/process.h"
 
 namespace custodian::enforcer {
 namespace {
@@ -25,11 +26,7 @@ const policy::Instant kIssued = *policy::ParseRfc3339("2026-11-23T12:00:00Z");
 class LocalApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("custodian-local-api-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = testing::FreshTestDir("custodian-local-api");
     std::string error;
     store_ = Store::Open(dir_, true, &error);
     ASSERT_TRUE(store_) << error;

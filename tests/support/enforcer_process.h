@@ -39,15 +39,11 @@ class EnforcerProcess {
     std::vector<std::string> args = {CUSTODIAN_ENFORCER, "run", "--state-dir", state_dir()};
     args.insert(args.end(), run_args_.begin(), run_args_.end());
     pid_ = Spawn(args, (dir_ / "run.out").string(), log_);
-    const std::regex listening(R"(listening","detail":"http://127\.0\.0\.1:(\d+))");
-    for (int i = 0; i < 500; ++i) {
-      std::smatch m;
-      const std::string text = Slurp(log_);
-      if (std::regex_search(text, m, listening)) {
-        port_ = static_cast<uint16_t>(std::stoi(m[1]));
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto m =
+        WaitForLogLine(log_, std::regex(R"(listening","detail":"http://127\.0\.0\.1:(\d+))"));
+    if (m) {
+      port_ = static_cast<uint16_t>(std::stoi((*m)[1]));
+      return;
     }
     ADD_FAILURE() << "enforcer did not start: " << Slurp(log_);
   }

@@ -19,5 +19,9 @@ void SetUp(const std::string& name);
 // Writes out whatever is buffered (after a line a test or operator waits
 // for, and before exit).
 void Flush();
+// Flushes and stops the background flusher: the last call before exit.
+void Shutdown();
+// A lifecycle message: {"event": name[, "detail": detail]} as JSON text.
+std::string Event(const std::string& name, const std::string& detail = "");
 
 }  // namespace custodian::logging
