@@ -55,14 +55,7 @@ class AdminCenterProcess {
   }
 
   // Sends `signal` and waits for the process; returns its wait status.
-  int Kill(int signal) {
-    if (pid_ <= 0) return 0;
-    ::kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
+  int Kill(int signal) { return StopProcess(pid_, signal); }
 
   HttpResult Request(const std::string& method, const std::string& path,
                      const std::optional<std::string>& token, const std::string& body = "",

@@ -48,14 +48,7 @@ class EnforcerProcess {
     ADD_FAILURE() << "enforcer did not start: " << Slurp(log_);
   }
 
-  int Kill(int signal) {
-    if (pid_ <= 0) return 0;
-    ::kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
+  int Kill(int signal) { return StopProcess(pid_, signal); }
   void Signal(int signal) { ::kill(pid_, signal); }
 
   HttpResult Local(const std::string& method, const std::string& path,

@@ -52,6 +52,17 @@ inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out_
   return pid;
 }
 
+// Sends `signal` to `pid` (if it runs) and waits for it; returns its wait
+// status and forgets the pid.
+inline int StopProcess(pid_t& pid, int signal) {
+  if (pid <= 0) return 0;
+  ::kill(pid, signal);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  pid = -1;
+  return status;
+}
+
 inline std::string Slurp(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream s;
