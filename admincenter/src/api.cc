@@ -447,28 +447,28 @@ std::optional<Principal> Api::CachedCaller(const RouteMatch& match, const http::
   return principal;
 }
 
+void Api::Finish(const Answer& a, const std::optional<Principal>& who, http::Response r) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - a.start).count();
+  Observe(a.route, r.status, seconds);
+  const std::string principal = who ? ",\"principal\":\"" + who->id + "\"" : "";
+  // Formatted directly: every value comes from a safe alphabet (an HTTP
+  // method token, a route pattern, a generated id), so nothing needs escaping.
+  spdlog::info(
+      R"({{"event":"request","method":"{}","route":"{}","status":{},"latency_ms":{:.3f}{}}})",
+      a.method, a.route, r.status, seconds * 1000, principal);
+  a.respond(std::move(r));
+}
+
 void Api::Serve(RouteMatch match, const http::Request& request, const http::Respond& respond,
                 std::optional<Principal> caller) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string route_name = match.route ? match.route->pattern : "unmatched";
-  // Logs and answers: now, or later for a parked request. `caller` is
-  // known by then.
-  auto finish = [this, start, route_name, method = request.method_name, respond](
-                    const std::optional<Principal>& who, http::Response r) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    Observe(route_name, r.status, seconds);
-    const std::string principal = who ? ",\"principal\":\"" + who->id + "\"" : "";
-    // Formatted directly: every value comes from a safe alphabet (an HTTP
-    // method token, a route pattern, a generated id), so nothing needs escaping.
-    spdlog::info(
-        R"({{"event":"request","method":"{}","route":"{}","status":{},"latency_ms":{:.3f}{}}})",
-        method, route_name, r.status, seconds * 1000, principal);
-    respond(std::move(r));
-  };
+  static const std::string kUnmatched = "unmatched";
+  const Answer answer{std::chrono::steady_clock::now(),
+                      match.route ? match.route->pattern : kUnmatched, request.method_name,
+                      respond};
   std::optional<http::Response> response;
   try {
-    response = Process(request, std::move(match), caller, finish);
+    response = Process(request, std::move(match), caller, answer);
   } catch (const std::exception& e) {
     ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
     spdlog::error(R"({{"event":"handler_error","error":{}}})", value::string(e.what()).serialize());
@@ -478,11 +478,11 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
                                   {},
                                   {}});
   }
-  if (response) finish(caller, std::move(*response));
+  if (response) Finish(answer, caller, std::move(*response));
 }
 
 std::optional<http::Response> Api::Process(const http::Request& request, RouteMatch m,
-                                           std::optional<Principal>& caller, const Finish& later) {
+                                           std::optional<Principal>& caller, const Answer& answer) {
   if (!m.route) {
     return ToResponse(m.path_known ? Problem{ErrorKind::kMethodNotAllowed, "", {}, {}}
                                    : NotFound("no such route"));
@@ -539,8 +539,12 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
   } else if (route.pattern == "/v1/openapi.json") {
     response = Json(200, OpenApi());
   } else if (route.parking_handler) {
+    // Only a parked request pays for copying what answering needs.
     return route.parking_handler(
-        call, [later, who = principal](http::Response r) { later(who, std::move(r)); });
+        call, [this, start = answer.start, route_name = answer.route, method = answer.method,
+               respond = answer.respond, who = principal](http::Response r) {
+          Finish({start, route_name, method, respond}, who, std::move(r));
+        });
   } else if (route.raw_handler) {
     response = route.raw_handler(call);
   } else if (route.text_handler) {

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -101,9 +102,17 @@ class Api {
   // Authenticates (unless `caller` is already set), authorizes and runs the
   // route; leaves the authenticated principal in `caller`. Returns nullopt
   // when a parking route keeps `later` to answer with.
-  using Finish = std::function<void(const std::optional<Principal>&, http::Response)>;
+  // What answering the request being served needs (borrowed).
+  struct Answer {
+    std::chrono::steady_clock::time_point start;
+    const std::string& route;
+    const std::string& method;
+    const http::Respond& respond;
+  };
   std::optional<http::Response> Process(const http::Request& request, RouteMatch match,
-                                        std::optional<Principal>& caller, const Finish& later);
+                                        std::optional<Principal>& caller, const Answer& answer);
+  // Records, logs and sends the response: now, or later for a parked request.
+  void Finish(const Answer& answer, const std::optional<Principal>& who, http::Response response);
   // GET /v1/endpoints/{id}/commands?wait=S: answers now, or parks.
   std::optional<http::Response> PollCommands(Call& c, http::Respond later);
   // Processes, logs and answers; on whichever thread calls it.
