@@ -60,7 +60,7 @@ void Database::Submit(Job& job) {
   std::unique_lock lock(write_mutex_);
   write_queue_.push_back(&job);
   write_queued_.notify_one();
-  write_done_.wait(lock, [&] { return job.done; });
+  job.committed.wait(lock, [&] { return job.done; });
 }
 
 void Database::WriterLoop() {
@@ -100,9 +100,9 @@ void Database::WriterLoop() {
       for (Job* job : batch) {
         job->commit_error = commit_error;
         job->done = true;
+        job->committed.notify_one();
       }
     }
-    write_done_.notify_all();
   }
 }
 

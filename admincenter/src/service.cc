@@ -294,7 +294,7 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
   if (!errors.empty()) return Invalid(std::move(errors));
   const std::string password_hash = HashPassword(*password);  // outside the write lock
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
+    auto policy = WriterPolicy(db);
     if (!policy.ok()) return DamagedPolicy();
     if (group_id &&
         (!IndexOf(*policy.value, *group_id) || !CanSee(actor, *policy.value, *group_id))) {
@@ -396,7 +396,7 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
   if (!errors.empty()) return Invalid(std::move(errors));
   auto result = PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto p = LoadPrincipal(db, id);
-    auto policy = LoadPolicy(db, zones_);
+    auto policy = WriterPolicy(db);
     if (!p || p->role != kind ||
         (p->group_id && policy.ok() && !CanSee(actor, *policy.value, *p->group_id))) {
       return NotFound();
@@ -466,7 +466,7 @@ Result<value> Service::EditGroup(const Principal& actor, const std::string& acti
   // Load, check, validate and save in one write transaction, so that
   // concurrent edits see each other.
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
+    auto policy = WriterPolicy(db);
     if (!policy.ok()) return DamagedPolicy();
     value details = value::object(true);
     Result<std::size_t> index = edit(*policy.value, details);
@@ -479,7 +479,9 @@ Result<value> Service::EditGroup(const Principal& actor, const std::string& acti
     AuditEvent e = ActorEvent(actor, action, "group:" + g.id);
     e.details = std::move(details);
     AppendAudit(db, e, now);
-    return policy::EncodeGroup(g);
+    value out = policy::EncodeGroup(g);
+    writer_next_ = std::move(*policy.value);  // what the writer holds if this commits
+    return out;
   });
 }
 
@@ -552,7 +554,7 @@ Result<value> Service::PatchGroup(const Principal& actor, const std::string& id,
 
 Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id) {
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
+    auto policy = WriterPolicy(db);
     if (!policy.ok()) return DamagedPolicy();
     if (!IndexOf(*policy.value, id) || !CanSee(actor, *policy.value, id)) {
       return NotFound("no such group");
@@ -601,7 +603,7 @@ Result<value> Service::PutSettings(const Principal& actor, const value& body) {
   auto parsed = policy::ParseSettings(body, "");
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
   return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = LoadPolicy(db, zones_);
+    auto policy = WriterPolicy(db);
     if (!policy.ok()) return DamagedPolicy();
     policy.value->settings = *parsed.value;
     const auto errors = policy::ValidatePolicy(*policy.value, zones_);
@@ -637,6 +639,42 @@ Result<std::string> Service::Decide(std::string_view request, std::optional<poli
       policy::Decide(snapshot->compiled, *parsed.value, now.value_or(clock_()));
   (d.effect == policy::Effect::kAllow ? counters_.decisions_allow : counters_.decisions_deny)++;
   return policy::SerializeDecision(d);
+}
+
+// ------------------------------------------------------------ policy writes
+
+Result<value> Service::PolicyWrite(const std::function<Result<value>(SQLite::Database&)>& f) {
+  Result<value> r = db_.Write([&](SQLite::Database& db) -> Result<value> {
+    writer_next_.reset();
+    Result<value> inner = f(db);
+    if (inner.ok()) {
+      const std::string tag = crypto::NewId("pt_");
+      SQLite::Statement u(db, "UPDATE policy_state SET tag = ? WHERE id = 1");
+      u.bind(1, tag);
+      u.exec();
+      if (writer_next_) {
+        writer_policy_ = WriterPolicyCache{tag, std::move(*writer_next_)};
+      } else {
+        writer_policy_.reset();
+      }
+    }
+    writer_next_.reset();
+    return inner;
+  });
+  if (r.ok()) InvalidatePolicy();
+  return r;
+}
+
+policy::Parsed<policy::Policy> Service::WriterPolicy(SQLite::Database& db) {
+  const std::string tag = db.execAndGet("SELECT tag FROM policy_state WHERE id = 1").getString();
+  if (writer_policy_ && writer_policy_->tag == tag) return {writer_policy_->policy, {}};
+  auto loaded = LoadPolicy(db, zones_);
+  if (loaded.ok()) {
+    writer_policy_ = WriterPolicyCache{tag, *loaded.value};
+  } else {
+    writer_policy_.reset();
+  }
+  return loaded;
 }
 
 // ------------------------------------------------------------------- audit

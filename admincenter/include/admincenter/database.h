@@ -85,6 +85,8 @@ class Database {
     std::function<bool(SQLite::Database&)> run;  // true: keep its changes
     bool done = false;
     std::exception_ptr commit_error;
+    // Its own, so that a commit wakes only the callers it concerns.
+    std::condition_variable committed;
   };
   template <typename R>
   static bool IsOk(const R& r) {
@@ -108,7 +110,6 @@ class Database {
 
   std::mutex write_mutex_;
   std::condition_variable write_queued_;
-  std::condition_variable write_done_;
   std::vector<Job*> write_queue_;
   bool stopping_ = false;
   std::thread writer_;

@@ -119,13 +119,14 @@ class Service {
   void InvalidatePolicy();
   // Called after a committed write that changed principals or tokens.
   void InvalidateAuthentication();
-  // db_.Write for changes to the policy (groups, settings, technicians).
-  template <typename F>
-  Result<value> PolicyWrite(F&& f) {
-    Result<value> r = db_.Write(std::forward<F>(f));
-    if (r.ok()) InvalidatePolicy();
-    return r;
-  }
+  // db_.Write for changes to the policy (groups, settings, technicians):
+  // a successful `f` gives the policy a new tag, and the caches are
+  // invalidated after the commit.
+  Result<value> PolicyWrite(const std::function<Result<value>(SQLite::Database&)>& f);
+  // The current policy, inside a write: the one the writer last wrote when
+  // the stored tag still names it, else loaded and validated. Writer
+  // thread only.
+  policy::Parsed<policy::Policy> WriterPolicy(SQLite::Database& db);
 
   Database& db_;
   const policy::TimeZones& zones_;
@@ -145,6 +146,13 @@ class Service {
   uint64_t auth_generation_ = 0;
   Clock clock_;
   const KeyRing& keys_;
+  // Touched only on the database's writer thread.
+  struct WriterPolicyCache {
+    std::string tag;
+    policy::Policy policy;
+  };
+  std::optional<WriterPolicyCache> writer_policy_;
+  std::optional<policy::Policy> writer_next_;  // set by an edit that knows the result
 };
 
 AuditEvent ActorEvent(const Principal& actor, std::string action, std::string target);
