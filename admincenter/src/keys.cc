@@ -1,6 +1,7 @@
 #include "admincenter/keys.h"
 
 #include <SQLiteCpp/Statement.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "admincenter/audit.h"
@@ -20,6 +21,7 @@ std::unique_ptr<KeyRing> KeyRing::Open(Database& db, const std::filesystem::path
     return c.execAndGet("SELECT COUNT(*) FROM signing_keys").getInt() == 0;
   });
   if (empty) {
+    // Load() below checks the file's mode along with the others.
     const auto pem = ReadFile((data_dir / initial_key_file).string());
     const auto pub = pem ? crypto::PublicKeyOf(*pem) : std::nullopt;
     if (!pub) {
@@ -50,6 +52,11 @@ bool KeyRing::Load(std::string* error) {
                         "ORDER BY state = 'active' DESC, created_at DESC");
     while (q.executeStep()) {
       const std::string file = (dir_ / q.getColumn(1).getString()).string();
+      struct stat st {};
+      if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
+        *error = file + ": missing, or readable by others (want mode 0600)";
+        return false;
+      }
       const auto pem = ReadFile(file);
       const auto pub = pem ? crypto::PublicKeyOf(*pem) : std::nullopt;
       if (!pub || crypto::KeyId(*pub) != q.getColumn(0).getString()) {

@@ -148,12 +148,8 @@ int Run(ac::Config config) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
-  struct stat st {};
-  const fs::path key_path = dir / kSigningKeyFile;
-  if (::stat(key_path.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
-    std::cerr << key_path.string() << ": missing, or readable by others (want mode 0600)\n";
-    return kExitFailure;
-  }
+  // Checks every key file it uses (present, 0600), not only the first one:
+  // after a rotation signing-key.pem may be retired and gone.
   auto keys = ac::KeyRing::Open(*db, dir, kSigningKeyFile, Now(), &error);
   if (!keys) {
     std::cerr << error << "\n";

@@ -247,5 +247,21 @@ TEST_F(Distribution, EndpointEventsAreIdempotentChainedAndGapsAreAudited) {
   EXPECT_TRUE(audit::VerifyJsonl(in, std::nullopt).ok);
 }
 
+TEST_F(Distribution, SigtermAnswersParkedPollsAndExitsCleanly) {
+  const Endpoint e = Enroll("shutdown-pc");
+  const auto start = std::chrono::steady_clock::now();
+  auto parked = std::async(std::launch::async, [&] {
+    return ac_->TryRequest("GET", "/v1/endpoints/" + e.id + "/commands?wait=60", e.token);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it park
+  const int status = ac_->Kill(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const HttpResult r = parked.get();
+  EXPECT_EQ(r.status, 204u) << r.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30))
+      << "answered at shutdown, not at its 60 s timeout";
+  ac_->Start();  // for any test after this one
+}
+
 }  // namespace
 }  // namespace custodian::admincenter
