@@ -1,9 +1,11 @@
 // custodian: the command-line tool for admins, technicians and auditors.
-// Today it holds the offline commands (policy lint|explain, audit verify);
-// the online ones join it as the admin center grows (see README.md).
+// Offline: policy lint|explain, audit verify. Online (against an admin
+// center, see online.h for the connection and exit codes): groups,
+// enrollment codes, endpoints; more join as the admin center grows.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "admin_commands.h"
 #include "audit_commands.h"
 #include "common/cli.h"
 #include "policy_commands.h"
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
   int exit_code = custodian::cli::kExitOk;
   custodian::cli::AddPolicyCommands(app, &exit_code);
   custodian::cli::AddAuditCommands(app, &exit_code);
+  custodian::cli::AddAdminCommands(app, &exit_code);
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   return exit_code;
 }

@@ -1,0 +1,120 @@
+// The online `custodian` commands against a real admin center: tables on a
+// terminal, --json for scripts, problems with their pointers, and the exit
+// codes of tools/custodian/online.h. The token comes from a file or the
+// environment, never from the command line.
+#include <gtest/gtest.h>
+
+#include "support/admincenter_process.h"
+
+namespace custodian::testing {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+class OnlineCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ac_ = new AdminCenterProcess("online-cli");
+    token_file_ = (ac_->dir() / "token").string();
+    std::ofstream(token_file_) << ac_->master_token() << "\n";
+  }
+  static void TearDownTestSuite() { delete ac_; }
+
+  // Runs custodian with CUSTODIAN_URL set and `env` before it.
+  static CliRun Run(const std::string& args, const std::string& env = "") {
+    const std::string command =
+        "env -u CUSTODIAN_TOKEN CUSTODIAN_CONFIG=/nonexistent "
+        "CUSTODIAN_URL=" +
+        ac_->url() + " " + env + " " + CUSTODIAN_BINARY + " " + args + " 2>&1";
+    std::fflush(nullptr);
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  }
+  static std::string Auth() { return "--token-file " + token_file_; }
+
+  static AdminCenterProcess* ac_;
+  static std::string token_file_;
+};
+AdminCenterProcess* OnlineCli::ac_ = nullptr;
+std::string OnlineCli::token_file_;
+
+TEST_F(OnlineCli, AdminsManageGroups) {
+  CliRun r = Run("groups create --id g-s --name Support --allow unattended_access --max-days 14 " +
+                 Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("created group g-s"), std::string::npos) << r.out;
+  ASSERT_EQ(Run("groups create --id g-c --name Child --parent g-s " + Auth()).exit_code, 0);
+
+  r = Run("groups list " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("PERMISSIONS SET"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unattended_access"), std::string::npos) << r.out;
+
+  r = Run("groups tree " + Auth());
+  EXPECT_NE(r.out.find("Support (g-s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n  Child (g-c)"), std::string::npos) << r.out;
+
+  r = Run("groups effective g-c " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(
+      std::regex_search(r.out, std::regex(R"(permissions\.unattended_access +true +g-s +-)")))
+      << r.out;
+  EXPECT_NE(r.out.find("unattended.max_days"), std::string::npos) << r.out;
+
+  r = Run("groups show g-s --json " + Auth());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(web::json::value::parse(r.out).at("id").as_string(), "g-s");
+
+  // The token may come from the environment instead.
+  r = Run("groups show g-s --json", "CUSTODIAN_TOKEN=" + ac_->master_token());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+TEST_F(OnlineCli, ProblemsComeWithPointersAndExitCodes) {
+  CliRun r = Run("groups create --name X --parent nope --max-days 0 " + Auth());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("error 400"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("/unattended/max_days"), std::string::npos) << r.out;
+
+  r = Run("groups show nope " + Auth());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("error 404"), std::string::npos) << r.out;
+
+  const std::string bad = (ac_->dir() / "bad-token").string();
+  std::ofstream(bad) << "cst_wrong\n";
+  r = Run("groups list --token-file " + bad);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("error 401"), std::string::npos) << r.out;
+
+  r = Run("groups list --url http://127.0.0.1:1 " + Auth());
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("cannot be reached"), std::string::npos) << r.out;
+
+  r = Run("groups list --token-file /nonexistent");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = Run("groups list --bogus " + Auth());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+}
+
+TEST_F(OnlineCli, EnrollmentCodesAndEndpoints) {
+  CliRun r = Run("enrollment-codes create --ttl-minutes 5 " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("enr_", 0), 0u) << r.out;
+  const std::string code = r.out.substr(0, r.out.find(' '));
+  ac_->Request("POST", "/v1/enroll", std::nullopt,
+               R"({"code":")" + code + R"(","name":"pc-9","os":"windows","time_zone":"UTC"})");
+  r = Run("endpoints list " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("pc-9"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("windows"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace custodian::testing

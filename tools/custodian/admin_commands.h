@@ -1,0 +1,12 @@
+// Online commands for admins: groups (list, tree, show, create, effective
+// settings with provenance), enrollment codes and endpoints. Exit codes as
+// in online.h.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace custodian::cli {
+
+void AddAdminCommands(CLI::App& app, int* exit_code);
+
+}  // namespace custodian::cli

@@ -1,0 +1,166 @@
+#include "online.h"
+
+#include <cpprest/http_client.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "common/files.h"
+#include "policy_commands.h"
+
+namespace custodian::cli {
+
+using web::json::value;
+
+void AddConnectionOptions(CLI::App* cmd, ConnectionOptions& o) {
+  cmd->add_option("--url", o.url, "Admin center URL (or CUSTODIAN_URL, or the config file)");
+  cmd->add_option("--token-file", o.token_file,
+                  "File holding the bearer token (or CUSTODIAN_TOKEN, or the config file)");
+  cmd->add_flag("--json", o.json, "Print JSON for scripts instead of a table");
+}
+
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string ConfigPath() {
+  if (const char* p = std::getenv("CUSTODIAN_CONFIG"); p && *p) return p;
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "") + "/.config/custodian/config.json";
+}
+
+}  // namespace
+
+std::optional<Connection> Resolve(const ConnectionOptions& o, std::ostream& err) {
+  Connection c;
+  std::optional<std::string> token_file = o.token_file;
+  value config = value::object();
+  if (const auto text = ReadFile(ConfigPath())) {
+    std::error_code ec;
+    config = value::parse(*text, ec);
+    if (ec || !config.is_object()) {
+      err << ConfigPath() << ": not a JSON object\n";
+      return std::nullopt;
+    }
+  }
+  auto from_config = [&](const char* key) -> std::optional<std::string> {
+    if (config.has_field(key) && config.at(key).is_string()) return config.at(key).as_string();
+    return std::nullopt;
+  };
+  if (o.url) {
+    c.url = *o.url;
+  } else if (const char* u = std::getenv("CUSTODIAN_URL"); u && *u) {
+    c.url = u;
+  } else if (auto u2 = from_config("url")) {
+    c.url = *u2;
+  }
+  if (token_file) {
+    const auto t = ReadFile(*token_file);
+    if (!t) {
+      err << *token_file << ": cannot be read\n";
+      return std::nullopt;
+    }
+    c.token = Trim(*t);
+  } else if (const char* t = std::getenv("CUSTODIAN_TOKEN"); t && *t) {
+    c.token = t;
+  } else if (auto f = from_config("token_file")) {
+    const auto text = ReadFile(*f);
+    if (!text) {
+      err << *f << ": cannot be read (token_file in " << ConfigPath() << ")\n";
+      return std::nullopt;
+    }
+    c.token = Trim(*text);
+  }
+  if (c.url.empty()) {
+    err << "no admin center: give --url, CUSTODIAN_URL or \"url\" in " << ConfigPath() << "\n";
+    return std::nullopt;
+  }
+  while (!c.url.empty() && c.url.back() == '/') c.url.pop_back();
+  return c;
+}
+
+Answer Call(const Connection& c, const std::string& method, const std::string& path,
+            const std::optional<value>& body) {
+  Answer a;
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(60));
+    web::http::client::http_client client(c.url, config);
+    web::http::http_request req(method);
+    req.set_request_uri(path);
+    if (!c.token.empty()) req.headers().add("Authorization", "Bearer " + c.token);
+    if (body) req.set_body(*body);
+    web::http::http_response resp = client.request(req).get();
+    a.status = resp.status_code();
+    a.text = resp.extract_string(true).get();
+    std::error_code ec;
+    a.body = a.text.empty() ? value::null() : value::parse(a.text, ec);
+    if (ec) a.body = value::null();
+  } catch (const std::exception& e) {
+    a.status = 0;
+    a.error = e.what();
+  }
+  return a;
+}
+
+int ReportFailure(const Answer& a, std::ostream& err) {
+  if (a.status == 0) {
+    err << "the admin center cannot be reached: " << a.error << "\n";
+    return kExitUnavailable;
+  }
+  const value& p = a.body;
+  auto field = [&](const char* k) {
+    return p.is_object() && p.has_field(k) && p.at(k).is_string() ? p.at(k).as_string()
+                                                                  : std::string();
+  };
+  err << "error " << a.status;
+  if (!field("title").empty()) err << ": " << field("title");
+  if (!field("detail").empty()) err << " — " << field("detail");
+  err << "\n";
+  if (p.is_object() && p.has_field("errors") && p.at("errors").is_array()) {
+    for (const value& e : p.at("errors").as_array()) {
+      err << "  " << Cell(e.at("pointer")) << ": " << Cell(e.at("message")) << "\n";
+    }
+  }
+  if (p.is_object() && p.has_field("reasons") && p.at("reasons").is_array()) {
+    for (const value& r : p.at("reasons").as_array()) {
+      err << "  " << Cell(r.at("rule")) << " " << Cell(r.at("code")) << ": "
+          << Cell(r.at("message")) << "\n";
+    }
+  }
+  if (a.status == 400 || a.status == 413 || a.status == 415) return kExitBadInput;
+  if (a.status >= 500) return kExitUnavailable;
+  return kExitRefused;
+}
+
+std::string Cell(const value& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return v.as_string();
+  return v.serialize();
+}
+
+void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      out << cells[i];
+      if (i + 1 < cells.size()) out << std::string(width[i] - cells[i].size() + 2, ' ');
+    }
+    out << "\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+}
+
+}  // namespace custodian::cli

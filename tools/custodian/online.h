@@ -1,0 +1,62 @@
+// The online commands' plumbing: where the admin center is and who we are,
+// one HTTP exchange, and how answers and problems are printed.
+//
+// Connection: --url and --token-file, then CUSTODIAN_URL and
+// CUSTODIAN_TOKEN, then the config file ($CUSTODIAN_CONFIG or
+// ~/.config/custodian/config.json: {"url": …, "token_file": …}). A token is
+// never taken from the command line itself.
+//
+// Exit codes: 0 done; 1 refused by the admin center (401, 403, 404, 409,
+// or a deny); 2 bad input (usage, or a 400 with its pointers); 3 the admin
+// center could not be reached or failed (5xx).
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <CLI/CLI.hpp>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace custodian::cli {
+
+inline constexpr int kExitRefused = 1;
+inline constexpr int kExitUnavailable = 3;
+
+struct ConnectionOptions {
+  std::optional<std::string> url;
+  std::optional<std::string> token_file;
+  bool json = false;
+};
+
+struct Connection {
+  std::string url;
+  std::string token;
+};
+
+// Adds --url, --token-file and --json to `cmd`.
+void AddConnectionOptions(CLI::App* cmd, ConnectionOptions& options);
+// Resolves the connection; on failure says why on `err` and returns nullopt.
+std::optional<Connection> Resolve(const ConnectionOptions& options, std::ostream& err);
+
+struct Answer {
+  unsigned status = 0;  // 0: no answer (the reason is in `error`)
+  web::json::value body;
+  std::string text;
+  std::string error;
+};
+Answer Call(const Connection& c, const std::string& method, const std::string& path,
+            const std::optional<web::json::value>& body = std::nullopt);
+
+// Prints a problem (title, detail, pointers, reasons) and maps the status
+// to an exit code.
+int ReportFailure(const Answer& a, std::ostream& err);
+
+// A table: a header and rows of cells, columns padded to fit.
+void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+// A JSON value as a cell: strings bare, null as "-", others as JSON.
+std::string Cell(const web::json::value& v);
+
+}  // namespace custodian::cli
