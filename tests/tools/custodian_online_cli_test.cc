@@ -116,5 +116,27 @@ TEST_F(OnlineCli, EnrollmentCodesAndEndpoints) {
   EXPECT_NE(r.out.find("windows"), std::string::npos) << r.out;
 }
 
+TEST_F(OnlineCli, AuditorsExportFilteredLogsThatVerify) {
+  Run("groups create --id g-audit --name Audited " + Auth());
+  const std::string file = (ac_->dir() / "export.jsonl").string();
+  CliRun r = Run("audit export -o " + file + " " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = Run("audit verify " + file);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("the whole chain"), std::string::npos) << r.out;
+
+  r = Run("audit export --format csv --action group.create " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("seq,", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("group:g-audit"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("auth.login"), std::string::npos) << "filtered to group.create";
+
+  r = Run("audit export --since yesterday " + Auth());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("since"), std::string::npos) << r.out;
+  r = Run("audit export --format xml " + Auth());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+}
+
 }  // namespace
 }  // namespace custodian::testing

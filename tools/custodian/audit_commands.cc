@@ -1,12 +1,19 @@
 #include "audit_commands.h"
 
+#include <cpprest/containerstream.h>
+#include <cpprest/http_client.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "common/audit_chain.h"
 #include "common/crypto.h"
 #include "common/files.h"
+#include "online.h"
 #include "policy_commands.h"
 
 namespace custodian::cli {
@@ -59,6 +66,73 @@ int RunVerify(const VerifyOptions& o) {
   return kExitOk;
 }
 
+struct ExportOptions {
+  ConnectionOptions connection;
+  std::string format = "jsonl";
+  std::map<std::string, std::string> filters;  // query parameter -> value
+  std::optional<std::string> output;
+};
+
+// Streams GET /v1/audit/events to a file or stdout in constant memory,
+// with a running count on stderr when stderr is a terminal.
+int RunExport(const ExportOptions& o) {
+  const auto c = Resolve(o.connection, std::cerr);
+  if (!c) return kExitBadInput;
+  std::string query = "/v1/audit/events?format=" + web::uri::encode_data_string(o.format);
+  for (const auto& [k, v] : o.filters) query += "&" + k + "=" + web::uri::encode_data_string(v);
+  std::ofstream file;
+  if (o.output) {
+    file.open(*o.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << *o.output << ": cannot be written\n";
+      return kExitBadInput;
+    }
+  }
+  std::ostream& out = o.output ? static_cast<std::ostream&>(file) : std::cout;
+  const bool progress = ::isatty(STDERR_FILENO) != 0;
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(300));
+    web::http::client::http_client client(c->url, config);
+    web::http::http_request req(web::http::methods::GET);
+    req.set_request_uri(query);
+    req.headers().add("Authorization", "Bearer " + c->token);
+    web::http::http_response resp = client.request(req).get();
+    if (resp.status_code() != web::http::status_codes::OK) {
+      Answer a;
+      a.status = resp.status_code();
+      a.text = resp.extract_string(true).get();
+      std::error_code ec;
+      a.body = web::json::value::parse(a.text, ec);
+      return ReportFailure(a, std::cerr);
+    }
+    auto body = resp.body();
+    std::size_t bytes = 0, lines = 0;
+    for (;;) {
+      concurrency::streams::container_buffer<std::string> chunk;  // at most 64 KiB
+      const std::size_t n = body.read(chunk, 64 * 1024).get();
+      if (n == 0) break;
+      // The buffer's string may be longer than what was read into it.
+      const std::string_view piece(chunk.collection().data(), n);
+      out.write(piece.data(), static_cast<std::streamsize>(n));
+      bytes += n;
+      lines += static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
+      if (progress)
+        std::cerr << "\r" << lines << " lines, " << bytes / 1024 << " KiB" << std::flush;
+    }
+    if (progress) std::cerr << "\n";
+    out.flush();
+    if (!out) {
+      std::cerr << (o.output ? *o.output : "stdout") << ": write failed\n";
+      return kExitUnavailable;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "the admin center cannot be reached: " << e.what() << "\n";
+    return kExitUnavailable;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, int* exit_code) {
@@ -76,6 +150,28 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
                   "agree with it (repeatable)")
       ->check(CLI::ExistingFile);
   cmd->callback([verify, exit_code] { *exit_code = RunVerify(*verify); });
+
+  auto exp = std::make_shared<ExportOptions>();
+  auto filters = std::make_shared<std::map<std::string, std::optional<std::string>>>();
+  CLI::App* export_cmd = audit->add_subcommand(
+      "export", "Export the audit log (auditors, master admins), streamed to a file or stdout");
+  export_cmd->add_option("--format", exp->format, "jsonl (default, verifiable), csv or cef")
+      ->check(CLI::IsMember({"jsonl", "csv", "cef"}));
+  for (const auto& [f, help] : {std::pair{"since", "From this RFC 3339 instant (inclusive)"},
+                                {"until", "Up to this RFC 3339 instant (exclusive)"},
+                                {"actor", "Only events of this actor id"},
+                                {"action", "Only events with this action"},
+                                {"target", "Only events with this target"}}) {
+    export_cmd->add_option(std::string("--") + f, (*filters)[f], help);
+  }
+  export_cmd->add_option("-o,--output", exp->output, "Write to this file (default: stdout)");
+  AddConnectionOptions(export_cmd, exp->connection);
+  export_cmd->callback([exp, filters, exit_code] {
+    for (const auto& [k, v] : *filters) {
+      if (v) exp->filters[k] = *v;
+    }
+    *exit_code = RunExport(*exp);
+  });
 }
 
 }  // namespace custodian::cli
