@@ -18,20 +18,11 @@ namespace {
 
 using custodian::testing::AdminCenterProcess;
 
-struct CliRun {
-  int exit_code;
-  std::string output;
-};
+using CliRun = custodian::testing::CommandRun;
 
 CliRun Verify(const std::string& file, const std::string& extra = "") {
-  const std::string command =
-      std::string(CUSTODIAN_BINARY) + " audit verify " + extra + " " + file + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return custodian::testing::RunCommand(std::string(CUSTODIAN_BINARY) + " audit verify " + extra +
+                                        " " + file);
 }
 
 class AuditVerify : public ::testing::Test {

@@ -63,6 +63,21 @@ inline int StopProcess(pid_t& pid, int signal) {
   return status;
 }
 
+struct CommandRun {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+// Runs a shell command line and collects what it prints.
+inline CommandRun RunCommand(const std::string& command) {
+  std::fflush(nullptr);
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
 inline std::string Slurp(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream s;

@@ -9,10 +9,7 @@
 namespace custodian::testing {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
+using CliRun = CommandRun;
 
 class OnlineCli : public ::testing::Test {
  protected:
@@ -25,17 +22,8 @@ class OnlineCli : public ::testing::Test {
 
   // Runs custodian with CUSTODIAN_URL set and `env` before it.
   static CliRun Run(const std::string& args, const std::string& env = "") {
-    const std::string command =
-        "env -u CUSTODIAN_TOKEN CUSTODIAN_CONFIG=/nonexistent "
-        "CUSTODIAN_URL=" +
-        ac_->url() + " " + env + " " + CUSTODIAN_BINARY + " " + args + " 2>&1";
-    std::fflush(nullptr);
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return RunCommand("env -u CUSTODIAN_TOKEN CUSTODIAN_CONFIG=/nonexistent CUSTODIAN_URL=" +
+                      ac_->url() + " " + env + " " + CUSTODIAN_BINARY + " " + args);
   }
   static std::string Auth() { return "--token-file " + token_file_; }
 
@@ -48,94 +36,94 @@ std::string OnlineCli::token_file_;
 TEST_F(OnlineCli, AdminsManageGroups) {
   CliRun r = Run("groups create --id g-s --name Support --allow unattended_access --max-days 14 " +
                  Auth());
-  ASSERT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("created group g-s"), std::string::npos) << r.out;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("created group g-s"), std::string::npos) << r.output;
   ASSERT_EQ(Run("groups create --id g-c --name Child --parent g-s " + Auth()).exit_code, 0);
 
   r = Run("groups list " + Auth());
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("PERMISSIONS SET"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("unattended_access"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("PERMISSIONS SET"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unattended_access"), std::string::npos) << r.output;
 
   r = Run("groups tree " + Auth());
-  EXPECT_NE(r.out.find("Support (g-s)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\n  Child (g-c)"), std::string::npos) << r.out;
+  EXPECT_NE(r.output.find("Support (g-s)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\n  Child (g-c)"), std::string::npos) << r.output;
 
   r = Run("groups effective g-c " + Auth());
-  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(
-      std::regex_search(r.out, std::regex(R"(permissions\.unattended_access +true +g-s +-)")))
-      << r.out;
-  EXPECT_NE(r.out.find("unattended.max_days"), std::string::npos) << r.out;
+      std::regex_search(r.output, std::regex(R"(permissions\.unattended_access +true +g-s +-)")))
+      << r.output;
+  EXPECT_NE(r.output.find("unattended.max_days"), std::string::npos) << r.output;
 
   r = Run("groups show g-s --json " + Auth());
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(web::json::value::parse(r.out).at("id").as_string(), "g-s");
+  EXPECT_EQ(web::json::value::parse(r.output).at("id").as_string(), "g-s");
 
   // The token may come from the environment instead.
   r = Run("groups show g-s --json", "CUSTODIAN_TOKEN=" + ac_->master_token());
-  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 TEST_F(OnlineCli, ProblemsComeWithPointersAndExitCodes) {
   CliRun r = Run("groups create --name X --parent nope --max-days 0 " + Auth());
-  EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_NE(r.out.find("error 400"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("/unattended/max_days"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("error 400"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/unattended/max_days"), std::string::npos) << r.output;
 
   r = Run("groups show nope " + Auth());
-  EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_NE(r.out.find("error 404"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("error 404"), std::string::npos) << r.output;
 
   const std::string bad = (ac_->dir() / "bad-token").string();
   std::ofstream(bad) << "cst_wrong\n";
   r = Run("groups list --token-file " + bad);
-  EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_NE(r.out.find("error 401"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("error 401"), std::string::npos) << r.output;
 
   r = Run("groups list --url http://127.0.0.1:1 " + Auth());
-  EXPECT_EQ(r.exit_code, 3) << r.out;
-  EXPECT_NE(r.out.find("cannot be reached"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("cannot be reached"), std::string::npos) << r.output;
 
   r = Run("groups list --token-file /nonexistent");
-  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
   r = Run("groups list --bogus " + Auth());
-  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
 TEST_F(OnlineCli, EnrollmentCodesAndEndpoints) {
   CliRun r = Run("enrollment-codes create --ttl-minutes 5 " + Auth());
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_EQ(r.out.rfind("enr_", 0), 0u) << r.out;
-  const std::string code = r.out.substr(0, r.out.find(' '));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("enr_", 0), 0u) << r.output;
+  const std::string code = r.output.substr(0, r.output.find(' '));
   ac_->Request("POST", "/v1/enroll", std::nullopt,
                R"({"code":")" + code + R"(","name":"pc-9","os":"windows","time_zone":"UTC"})");
   r = Run("endpoints list " + Auth());
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("pc-9"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("windows"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("pc-9"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("windows"), std::string::npos) << r.output;
 }
 
 TEST_F(OnlineCli, AuditorsExportFilteredLogsThatVerify) {
   Run("groups create --id g-audit --name Audited " + Auth());
   const std::string file = (ac_->dir() / "export.jsonl").string();
   CliRun r = Run("audit export -o " + file + " " + Auth());
-  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
   r = Run("audit verify " + file);
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("the whole chain"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the whole chain"), std::string::npos) << r.output;
 
   r = Run("audit export --format csv --action group.create " + Auth());
-  EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_EQ(r.out.rfind("seq,", 0), 0u) << r.out;
-  EXPECT_NE(r.out.find("group:g-audit"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("auth.login"), std::string::npos) << "filtered to group.create";
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("seq,", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find("group:g-audit"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("auth.login"), std::string::npos) << "filtered to group.create";
 
   r = Run("audit export --since yesterday " + Auth());
-  EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_NE(r.out.find("since"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("since"), std::string::npos) << r.output;
   r = Run("audit export --format xml " + Auth());
-  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
 }  // namespace
