@@ -126,5 +126,40 @@ TEST_F(OnlineCli, AuditorsExportFilteredLogsThatVerify) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
+TEST_F(OnlineCli, PrincipalsAndSettings) {
+  Run("groups create --id g-p --name People " + Auth());
+  const std::string password = (ac_->dir() / "password").string();
+  std::ofstream(password) << "correct horse battery staple\n";
+  CliRun r =
+      Run("technicians create --name tess --group g-p --time-zone Europe/Berlin "
+          "--password-file " +
+          password + " " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("created technician tess"), std::string::npos) << r.output;
+  r = Run("admins create --name adele --scope g-p --password-file " + password + " " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = Run("auditors create --name aud --password-file " + password + " " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = Run("technicians list " + Auth());
+  EXPECT_TRUE(
+      std::regex_search(r.output, std::regex(R"(tess +technician +g-p +Europe/Berlin +enabled)")))
+      << r.output;
+  r = Run("admins list " + Auth());
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(adele +admin +g-p)"))) << r.output;
+  // The technician logs in with that password: it arrived intact.
+  EXPECT_EQ(ac_->Request("POST", "/v1/tokens", std::nullopt,
+                         R"({"name":"tess","password":"correct horse battery staple"})")
+                .status,
+            201u);
+  r = Run("technicians create --name tim --group nope --time-zone Mars/Base --password-file " +
+          password + " " + Auth());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("/time_zone"), std::string::npos) << r.output;
+  r = Run("settings show " + Auth());
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(unattended\.cap_behavior +deny)")))
+      << r.output;
+  EXPECT_NE(r.output.find("distribution.bundle_ttl_hours"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace custodian::testing

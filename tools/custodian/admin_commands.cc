@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "common/files.h"
 #include "online.h"
 #include "policy_commands.h"
 
@@ -199,11 +200,101 @@ void AddEndpoints(CLI::App& app, int* exit_code) {
   });
 }
 
+// `technicians`, `admins`, `auditors`: list and create. A password is read
+// from a file (--password-file), never taken from the command line.
+void AddPrincipals(CLI::App& app, int* exit_code, const std::string& noun,
+                   const std::string& path) {
+  CLI::App* cmd = app.add_subcommand(noun, "The " + noun + " you may manage");
+  cmd->require_subcommand(1);
+  auto list_options = std::make_shared<ConnectionOptions>();
+  CLI::App* list = cmd->add_subcommand("list", "As a table");
+  AddConnectionOptions(list, *list_options);
+  list->callback([list_options, path, exit_code] {
+    *exit_code = Run(*list_options, "GET", path, std::nullopt, [](const value& v) {
+      std::vector<std::vector<std::string>> rows;
+      for (const value& p : v.at("items").as_array()) {
+        std::string scope = p.has_field("group_id") ? Cell(p.at("group_id")) : "";
+        if (p.has_field("scopes")) {
+          for (const value& s : p.at("scopes").as_array()) {
+            scope += (scope.empty() ? "" : ",") + s.as_string();
+          }
+        }
+        rows.push_back({p.at("id").as_string(), p.at("name").as_string(), p.at("role").as_string(),
+                        scope.empty() ? "-" : scope,
+                        p.has_field("time_zone") ? Cell(p.at("time_zone")) : "-",
+                        p.at("disabled").as_bool() ? "disabled" : "enabled"});
+      }
+      PrintTable(std::cout, {"ID", "NAME", "ROLE", "GROUP / SCOPES", "ZONE", "STATE"}, rows);
+    });
+  });
+  struct CreateOptions {
+    ConnectionOptions connection;
+    std::string name, password_file;
+    std::optional<std::string> group, zone;
+    std::vector<std::string> scopes;
+  };
+  auto o = std::make_shared<CreateOptions>();
+  CLI::App* create = cmd->add_subcommand("create", "Create one");
+  create->add_option("--name", o->name, "Login name")->required();
+  create->add_option("--password-file", o->password_file, "File holding the password")
+      ->required()
+      ->check(CLI::ExistingFile);
+  if (noun == "technicians") {
+    create->add_option("--group", o->group, "The technician's group")->required();
+    create->add_option("--time-zone", o->zone, "The technician's IANA zone")->required();
+  }
+  if (noun == "admins") {
+    create->add_option("--scope", o->scopes, "A group subtree it may act in (repeatable)")
+        ->required();
+  }
+  AddConnectionOptions(create, o->connection);
+  create->callback([o, path, exit_code] {
+    const auto password = ReadFile(o->password_file);
+    value body = value::object(true);
+    body["name"] = value::string(o->name);
+    std::string p = password.value_or("");
+    while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+    body["password"] = value::string(p);
+    if (o->group) body["group_id"] = value::string(*o->group);
+    if (o->zone) body["time_zone"] = value::string(*o->zone);
+    if (!o->scopes.empty()) {
+      value scopes = value::array();
+      for (std::size_t i = 0; i < o->scopes.size(); ++i) scopes[i] = value::string(o->scopes[i]);
+      body["scopes"] = scopes;
+    }
+    *exit_code = Run(o->connection, "POST", path, body, [](const value& v) {
+      std::cout << "created " << v.at("role").as_string() << " " << v.at("name").as_string() << " ("
+                << v.at("id").as_string() << ")\n";
+    });
+  });
+}
+
+void AddSettings(CLI::App& app, int* exit_code) {
+  CLI::App* settings = app.add_subcommand("settings", "Global settings");
+  settings->require_subcommand(1);
+  auto o = std::make_shared<ConnectionOptions>();
+  CLI::App* show = settings->add_subcommand("show", "The global settings");
+  AddConnectionOptions(show, *o);
+  show->callback([o, exit_code] {
+    *exit_code = Run(*o, "GET", "/v1/settings", std::nullopt, [](const value& v) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& [section, fields] : v.as_object()) {
+        for (const auto& [k, x] : fields.as_object()) rows.push_back({section + "." + k, Cell(x)});
+      }
+      PrintTable(std::cout, {"SETTING", "VALUE"}, rows);
+    });
+  });
+}
+
 }  // namespace
 
 void AddAdminCommands(CLI::App& app, int* exit_code) {
   AddGroups(app, exit_code);
   AddEndpoints(app, exit_code);
+  AddPrincipals(app, exit_code, "technicians", "/v1/technicians");
+  AddPrincipals(app, exit_code, "admins", "/v1/admins");
+  AddPrincipals(app, exit_code, "auditors", "/v1/auditors");
+  AddSettings(app, exit_code);
 }
 
 }  // namespace custodian::cli

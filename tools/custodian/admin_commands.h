@@ -1,5 +1,6 @@
 // Online commands for admins: groups (list, tree, show, create, effective
-// settings with provenance), enrollment codes and endpoints. Exit codes as
+// settings with provenance), technicians, admins and auditors (list,
+// create), global settings, enrollment codes and endpoints. Exit codes as
 // in online.h.
 #pragma once
 
