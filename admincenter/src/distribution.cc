@@ -32,6 +32,31 @@ AuditEvent SystemEvent(std::string action, std::string target) {
   return e;
 }
 
+// [{key_id, public_key}]: what bundles list and enrollment pins.
+value PublicKeys(const std::vector<SigningKey>& keys) {
+  value list = value::array();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    value k = value::object(true);
+    k["key_id"] = Str(keys[i].key_id);
+    k["public_key"] = Str(crypto::Base64(keys[i].public_raw));
+    list[i] = k;
+  }
+  return list;
+}
+
+// Whether `e` has the fields of a chain record, of the right types.
+bool IsEventRecord(const value& e) {
+  if (!e.is_object()) return false;
+  for (const char* k : {"seq", "id", "ts", "action", "target", "outcome", "reasons", "details",
+                        "prev_hash", "hash"}) {
+    if (!e.has_field(k)) return false;
+  }
+  return e.at("seq").is_integer() && e.at("seq").as_number().to_int64() > 0 &&
+         e.at("id").is_string() && e.at("ts").is_string() && e.at("action").is_string() &&
+         e.at("target").is_string() && e.at("outcome").is_string() && e.at("reasons").is_array() &&
+         e.at("details").is_object() && e.at("prev_hash").is_string() && e.at("hash").is_string();
+}
+
 // The endpoint may act only for itself; anything else looks absent.
 bool IsSelf(const Principal& endpoint, const std::string& id) {
   return endpoint.role == Role::kEndpoint && endpoint.id == id;
@@ -62,13 +87,7 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
     }
   }
   const std::vector<SigningKey> signing = keys_.Signing();
-  value key_list = value::array();
-  for (std::size_t i = 0; i < signing.size(); ++i) {
-    value k = value::object(true);
-    k["key_id"] = Str(signing[i].key_id);
-    k["public_key"] = Str(crypto::Base64(signing[i].public_raw));
-    key_list[i] = k;
-  }
+  const value key_list = PublicKeys(signing);
   const std::string keys_hash = crypto::Hex(crypto::Sha256(CanonicalJson(key_list)));
   // Serialised by the writer, and reading the policy inside the write: two
   // callers cannot issue two versions for one change, and a caller with a
@@ -275,18 +294,10 @@ Result<value> Distribution::Enroll(const value& body) {
     e.details["os"] = Str(*os);
     e.details["time_zone"] = Str(*zone);
     AppendAudit(db, e, now);
-    value keys = value::array();
-    const auto signing = keys_.Signing();
-    for (std::size_t i = 0; i < signing.size(); ++i) {
-      value k = value::object(true);
-      k["key_id"] = Str(signing[i].key_id);
-      k["public_key"] = Str(crypto::Base64(signing[i].public_raw));
-      keys[i] = k;
-    }
     value out = value::object(true);
     out["endpoint_id"] = Str(endpoint_id);
     out["token"] = Str(token);  // shown once
-    out["policy_keys"] = keys;
+    out["policy_keys"] = PublicKeys(keys_.Signing());
     return out;
   });
   if (!r.ok() && r.problem().kind == ErrorKind::kForbidden) {
@@ -463,23 +474,12 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
   std::size_t i = 0;
   for (const value& e : events) {
     const std::string at = "/events/" + std::to_string(i++);
-    try {
-      const bool shaped =
-          e.at("seq").is_integer() && e.at("seq").as_number().to_int64() > 0 &&
-          e.at("id").is_string() && e.at("ts").is_string() && e.at("action").is_string() &&
-          e.at("target").is_string() && e.at("outcome").is_string() && e.at("reasons").is_array() &&
-          e.at("details").is_object() && e.at("prev_hash").is_string() && e.at("hash").is_string();
-      if (!shaped) {
-        errors.push_back({at,
-                          "must be an event record (seq, id, ts, actor, action, target, "
-                          "outcome, reasons, details, prev_hash, hash)"});
-      } else if (audit::RecordHash(e) != e.at("hash").as_string()) {
-        errors.push_back({at + "/hash", "does not match the event"});
-      }
-    } catch (const std::exception&) {
+    if (!IsEventRecord(e)) {
       errors.push_back({at,
                         "must be an event record (seq, id, ts, actor, action, target, "
                         "outcome, reasons, details, prev_hash, hash)"});
+    } else if (audit::RecordHash(e) != e.at("hash").as_string()) {
+      errors.push_back({at + "/hash", "does not match the event"});
     }
   }
   if (!errors.empty()) return Invalid(std::move(errors));

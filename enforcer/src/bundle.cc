@@ -14,7 +14,7 @@ using web::json::value;
 
 namespace {
 
-Rejection Reject(std::string reason, std::string detail) {
+Rejection Rejected(std::string reason, std::string detail) {
   return {std::move(reason), std::move(detail)};
 }
 
@@ -57,10 +57,10 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
   if (ec || !envelope.is_object() || !envelope.has_field("bundle") ||
       !envelope.at("bundle").is_string() || !envelope.has_field("signatures") ||
       !envelope.at("signatures").is_array()) {
-    return Reject("malformed", "not an envelope {bundle, signatures}");
+    return Rejected("malformed", "not an envelope {bundle, signatures}");
   }
   const auto bytes = crypto::FromBase64(envelope.at("bundle").as_string());
-  if (!bytes) return Reject("malformed", "the bundle is not base64");
+  if (!bytes) return Rejected("malformed", "the bundle is not base64");
   // 1. The signature, over the exact bytes, by a pinned key.
   bool pinned_signer = false, verified = false;
   std::string signer;
@@ -80,52 +80,52 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
     }
     if (verified) break;
   }
-  if (!pinned_signer) return Reject("unknown_key", "no signature by a pinned key");
-  if (!verified) return Reject("bad_signature", "the signature does not verify");
+  if (!pinned_signer) return Rejected("unknown_key", "no signature by a pinned key");
+  if (!verified) return Rejected("bad_signature", "the signature does not verify");
   // 2. What it says.
   const value bundle = value::parse(*bytes, ec);
-  if (ec || !bundle.is_object()) return Reject("malformed", "the signed bytes are not a bundle");
+  if (ec || !bundle.is_object()) return Rejected("malformed", "the signed bytes are not a bundle");
   VerifiedBundle out;
   try {
     if (bundle.at("format").as_integer() != 1) {
-      return Reject("unsupported_format", "format " + bundle.at("format").serialize());
+      return Rejected("unsupported_format", "format " + bundle.at("format").serialize());
     }
     out.version = bundle.at("version").as_number().to_int64();
     const auto issued = policy::ParseRfc3339(bundle.at("issued_at").as_string());
     const auto expires = policy::ParseRfc3339(bundle.at("expires_at").as_string());
     out.keys = ParseKeys(bundle.at("keys"));
     if (out.version < 1 || !issued || !expires || out.keys.empty()) {
-      return Reject("malformed", "version, issued_at, expires_at or keys are missing or wrong");
+      return Rejected("malformed", "version, issued_at, expires_at or keys are missing or wrong");
     }
     const std::string key_id = bundle.at("key_id").as_string();
     if (std::none_of(out.keys.begin(), out.keys.end(),
                      [&](const PinnedKey& k) { return k.key_id == key_id; })) {
-      return Reject("malformed", "key_id " + key_id + " is not among the listed keys");
+      return Rejected("malformed", "key_id " + key_id + " is not among the listed keys");
     }
     out.issued_at = *issued;
     out.expires_at = *expires;
   } catch (const std::exception&) {
-    return Reject("malformed", "format, version, issued_at, expires_at or keys are missing");
+    return Rejected("malformed", "format, version, issued_at, expires_at or keys are missing");
   }
   const std::string hash = crypto::Hex(crypto::Sha256(*bytes));
   if (held && out.version < held->version) {
-    return Reject("rollback", "version " + std::to_string(out.version) + " is older than " +
-                                  std::to_string(held->version));
+    return Rejected("rollback", "version " + std::to_string(out.version) + " is older than " +
+                                    std::to_string(held->version));
   }
   if (held && out.version == held->version && hash != held->bytes_sha256) {
-    return Reject("version_reused",
-                  "version " + std::to_string(out.version) + " held with other content");
+    return Rejected("version_reused",
+                    "version " + std::to_string(out.version) + " held with other content");
   }
   if (out.issued_at > now + kMaxClockSkew) {
-    return Reject("issued_in_future", "issued at " + policy::FormatRfc3339(out.issued_at));
+    return Rejected("issued_in_future", "issued at " + policy::FormatRfc3339(out.issued_at));
   }
   if (out.expires_at <= now) {
-    return Reject("expired", "expired at " + policy::FormatRfc3339(out.expires_at));
+    return Rejected("expired", "expired at " + policy::FormatRfc3339(out.expires_at));
   }
   auto parsed = policy::ParsePolicy(bundle.at("policy"), zones);
   if (!parsed.ok()) {
     const auto& e = parsed.errors.front();
-    return Reject("invalid_policy", "/policy" + e.pointer + ": " + e.message);
+    return Rejected("invalid_policy", "/policy" + e.pointer + ": " + e.message);
   }
   out.policy = std::move(*parsed.value);
   out.envelope = envelope_text;
