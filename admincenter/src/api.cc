@@ -232,6 +232,56 @@ std::vector<Route> ApiRoutes() {
        "Upload a batch of the endpoint's hash-chained events (idempotent by event id)", true, 200,
        [](Call& c) { return c.distribution.ReceiveEvents(c.who(), c.params.at("id"), c.body); },
        nullptr});
+  // Workflows (R1–R15). Technicians act on their own sessions and grants;
+  // who sees what is decided by Workflows.
+  constexpr uint8_t kOverseers = kAnyAdmin | kAuditorRole;
+  r.push_back({verb::post, "/v1/sessions", kTechnicianRole,
+               "Open a support session on an endpoint (type, mode, screen viewing)", true, 201,
+               [](Call& c) { return c.workflows.OpenSession(c.who(), c.body); }, nullptr});
+  r.push_back({verb::get, "/v1/sessions", kTechnicianRole | kOverseers, "List support sessions",
+               false, 200, [](Call& c) { return c.workflows.ListSessions(c.who()); }, nullptr});
+  r.push_back(
+      {verb::patch, "/v1/sessions/{id}", kTechnicianRole, "Switch screen viewing on or off", true,
+       200, [](Call& c) { return c.workflows.UpdateSession(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::post, "/v1/sessions/{id}/end", kTechnicianRole, "End a support session", false,
+               200, [](Call& c) { return c.workflows.EndSession(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back(
+      {verb::post, "/v1/sessions/{id}/unattended-requests", kTechnicianRole,
+       "Request unattended access from a session: 201 pending, or 403 with every reason", true, 201,
+       [](Call& c) { return c.workflows.RequestUnattended(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::get, "/v1/unattended-requests", kTechnicianRole | kOverseers,
+               "List unattended-access requests", false, 200,
+               [](Call& c) { return c.workflows.ListRequests(c.who()); }, nullptr});
+  r.push_back({verb::get, "/v1/grants", kTechnicianRole | kOverseers,
+               "List unattended-access grants", false, 200,
+               [](Call& c) { return c.workflows.ListGrants(c.who()); }, nullptr});
+  r.push_back({verb::post, "/v1/grants/{id}/revoke", kTechnicianRole | kAnyAdmin,
+               "Revoke a grant (its technician or an admin)", false, 200,
+               [](Call& c) { return c.workflows.RevokeGrant(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back({verb::post, "/v1/grants/{id}/connect", kTechnicianRole,
+               "Connect unattended with a grant: 201 requested, or 403 with every reason", false,
+               201, [](Call& c) { return c.workflows.Connect(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back({verb::get, "/v1/connections", kTechnicianRole | kOverseers,
+               "List unattended connections", false, 200,
+               [](Call& c) { return c.workflows.ListConnections(c.who()); }, nullptr});
+  r.push_back({verb::post, "/v1/sessions/{id}/credential-requests", kTechnicianRole,
+               "Ask the customer for their Windows credentials for this session (R9, R13)", false,
+               201,
+               [](Call& c) { return c.workflows.RequestCredentials(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back({verb::get, "/v1/credential-requests", kTechnicianRole | kOverseers,
+               "List credential requests and what became of them (never the secret)", false, 200,
+               [](Call& c) { return c.workflows.ListCredentialRequests(c.who()); }, nullptr});
+  r.push_back(
+      {verb::post, "/v1/sessions/{id}/credentials/apply", kTechnicianRole,
+       "Restart or unlock with the stored credentials (R10)", true, 201,
+       [](Call& c) { return c.workflows.ApplyCredentials(c.who(), c.params.at("id"), c.body); },
+       nullptr});
   r.push_back({verb::get, "/v1/audit/events", kAuditorRole | kMasterAdminRole,
                "Export audit events (since, until, actor, action, target; format=jsonl|csv|cef)",
                false, 200, nullptr, nullptr});
@@ -271,6 +321,20 @@ std::vector<Route> ApiRoutes() {
       {"GET /v1/endpoints/{id}/commands", {"", "CommandList"}},
       {"POST /v1/endpoints/{id}/commands/ack", {"CommandAck", "CommandAckResult"}},
       {"POST /v1/endpoints/{id}/events", {"EventBatch", "EventBatchResult"}},
+      {"POST /v1/sessions", {"SessionInput", "Session"}},
+      {"GET /v1/sessions", {"", "SessionList"}},
+      {"PATCH /v1/sessions/{id}", {"SessionPatch", "Session"}},
+      {"POST /v1/sessions/{id}/end", {"", "Session"}},
+      {"POST /v1/sessions/{id}/unattended-requests",
+       {"UnattendedRequestInput", "UnattendedRequest"}},
+      {"GET /v1/unattended-requests", {"", "UnattendedRequestList"}},
+      {"GET /v1/grants", {"", "GrantList"}},
+      {"POST /v1/grants/{id}/revoke", {"", "Grant"}},
+      {"POST /v1/grants/{id}/connect", {"", "Connection"}},
+      {"GET /v1/connections", {"", "ConnectionList"}},
+      {"POST /v1/sessions/{id}/credential-requests", {"", "CredentialRequest"}},
+      {"GET /v1/credential-requests", {"", "CredentialRequestList"}},
+      {"POST /v1/sessions/{id}/credentials/apply", {"CredentialApplyInput", "CredentialOperation"}},
   };
   for (Route& route : r) {
     auto s = schemas.find(std::string(bhttp::to_string(route.method)) + " " + route.pattern);
@@ -336,9 +400,11 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-Api::Api(Service& service, Distribution& distribution, int read_threads, int write_threads)
+Api::Api(Service& service, Distribution& distribution, Workflows& workflows, int read_threads,
+         int write_threads)
     : service_(service),
       distribution_(distribution),
+      workflows_(workflows),
       routes_(ApiRoutes()),
       readers_(static_cast<std::size_t>(std::max(1, read_threads))),
       writers_(static_cast<std::size_t>(std::max(1, write_threads))),
@@ -511,7 +577,8 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
                 {},
                 {}});
   }
-  Call call{request, std::move(m.params), principal, value::null(), service_, distribution_};
+  Call call{request,  std::move(m.params), principal, value::null(),
+            service_, distribution_,       workflows_};
   if (route.takes_body) {
     const std::string& type = request.Header("content-type");
     if (!type.starts_with("application/json")) {

@@ -284,6 +284,100 @@ value ApiSchemas() {
   s["EventBatchResult"] =
       Object({{"accepted", Integer(0)}, {"duplicates", Integer(0)}, {"last_seq", Integer(0)}},
              {"accepted", "duplicates", "last_seq"});
+  // Workflows (R1–R15). Row schemas list every column; nothing in them is
+  // ever a secret.
+  const value mode = Strings({"chat_only", "full"});
+  const value reasons = Array(reason);
+  const value ts = Text("date-time");
+  s["SessionInput"] = Object({{"endpoint_id", Text()},
+                              {"type", SessionType()},
+                              {"mode", mode},
+                              {"screen_viewing", Type("boolean")}},
+                             {"endpoint_id", "type"});
+  s["SessionPatch"] = Object({{"screen_viewing", Type("boolean")}}, {"screen_viewing"});
+  s["Session"] = Object({{"id", Text()},
+                         {"technician_id", Text()},
+                         {"endpoint_id", Text()},
+                         {"type", SessionType()},
+                         {"mode", Nullable(mode)},
+                         {"screen_viewing", Type("boolean")},
+                         {"state", Strings({"active", "ended"})},
+                         {"started_at", ts},
+                         {"ended_at", Nullable(ts)}},
+                        {"id", "technician_id", "endpoint_id", "type", "state", "started_at"});
+  s["SessionList"] = ListOf("Session");
+  s["UnattendedRequestInput"] =
+      Object({{"credential_mode", Enum(policy::kAuthModeCount, policy::AuthModeName)},
+              {"schedule", Type("object")}},
+             {"credential_mode", "schedule"});
+  s["UnattendedRequest"] =
+      Object({{"id", Text()},
+              {"session_id", Text()},
+              {"technician_id", Text()},
+              {"endpoint_id", Text()},
+              {"credential_mode", Enum(policy::kAuthModeCount, policy::AuthModeName)},
+              {"schedule", Type("object")},
+              {"state", Strings({"pending", "approved", "denied", "expired", "refused"})},
+              {"reasons", reasons},
+              {"created_at", ts},
+              {"expires_at", ts},
+              {"decided_at", Nullable(ts)},
+              {"grant_id", Nullable(Text())},
+              {"decision", Ref("Decision")}},
+             {"id", "session_id", "technician_id", "endpoint_id", "credential_mode", "schedule",
+              "state", "created_at", "expires_at"});
+  s["UnattendedRequestList"] = ListOf("UnattendedRequest");
+  s["Grant"] = Object(
+      {{"id", Text()},
+       {"request_id", Text()},
+       {"technician_id", Text()},
+       {"endpoint_id", Text()},
+       {"credential_mode", Enum(policy::kAuthModeCount, policy::AuthModeName)},
+       {"effective_schedule", EffectiveSchedule()},
+       {"state", Strings({"active", "revoked", "expired"})},
+       {"created_at", ts},
+       {"ended_at", Nullable(ts)},
+       {"ended_by", Nullable(Text())}},
+      {"id", "technician_id", "endpoint_id", "credential_mode", "effective_schedule", "state"});
+  s["GrantList"] = ListOf("Grant");
+  s["Connection"] = Object(
+      {{"id", Text()},
+       {"grant_id", Text()},
+       {"technician_id", Text()},
+       {"endpoint_id", Text()},
+       {"state", Strings({"requested", "awaiting_credentials", "active", "denied", "ended"})},
+       {"reasons", reasons},
+       {"requested_at", ts},
+       {"updated_at", ts},
+       {"end_reason", Nullable(Text())},
+       {"decision", Ref("Decision")}},
+      {"id", "grant_id", "technician_id", "endpoint_id", "state"});
+  s["ConnectionList"] = ListOf("Connection");
+  s["CredentialRequest"] =
+      Object({{"id", Text()},
+              {"session_id", Text()},
+              {"technician_id", Text()},
+              {"endpoint_id", Text()},
+              {"state",
+               Strings({"pending", "stored", "denied", "refused", "revoked", "wiped", "expired"})},
+              {"reasons", reasons},
+              {"created_at", ts},
+              {"updated_at", ts}},
+             {"id", "session_id", "technician_id", "endpoint_id", "state"});
+  s["CredentialRequestList"] = ListOf("CredentialRequest");
+  s["CredentialApplyInput"] =
+      Object({{"operation", Enum(2, policy::OperationName)}}, {"operation"});
+  s["CredentialOperation"] =
+      Object({{"id", Text()},
+              {"session_id", Text()},
+              {"technician_id", Text()},
+              {"endpoint_id", Text()},
+              {"operation", Enum(2, policy::OperationName)},
+              {"state", Strings({"requested", "succeeded", "failed", "denied"})},
+              {"reasons", reasons},
+              {"requested_at", ts},
+              {"updated_at", ts}},
+             {"id", "session_id", "operation", "state"});
   return s;
 }
 

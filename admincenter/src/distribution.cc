@@ -365,17 +365,9 @@ Result<value> Distribution::QueueCommand(const Principal& actor, const std::stri
   if (type && *type != "sync") errors.push_back({"/type", "must be \"sync\""});
   if (!errors.empty()) return Invalid(std::move(errors));
   const policy::Instant now = service_.Now();
-  const std::string id = crypto::NewId("cmd_");
   Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
     if (!EndpointExists(db, endpoint_id)) return NotFound("no such endpoint");
-    SQLite::Statement q(db,
-                        "INSERT INTO endpoint_commands (id, endpoint_id, type, body, created_at) "
-                        "VALUES (?, ?, ?, '{}', ?)");
-    q.bind(1, id);
-    q.bind(2, endpoint_id);
-    q.bind(3, *type);
-    q.bind(4, policy::FormatRfc3339(now));
-    q.exec();
+    const std::string id = InsertCommand(db, endpoint_id, *type, value::object(), now);
     AuditEvent e = ActorEvent(actor, "endpoint.command", "endpoint:" + endpoint_id);
     e.details["command_id"] = Str(id);
     e.details["type"] = Str(*type);
@@ -388,6 +380,22 @@ Result<value> Distribution::QueueCommand(const Principal& actor, const std::stri
   });
   if (r.ok()) waiters_.Notify(endpoint_id);  // after the commit: the poller will find it
   return r;
+}
+
+std::string Distribution::InsertCommand(SQLite::Database& db, const std::string& endpoint_id,
+                                        const std::string& type, const value& body,
+                                        policy::Instant now) {
+  const std::string id = crypto::NewId("cmd_");
+  SQLite::Statement q(db,
+                      "INSERT INTO endpoint_commands (id, endpoint_id, type, body, created_at) "
+                      "VALUES (?, ?, ?, ?, ?)");
+  q.bind(1, id);
+  q.bind(2, endpoint_id);
+  q.bind(3, type);
+  q.bind(4, body.serialize());
+  q.bind(5, policy::FormatRfc3339(now));
+  q.exec();
+  return id;
 }
 
 Result<value> Distribution::PendingCommands(const Principal& endpoint,
@@ -554,6 +562,7 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
       keep.bind(5, stored.at("seq").as_number().to_int64());
       keep.exec();
       keep.reset();
+      if (observer_) observer_(db, endpoint_id, rec, now);
       last_seq = seq;
       last_hash = rec.at("hash").as_string();
       ++accepted;

@@ -157,7 +157,8 @@ int Run(ac::Config config) {
   }
   ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, *keys);
   ac::Distribution distribution(service, *keys);
-  ac::Api api(service, distribution, config.worker_threads, config.write_threads);
+  ac::Workflows workflows(service, distribution);
+  ac::Api api(service, distribution, workflows, config.worker_threads, config.write_threads);
   custodian::http::ServerOptions options;
   options.address = listen->first;
   options.port = listen->second;

@@ -215,6 +215,7 @@ CompiledPolicy CompiledPolicy::Compile(const Policy& policy, const TimeZones& zo
   c.zones_ = &zones;
   c.blocked_session_types_ = policy.settings.blocked_session_types;
   c.cap_behavior_ = policy.settings.cap_behavior;
+  c.request_ttl_minutes_ = policy.settings.request_ttl_minutes;
   c.expires_at_ = expires_at;
   const std::vector<EffectiveSettings> effective = ResolveEffective(policy);
   std::unordered_map<std::string_view, uint32_t> group_index;

@@ -397,6 +397,100 @@ TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
   check({"POST /v1/endpoints/{id}/events", channel + "/events",
          R"({"events":[)" + event.serialize() + "]}"},
         ep);
+  // Workflows, on a Windows endpoint of their own, by a technician whose
+  // group may ask for Windows credentials. What the endpoint settles comes
+  // as its events.
+  w.Post("/v1/groups", m,
+         R"({"id":"g-w","name":"W","parent_id":"g-a","permissions":)"
+         R"({"request_windows_credentials":true}})");
+  w.Post(
+      "/v1/technicians", m,
+      R"({"name":"wes","password":")" + pw + R"(","group_id":"g-w","time_zone":"Europe/Berlin"})");
+  const std::string wes = w.Login("wes");
+  const std::string code2 = w.Post("/v1/enrollment-codes", m, "{}").at("code").as_string();
+  const value pc2 = w.Post(
+      "/v1/enroll", std::nullopt,
+      R"({"code":")" + code2 + R"(","name":"pc-2","os":"windows","time_zone":"Europe/Vienna"})");
+  const std::string pc2_id = pc2.at("endpoint_id").as_string();
+  const std::string session =
+      check({"POST /v1/sessions", "/v1/sessions",
+             R"({"endpoint_id":")" + pc2_id + R"(","type":"applet","screen_viewing":false})"},
+            wes)
+          .json()
+          .at("id")
+          .as_string();
+  const std::string s_path = "/v1/sessions/" + session;
+  check({"PATCH /v1/sessions/{id}", s_path, R"({"screen_viewing":true})"}, wes);
+  const std::string request =
+      check({"POST /v1/sessions/{id}/unattended-requests", s_path + "/unattended-requests",
+             R"({"credential_mode":"at_connection","schedule":{"kind":"days","days":3}})"},
+            wes)
+          .json()
+          .at("id")
+          .as_string();
+  const std::string cred_request =
+      check({"POST /v1/sessions/{id}/credential-requests", s_path + "/credential-requests", ""},
+            wes)
+          .json()
+          .at("id")
+          .as_string();
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::string prev = audit::kGenesisHash;
+  int seq = 0;
+  auto endpoint_event = [&](const std::string& action, value details) {
+    value e = value::object();
+    e["seq"] = value::number(++seq);
+    e["id"] = value::string("ev-wf-" + std::to_string(seq));
+    e["ts"] = value::string(policy::FormatRfc3339(now));
+    e["actor"] = value::parse(R"({"kind":"endpoint","id":"pc-2"})");
+    e["action"] = value::string(action);
+    e["target"] = value::string("workflow");
+    e["outcome"] = value::string("success");
+    e["reasons"] = value::array();
+    e["details"] = std::move(details);
+    e["prev_hash"] = value::string(prev);
+    e["hash"] = value::string(audit::RecordHash(e));
+    prev = e.at("hash").as_string();
+    value batch = value::object();
+    batch["events"] = value::array({e});
+    HttpResult r = w.ac_.Request("POST", "/v1/endpoints/" + pc2_id + "/events",
+                                 pc2.at("token").as_string(), batch.serialize());
+    EXPECT_EQ(r.status, 200u) << r.body;
+  };
+  value approved = value::object();
+  approved["request_id"] = value::string(request);
+  approved["grant_id"] = value::string("grant-wf-1");
+  approved["effective_schedule"] = value::object();
+  approved["effective_schedule"]["start"] =
+      value::string(policy::FormatRfc3339(now - std::chrono::minutes(1)));
+  approved["effective_schedule"]["end"] =
+      value::string(policy::FormatRfc3339(now + std::chrono::hours(72)));
+  approved["effective_schedule"]["daily"] = value::null();
+  endpoint_event("unattended.request_approved", approved);
+  value stored = value::object();
+  stored["request_id"] = value::string(cred_request);
+  endpoint_event("credentials.stored", stored);
+  check({"GET /v1/sessions", "/v1/sessions", ""}, wes);
+  const value requests =
+      check({"GET /v1/unattended-requests", "/v1/unattended-requests", ""}, wes).json();
+  EXPECT_EQ(requests.at("items").at(0).at("state").as_string(), "approved");
+  const value grants = check({"GET /v1/grants", "/v1/grants", ""}, wes).json();
+  EXPECT_EQ(grants.at("items").at(0).at("state").as_string(), "active");
+  const value creds =
+      check({"GET /v1/credential-requests", "/v1/credential-requests", ""}, wes).json();
+  EXPECT_EQ(creds.at("items").at(0).at("state").as_string(), "stored");
+  check({"POST /v1/sessions/{id}/credentials/apply", s_path + "/credentials/apply",
+         R"({"operation":"unlock"})"},
+        wes);
+  check({"POST /v1/grants/{id}/connect", "/v1/grants/grant-wf-1/connect", ""}, wes);
+  check({"GET /v1/connections", "/v1/connections", ""}, wes);
+  // Another technician sees none of it; an auditor sees all.
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/grants", w.tokens_["tom"]).json().at("items").size(), 0u);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/grants", w.tokens_["una"]).json().at("items").size(), 1u);
+  EXPECT_EQ(w.ac_.Request("POST", "/v1/grants/grant-wf-1/connect", w.tokens_["tom"]).status, 404u);
+  check({"POST /v1/grants/{id}/revoke", "/v1/grants/grant-wf-1/revoke", ""}, wes);
+  check({"POST /v1/sessions/{id}/end", s_path + "/end", ""}, wes);
   // A denial, and a problem with pointers.
   HttpResult denied =
       w.ac_.Request("POST", "/v1/decisions", m,
@@ -437,6 +531,8 @@ std::map<std::string, MatrixRow> Matrix(World& w) {
   const std::array<int, kCallers> audit = {401, 403, A, 403, 403, A, 403};
   const std::array<int, kCallers> everyone = {A, A, A, A, A, A, A};
   const std::array<int, kCallers> endpoint_only = {401, 403, 403, 403, 403, 403, A};
+  const std::array<int, kCallers> technician_only = {401, A, 403, 403, 403, 403, 403};
+  const std::array<int, kCallers> workflow_read = {401, A, A, A, A, A, 403};
   const std::string endpoint = "/v1/endpoints/" + w.endpoint_id_;
   return {
       {"GET /healthz", {"/healthz", "", everyone}},
@@ -476,6 +572,22 @@ std::map<std::string, MatrixRow> Matrix(World& w) {
       {"GET /v1/endpoints/{id}/commands", {endpoint + "/commands", "", endpoint_only}},
       {"POST /v1/endpoints/{id}/commands/ack", {endpoint + "/commands/ack", "[]", endpoint_only}},
       {"POST /v1/endpoints/{id}/events", {endpoint + "/events", "[]", endpoint_only}},
+      {"POST /v1/sessions", {"/v1/sessions", "{}", technician_only}},
+      {"GET /v1/sessions", {"/v1/sessions", "", workflow_read}},
+      {"PATCH /v1/sessions/{id}", {"/v1/sessions/ses_none", "{}", technician_only}},
+      {"POST /v1/sessions/{id}/end", {"/v1/sessions/ses_none/end", "", technician_only}},
+      {"POST /v1/sessions/{id}/unattended-requests",
+       {"/v1/sessions/ses_none/unattended-requests", "{}", technician_only}},
+      {"GET /v1/unattended-requests", {"/v1/unattended-requests", "", workflow_read}},
+      {"GET /v1/grants", {"/v1/grants", "", workflow_read}},
+      {"POST /v1/grants/{id}/revoke", {"/v1/grants/none/revoke", "", {401, A, 403, A, A, A, 403}}},
+      {"POST /v1/grants/{id}/connect", {"/v1/grants/none/connect", "", technician_only}},
+      {"GET /v1/connections", {"/v1/connections", "", workflow_read}},
+      {"POST /v1/sessions/{id}/credential-requests",
+       {"/v1/sessions/ses_none/credential-requests", "", technician_only}},
+      {"GET /v1/credential-requests", {"/v1/credential-requests", "", workflow_read}},
+      {"POST /v1/sessions/{id}/credentials/apply",
+       {"/v1/sessions/ses_none/credentials/apply", "{}", technician_only}},
   };
 }
 

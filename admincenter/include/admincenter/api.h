@@ -22,6 +22,7 @@
 
 #include "admincenter/distribution.h"
 #include "admincenter/service.h"
+#include "admincenter/workflows.h"
 #include "common/http_server.h"
 
 namespace custodian::admincenter {
@@ -44,6 +45,7 @@ struct Call {
   value body;                                 // parsed JSON when the route takes a body
   Service& service;
   Distribution& distribution;
+  Workflows& workflows;
 
   const Principal& who() const { return *principal; }
 };
@@ -85,7 +87,8 @@ struct RouteMatch {
 
 class Api {
  public:
-  Api(Service& service, Distribution& distribution, int read_threads, int write_threads);
+  Api(Service& service, Distribution& distribution, Workflows& workflows, int read_threads,
+      int write_threads);
   ~Api();
 
   void Handle(http::Request request, http::Respond respond);
@@ -125,6 +128,7 @@ class Api {
 
   Service& service_;
   Distribution& distribution_;
+  Workflows& workflows_;
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> route_segments_;  // parallel to routes_
   boost::asio::thread_pool readers_;                      // reads: as many as cores

@@ -14,6 +14,7 @@
 
 #include <cpprest/json.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,6 +48,11 @@ class Distribution {
 
   Result<value> QueueCommand(const Principal& actor, const std::string& endpoint_id,
                              const value& body);
+  // Queues a command inside the caller's write and returns its id; call
+  // NotifyEndpoint after the commit so a parked poll picks it up.
+  static std::string InsertCommand(SQLite::Database& db, const std::string& endpoint_id,
+                                   const std::string& type, const value& body, policy::Instant now);
+  void NotifyEndpoint(const std::string& endpoint_id) { waiters_.Notify(endpoint_id); }
   // Unacknowledged commands of the calling endpoint, oldest first.
   Result<value> PendingCommands(const Principal& endpoint, const std::string& endpoint_id);
   Result<value> AckCommands(const Principal& endpoint, const std::string& endpoint_id,
@@ -58,11 +64,17 @@ class Distribution {
   // a central audit event, repeats are skipped, gaps and breaks recorded.
   Result<value> ReceiveEvents(const Principal& endpoint, const std::string& endpoint_id,
                               const value& body);
+  // Called for each new event of an endpoint, inside the write that stores
+  // it (the workflows follow what the endpoint settled). Set before serving.
+  using EventObserver = std::function<void(SQLite::Database&, const std::string& endpoint_id,
+                                           const value& record, policy::Instant now)>;
+  void SetEventObserver(EventObserver observer) { observer_ = std::move(observer); }
 
  private:
   Service& service_;
   KeyRing& keys_;
   Waiters waiters_;
+  EventObserver observer_;
   std::mutex mutex_;
   struct Cached {
     std::shared_ptr<const Service::PolicySnapshot> snapshot;  // held: never reused

@@ -45,6 +45,8 @@ class CompiledPolicy {
   const TimeZones& zones() const { return *zones_; }
   SessionTypeSet blocked_session_types() const { return blocked_session_types_; }
   CapBehavior cap_behavior() const { return cap_behavior_; }
+  // How long a customer prompt for an unattended request may wait.
+  int request_ttl_minutes() const { return request_ttl_minutes_; }
   std::optional<Instant> expires_at() const { return expires_at_; }
 
  private:
@@ -64,6 +66,7 @@ class CompiledPolicy {
   const TimeZones* zones_ = nullptr;
   SessionTypeSet blocked_session_types_;
   CapBehavior cap_behavior_ = CapBehavior::kDeny;
+  int request_ttl_minutes_ = kDefaultRequestTtlMinutes;
   std::optional<Instant> expires_at_;
 };
 

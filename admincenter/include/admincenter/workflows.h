@@ -1,0 +1,71 @@
+// Access workflows as the admin center runs them (DESIGN.md §5, R1–R15):
+// support sessions, unattended-access requests, grants and connections,
+// and the use of a customer's Windows credentials.
+//
+// The admin center decides first, on the current policy, so that a
+// technician hears at once why something is refused; what it allows goes
+// to the endpoint as a command. The enforcer decides again with its own
+// bundle and its answer wins. What only the endpoint can settle — the
+// customer's approval, the grant's schedule, connections, stored
+// credentials, revocation by the customer, expiry — comes back as the
+// endpoint's events, which Observe applies here in the transaction that
+// stores them.
+//
+// No method takes, returns or stores a password: the customer's
+// credentials never leave the endpoint (R11), and the administrator
+// credentials of an `at_connection` connect are presented on the endpoint
+// itself (docs/decisions.md).
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <string>
+
+#include "admincenter/distribution.h"
+#include "admincenter/service.h"
+
+namespace custodian::admincenter {
+
+class Workflows {
+ public:
+  Workflows(Service& service, Distribution& distribution);
+
+  // Technicians: {endpoint_id, type, mode?, screen_viewing?}.
+  Result<value> OpenSession(const Principal& who, const value& body);
+  // {screen_viewing}.
+  Result<value> UpdateSession(const Principal& who, const std::string& id, const value& body);
+  Result<value> EndSession(const Principal& who, const std::string& id);
+
+  // {credential_mode, schedule}: 201 pending, or 403 with every reason.
+  Result<value> RequestUnattended(const Principal& who, const std::string& session_id,
+                                  const value& body);
+  Result<value> RevokeGrant(const Principal& who, const std::string& grant_id);
+  Result<value> Connect(const Principal& who, const std::string& grant_id);
+
+  Result<value> RequestCredentials(const Principal& who, const std::string& session_id);
+  // {operation: restart|unlock}.
+  Result<value> ApplyCredentials(const Principal& who, const std::string& session_id,
+                                 const value& body);
+
+  // Technicians see their own; admins those of technicians in their scope;
+  // master admins and auditors all.
+  Result<value> ListSessions(const Principal& who);
+  Result<value> ListRequests(const Principal& who);
+  Result<value> ListGrants(const Principal& who);
+  Result<value> ListConnections(const Principal& who);
+  Result<value> ListCredentialRequests(const Principal& who);
+
+  // A new event reported by `endpoint_id` (Distribution's observer).
+  void Observe(SQLite::Database& db, const std::string& endpoint_id, const value& record,
+               policy::Instant now);
+
+ private:
+  // Whether `who` may see or act on the workflows of `technician_id`.
+  bool CanSee(const Principal& who, const std::string& technician_id);
+  Result<value> List(const Principal& who, const std::string& table, const std::string& order);
+
+  Service& service_;
+  Distribution& distribution_;
+};
+
+}  // namespace custodian::admincenter
