@@ -18,6 +18,7 @@ packages=(
   libspdlog-dev                           # structured logs
   libargon2-dev                           # password hashing (Argon2id)
   libcli11-dev                            # the custodian CLI
+  libpam0g-dev                            # the enforcer's administrator-credential check (PAM)
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

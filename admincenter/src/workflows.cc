@@ -7,6 +7,7 @@
 #include "admincenter/audit.h"
 #include "admincenter/policy_store.h"
 #include "common/crypto.h"
+#include "common/sql_json.h"
 #include "input.h"
 #include "policy/codec.h"
 #include "policy/engine.h"
@@ -16,29 +17,11 @@ namespace {
 
 value Str(const std::string& s) { return value::string(s); }
 
-// Columns holding JSON text; the rest are text, integers or null.
+// Columns holding JSON text, and booleans.
 const std::set<std::string> kJsonColumns = {"schedule", "reasons", "effective_schedule"};
 const std::set<std::string> kBoolColumns = {"screen_viewing"};
 
-value RowJson(SQLite::Statement& q) {
-  value row = value::object(true);
-  for (int i = 0; i < q.getColumnCount(); ++i) {
-    const std::string name = q.getColumnName(i);
-    const SQLite::Column c = q.getColumn(i);
-    if (c.isNull()) {
-      row[name] = value::null();
-    } else if (kJsonColumns.contains(name)) {
-      row[name] = value::parse(c.getString());
-    } else if (kBoolColumns.contains(name)) {
-      row[name] = value::boolean(c.getInt() != 0);
-    } else if (c.isInteger()) {
-      row[name] = value::number(c.getInt64());
-    } else {
-      row[name] = Str(c.getString());
-    }
-  }
-  return row;
-}
+value RowJson(SQLite::Statement& q) { return custodian::RowJson(q, kJsonColumns, kBoolColumns); }
 
 // The one row of `table` with `id`, or null.
 value FindRow(SQLite::Database& db, const std::string& table, const std::string& id) {

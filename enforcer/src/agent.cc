@@ -197,7 +197,16 @@ void Agent::CommandLoop() {
           e.target = "command:" + c.at("id").as_string();
           e.details["type"] = value::string(type);
           store_.Append(e, store_.Now(wall_()));
-          if (type == "sync") SyncNow();
+          if (type == "sync") {
+            SyncNow();
+          } else if (!handler_ || !c.has_field("body") || !handler_(type, c.at("body"))) {
+            EventInput unknown;
+            unknown.action = "command.unknown";
+            unknown.target = e.target;
+            unknown.outcome = "failure";
+            unknown.details["type"] = value::string(type);
+            store_.Append(unknown, store_.Now(wall_()));
+          }
           ids[n++] = c.at("id");
         }
         EventsAppended();

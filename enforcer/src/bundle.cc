@@ -249,4 +249,20 @@ BundleHolder::Outcome BundleHolder::Offer(const std::string& envelope, policy::I
   return Outcome::kAccepted;
 }
 
+policy::Decision BundleHolder::Decide(const policy::Request& request, policy::Instant now,
+                                      std::optional<int64_t>* version) const {
+  auto held = active();
+  if (version) *version = held ? std::optional<int64_t>(held->version) : std::nullopt;
+  if (held) return policy::Decide(held->compiled, request, now);
+  // No bundle ever accepted (or the stored one was refused).
+  static const policy::CompiledPolicy kNone = [] {
+    struct NoZones : policy::TimeZones {
+      const policy::TimeZone* Find(std::string_view) const override { return nullptr; }
+    };
+    static const NoZones zones;
+    return policy::CompiledPolicy::Compile(policy::Policy{}, zones, policy::Instant{});
+  }();
+  return policy::Decide(kNone, request, now);
+}
+
 }  // namespace custodian::enforcer

@@ -2,6 +2,8 @@
 
 #include <cpprest/json.h>
 
+#include <algorithm>
+
 #include "common/files.h"
 
 namespace custodian::enforcer {
@@ -26,13 +28,63 @@ std::vector<policy::FieldError> ApplyConfigFile(const std::string& path, Config&
       out = x.as_integer();
     }
   };
+  auto string = [&](const std::string& key, std::string& out) {
+    if (!v.has_field(key)) return;
+    const value& x = v.at(key);
+    if (!x.is_string() || x.as_string().size() > 256) {
+      errors.push_back({"/" + key, "must be a string of at most 256 characters"});
+    } else {
+      out = x.as_string();
+    }
+  };
+  // A command line: absolute path first, then arguments.
+  auto argv = [&](const std::string& key, std::vector<std::string>& out) {
+    if (!v.has_field(key)) return;
+    const value& x = v.at(key);
+    std::vector<std::string> got;
+    if (x.is_array()) {
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        if (!x.at(i).is_string() || x.at(i).as_string().empty()) {
+          errors.push_back({"/" + key + "/" + std::to_string(i), "must be a non-empty string"});
+          return;
+        }
+        got.push_back(x.at(i).as_string());
+      }
+    }
+    if (!x.is_array() || got.empty() || !got.front().starts_with("/")) {
+      errors.push_back({"/" + key, "must be an array: an absolute program path, then arguments"});
+      return;
+    }
+    out = std::move(got);
+  };
+  static const std::vector<std::string> kKeys = {
+      "poll_interval_seconds", "command_wait_seconds",   "local_api_listen",       "os_action",
+      "admin_verifier",        "admin_verifier_service", "admin_verifier_command", "windows_user",
+      "windows_domain",        "warning_minutes"};
   for (const auto& [k, x] : v.as_object()) {
-    if (k != "poll_interval_seconds" && k != "command_wait_seconds" && k != "local_api_listen") {
+    if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
       errors.push_back({"/" + k, "unknown key"});
     }
   }
   integer("poll_interval_seconds", 1, 3600, next.poll_interval_seconds);
   integer("command_wait_seconds", 1, 60, next.command_wait_seconds);
+  integer("warning_minutes", 0, 120, next.warning_minutes);
+  argv("os_action", next.os_action);
+  argv("admin_verifier_command", next.admin_verifier_command);
+  string("admin_verifier_service", next.admin_verifier_service);
+  string("windows_user", next.windows_user);
+  string("windows_domain", next.windows_domain);
+  if (v.has_field("admin_verifier")) {
+    const value& x = v.at("admin_verifier");
+    if (!x.is_string() || (x.as_string() != "pam" && x.as_string() != "command")) {
+      errors.push_back({"/admin_verifier", "must be \"pam\" or \"command\""});
+    } else {
+      next.admin_verifier = x.as_string();
+    }
+  }
+  if (next.admin_verifier == "command" && next.admin_verifier_command.empty()) {
+    errors.push_back({"/admin_verifier_command", "is required when admin_verifier is \"command\""});
+  }
   if (v.has_field("local_api_listen")) {
     const value& x = v.at("local_api_listen");
     if (!x.is_string() || !x.as_string().starts_with("127.0.0.1:")) {

@@ -13,37 +13,39 @@ using web::json::value;
 
 namespace {
 
+http::Response ToResponse(const Reply& reply) {
+  http::Response r;
+  r.status = reply.status;
+  if (reply.status >= 400) r.content_type = "application/problem+json";
+  r.body = reply.body.serialize();
+  return r;
+}
+
 http::Response Problem(unsigned status, const std::string& title, const std::string& detail,
                        const std::vector<policy::FieldError>& errors = {}) {
-  value p = value::object(true);
-  p["type"] = value::string("about:blank");
-  p["title"] = value::string(title);
-  p["status"] = value::number(static_cast<int>(status));
-  p["detail"] = value::string(detail);
-  if (!errors.empty()) {
-    value list = value::array();
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      value e = value::object(true);
-      e["pointer"] = value::string(errors[i].pointer);
-      e["message"] = value::string(errors[i].message);
-      list[i] = e;
-    }
-    p["errors"] = list;
+  return ToResponse(ProblemReply(status, title, detail, errors));
+}
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string::npos ? slash : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
   }
-  http::Response r;
-  r.status = status;
-  r.content_type = "application/problem+json";
-  r.body = p.serialize();
-  return r;
+  return out;
 }
 
 }  // namespace
 
-LocalApi::LocalApi(Store& store, BundleHolder& bundles, Agent& agent, WallClock wall,
-                   std::string token)
+LocalApi::LocalApi(Store& store, BundleHolder& bundles, Agent& agent, Workflows& workflows,
+                   WallClock wall, std::string token)
     : store_(store),
       bundles_(bundles),
       agent_(agent),
+      workflows_(workflows),
       wall_(std::move(wall)),
       token_(std::move(token)) {}
 
@@ -52,9 +54,13 @@ LocalApi::~LocalApi() { Drain(); }
 void LocalApi::Drain() { worker_.join(); }
 
 void LocalApi::Handle(http::Request request, http::Respond respond) {
-  boost::asio::post(worker_, [this, request = std::move(request), respond = std::move(respond)] {
-    respond(Serve(request));
-  });
+  boost::asio::post(worker_,
+                    [this, request = std::move(request), respond = std::move(respond)]() mutable {
+                      http::Response response = Serve(request);
+                      // A body may have carried a password: leave no copy behind.
+                      OPENSSL_cleanse(request.body.data(), request.body.size());
+                      respond(std::move(response));
+                    });
 }
 
 http::Response LocalApi::Serve(const http::Request& request) {
@@ -68,8 +74,45 @@ http::Response LocalApi::Serve(const http::Request& request) {
     r.body = agent_.Status().serialize();
     return r;
   }
-  if (request.path == "/v1/decisions" && request.method == boost::beast::http::verb::post) {
-    return Decide(request);
+  using boost::beast::http::verb;
+  const bool get = request.method == verb::get;
+  const bool post = request.method == verb::post;
+  if (request.path == "/v1/decisions" && post) return Decide(request);
+  const Language language =
+      request.Header("accept-language").starts_with("de") ? Language::kGerman : Language::kEnglish;
+  if (request.path == "/v1/prompts" && get) {
+    http::Response r;
+    r.body = workflows_.Prompts(language).serialize();
+    return r;
+  }
+  if (request.path == "/v1/overview" && get) {
+    http::Response r;
+    r.body = workflows_.Overview().serialize();
+    return r;
+  }
+  const std::vector<std::string> s = Segments(request.path);
+  const bool routed = post && s.size() >= 4 && s[0] == "v1" && !s[2].empty();
+  if (!routed) return Problem(404, "Not found", "no such route");
+  value body = value::object();
+  if (!request.body.empty()) {
+    if (!request.Header("content-type").starts_with("application/json")) {
+      return Problem(415, "Unsupported media type", "send the body as application/json");
+    }
+    std::error_code ec;
+    body = value::parse(request.body, ec);
+    if (ec) return Problem(400, "Invalid request", "the body is not valid JSON");
+  }
+  if (s.size() == 4 && s[1] == "prompts" && (s[3] == "approve" || s[3] == "deny")) {
+    return ToResponse(workflows_.Answer(s[2], s[3] == "approve", body, language));
+  }
+  if (s.size() == 4 && s[1] == "grants" && s[3] == "revoke") {
+    return ToResponse(workflows_.RevokeGrant(s[2]));
+  }
+  if (s.size() == 5 && s[1] == "sessions" && s[3] == "credentials" && s[4] == "revoke") {
+    return ToResponse(workflows_.RevokeCredentials(s[2], language));
+  }
+  if (s.size() == 4 && s[1] == "connections" && s[3] == "credentials") {
+    return ToResponse(workflows_.PresentAdminCredentials(s[2], body));
   }
   return Problem(404, "Not found", "no such route");
 }
@@ -81,21 +124,8 @@ http::Response LocalApi::Decide(const http::Request& request) {
   auto parsed = policy::ParseRequest(request.body);
   if (!parsed.ok()) return Problem(400, "Invalid request", "the request is invalid", parsed.errors);
   const policy::Instant now = store_.Now(wall_());
-  auto active = bundles_.active();
-  policy::Decision d;
-  if (active) {
-    d = policy::Decide(active->compiled, *parsed.value, now);
-  } else {
-    // No bundle ever accepted (or the stored one was refused): fail closed.
-    static const policy::CompiledPolicy kNone = [] {
-      struct NoZones : policy::TimeZones {
-        const policy::TimeZone* Find(std::string_view) const override { return nullptr; }
-      };
-      static const NoZones zones;
-      return policy::CompiledPolicy::Compile(policy::Policy{}, zones, policy::Instant{});
-    }();
-    d = policy::Decide(kNone, *parsed.value, now);
-  }
+  std::optional<int64_t> version;
+  const policy::Decision d = bundles_.Decide(*parsed.value, now, &version);
   const std::string text = policy::SerializeDecision(d);
   EventInput e;
   e.action = "decision";
@@ -104,7 +134,7 @@ http::Response LocalApi::Decide(const http::Request& request) {
   e.outcome = d.effect == policy::Effect::kAllow ? "success" : "denied";
   const value decision = value::parse(text);
   e.reasons = decision.at("reasons");
-  e.details["policy_version"] = active ? value::number(active->version) : value::null();
+  e.details["policy_version"] = version ? value::number(*version) : value::null();
   store_.Append(e, now);
   agent_.EventsAppended();
   http::Response r;

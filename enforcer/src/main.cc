@@ -22,6 +22,7 @@
 #include "enforcer/config.h"
 #include "enforcer/local_api.h"
 #include "enforcer/store.h"
+#include "enforcer/workflows.h"
 #include "policy/system_time_zones.h"
 
 namespace fs = std::filesystem;
@@ -36,8 +37,40 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// The wall clock. For tests only: CUSTODIAN_TEST_CLOCK_OFFSET_FILE names a
+// file holding seconds to add, read at every reading, so that a test can
+// move a running enforcer's time (and wake its timers with SIGHUP).
 custodian::policy::Instant Wall() {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  static const char* offset_file = std::getenv("CUSTODIAN_TEST_CLOCK_OFFSET_FILE");
+  if (!offset_file) return now;
+  const auto text = custodian::ReadFile(offset_file);
+  try {
+    return now + std::chrono::seconds(text ? std::stoll(*text) : 0);
+  } catch (const std::exception&) {
+    return now;
+  }
+}
+
+std::string HostName() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+en::WorkflowOptions OptionsOf(const en::Config& config, en::Store& store) {
+  en::WorkflowOptions o;
+  o.endpoint_id = store.Get("endpoint_id").value_or("");
+  o.os = store.Get("os").value_or("linux");
+  o.time_zone = store.Get("time_zone").value_or("UTC");
+  o.windows_user = config.windows_user;
+  if (o.windows_user.empty()) {
+    const char* user = std::getenv("USER");
+    o.windows_user = user ? user : "";
+  }
+  o.windows_domain = config.windows_domain.empty() ? HostName() : config.windows_domain;
+  o.warning_minutes = config.warning_minutes;
+  return o;
 }
 
 // The machine's zone: TZ, then /etc/timezone, else UTC.
@@ -102,6 +135,8 @@ int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
   }
   store->Set({{"endpoint_id", answer.at("endpoint_id").as_string()},
               {"admin_center_url", url},
+              {"os", os},
+              {"time_zone", zone},
               {"pinned_keys", en::EncodeKeys(keys).serialize()}});
   en::EventInput e;
   e.action = "endpoint.enrolled";
@@ -136,7 +171,22 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
   en::BundleHolder bundles(*store, zones);
   bundles.Load(store->Now(Wall()));
   en::Agent agent(*store, bundles, Wall, *url, *endpoint_id, *endpoint_token);
-  en::LocalApi local(*store, bundles, agent, Wall, *local_token);
+  auto machine_vault = en::Vault::FromKeyFile(dir / en::kVaultKeyFile, &error);
+  if (!machine_vault) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  auto verifier = config.admin_verifier == "command"
+                      ? en::CommandVerifier(config.admin_verifier_command)
+                      : en::PamVerifier(config.admin_verifier_service);
+  auto os_actions = en::CommandOsActions(config.os_action);
+  en::Workflows workflows(*store, bundles, zones, Wall, std::move(*machine_vault), *verifier,
+                          *os_actions, OptionsOf(config, *store),
+                          [&agent] { agent.EventsAppended(); });
+  agent.SetCommandHandler([&workflows](const std::string& type, const value& body) {
+    return workflows.OnCommand(type, body);
+  });
+  en::LocalApi local(*store, bundles, agent, workflows, Wall, *local_token);
   custodian::http::ServerOptions options;
   const auto colon = config.local_api_listen.rfind(':');
   options.address = config.local_api_listen.substr(0, colon);
@@ -150,6 +200,7 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
     std::cerr << error << "\n";
     return kExitFailure;
   }
+  workflows.Start();
   agent.Start(config);
   spdlog::info(
       Event("listening", "http://" + options.address + ":" + std::to_string(server.port())));
@@ -163,9 +214,11 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
           en::Config next = config;
           const auto errors = config_file ? en::ApplyConfigFile(*config_file, next)
                                           : std::vector<custodian::policy::FieldError>{};
+          workflows.Wake();  // the clock may have moved
           if (errors.empty()) {
             config = next;
             agent.Reconfigure(config);
+            workflows.SetOptions(OptionsOf(config, *store));
             spdlog::info(Event("reloaded"));
           } else {
             spdlog::error(
@@ -183,6 +236,7 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
   agent.Stop();
   server.Wait();
   local.Drain();
+  workflows.Stop();
   spdlog::info(Event("stopped"));
   custodian::logging::Shutdown();
   return kExitOk;
@@ -225,11 +279,7 @@ int main(int argc, char** argv) {
 
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   if (*enroll) {
-    if (name.empty()) {
-      char host[256] = {};
-      ::gethostname(host, sizeof host - 1);
-      name = host;
-    }
+    if (name.empty()) name = HostName();
     return Enroll(url, code, enroll_dir, name, os, zone);
   }
   en::Config config;

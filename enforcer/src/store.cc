@@ -19,6 +19,7 @@ std::unique_ptr<Store> Store::Open(const std::filesystem::path& dir, bool create
         path, SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0));
     db->setBusyTimeout(5000);
     db->exec("PRAGMA synchronous = FULL");
+    db->exec("PRAGMA secure_delete = ON");  // erased sealed credentials leave zeros
     if (db->execAndGet("PRAGMA journal_mode = WAL").getString() != "wal") {
       *error = path + ": cannot switch to WAL journaling";
       return nullptr;
@@ -57,8 +58,10 @@ void Store::Set(const std::vector<std::pair<std::string, std::string>>& values) 
 }
 
 value Store::Append(const EventInput& event, policy::Instant now) {
-  std::lock_guard lock(mutex_);
-  SQLite::Transaction t(*db_);
+  return Transact([&](Tx& tx) { return tx.Append(event, now); });
+}
+
+value Store::AppendLocked(const EventInput& event, policy::Instant now) {
   int64_t seq = 1;
   std::string prev = audit::kGenesisHash;
   {
@@ -94,7 +97,6 @@ value Store::Append(const EventInput& event, policy::Instant now) {
   insert.bind(3, r.serialize());
   insert.bind(4, r.at("hash").as_string());
   insert.exec();
-  t.commit();
   return r;
 }
 

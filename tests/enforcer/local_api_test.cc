@@ -36,10 +36,17 @@ class LocalApiTest : public ::testing::Test {
     holder_ = std::make_unique<BundleHolder>(*store_, policy::SystemTimeZones::Get());
     auto wall = [this] { return now_; };
     agent_ = std::make_unique<Agent>(*store_, *holder_, wall, "http://127.0.0.1:1", "e-test", "x");
-    api_ = std::make_unique<LocalApi>(*store_, *holder_, *agent_, wall, "local-secret");
+    verifier_ = CommandVerifier({"/bin/false"});
+    os_ = CommandOsActions({});
+    workflows_ = std::make_unique<Workflows>(*store_, *holder_, policy::SystemTimeZones::Get(),
+                                             wall, Vault::WithRandomKey(), *verifier_, *os_,
+                                             WorkflowOptions{}, nullptr);
+    api_ =
+        std::make_unique<LocalApi>(*store_, *holder_, *agent_, *workflows_, wall, "local-secret");
   }
   void TearDown() override {
     api_.reset();
+    workflows_.reset();
     agent_.reset();
     holder_.reset();
     store_.reset();
@@ -97,6 +104,9 @@ class LocalApiTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<BundleHolder> holder_;
   std::unique_ptr<Agent> agent_;
+  std::unique_ptr<AdminVerifier> verifier_;
+  std::unique_ptr<OsActions> os_;
+  std::unique_ptr<Workflows> workflows_;
   std::unique_ptr<LocalApi> api_;
 };
 

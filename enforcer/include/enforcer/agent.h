@@ -43,6 +43,10 @@ class Agent {
   void Stop();
   void Reconfigure(const Config& config);
   void SyncNow();
+  // Carries out commands other than "sync"; false for an unknown type.
+  // Set before Start.
+  using CommandHandler = std::function<bool(const std::string& type, const web::json::value& body)>;
+  void SetCommandHandler(CommandHandler handler) { handler_ = std::move(handler); }
   void EventsAppended();
   web::json::value Status();
 
@@ -63,6 +67,7 @@ class Agent {
   std::string url_;
   std::string endpoint_id_;
   std::string token_;
+  CommandHandler handler_;
   pplx::cancellation_token_source cancel_;
 
   std::mutex mutex_;

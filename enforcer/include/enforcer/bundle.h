@@ -94,6 +94,10 @@ class BundleHolder {
   Outcome Offer(const std::string& envelope, policy::Instant now, std::string* reason = nullptr);
 
   std::shared_ptr<const ActiveBundle> active() const;
+  // Decides with the bundle in force; without one every decision is a deny
+  // with policy_expired (fail closed). `version` is the bundle's, or null.
+  policy::Decision Decide(const policy::Request& request, policy::Instant now,
+                          std::optional<int64_t>* version = nullptr) const;
   std::optional<int64_t> held_version() const;
 
  private:

@@ -13,6 +13,20 @@ struct Config {
   int poll_interval_seconds = 30;  // bundle polls
   int command_wait_seconds = 25;   // long-poll length
   std::string local_api_listen = "127.0.0.1:0";
+  // The OS action (restart, unlock, logon): argv, to which the operation,
+  // user name and domain are appended; the secret arrives on stdin.
+  std::vector<std::string> os_action;
+  // How at_connection administrator credentials are checked: "pam" with
+  // `admin_verifier_service`, or "command" running `admin_verifier_command`
+  // + [user name] with the password on stdin (exit 0: valid).
+  std::string admin_verifier = "pam";
+  std::string admin_verifier_service = "login";
+  std::vector<std::string> admin_verifier_command;
+  // R14: what the credential prompt pre-fills (default: the user running
+  // the enforcer and the host name).
+  std::string windows_user;
+  std::string windows_domain;
+  int warning_minutes = 5;  // before an unattended session is ended
 };
 
 // Applies the file at `path` over `config`; the errors, if any (then

@@ -7,6 +7,19 @@
 //                       force; without one, or after it expired, every
 //                       decision is a deny with policy_expired (fail closed).
 //                       Each decision is an event of the endpoint's chain.
+// For the customer's prompt (texts in English, or German when
+// Accept-Language asks for "de"):
+//   GET  /v1/prompts                           what waits for an answer
+//   POST /v1/prompts/{id}/approve              {} | {user_name, password}
+//                                              (at_setup) | {password} (R14)
+//   POST /v1/prompts/{id}/deny
+//   POST /v1/grants/{id}/revoke                the customer ends a grant
+//   POST /v1/sessions/{id}/credentials/revoke  R12
+//   GET  /v1/overview                          sessions, grants, connections
+// For the local session agent (the remote session's login screen):
+//   POST /v1/connections/{id}/credentials      {user_name, password}: the
+//                                              administrator credentials of
+//                                              an at_connection connect (R3)
 //
 // Requests are read on the server's I/O thread and answered from a worker,
 // since recording an event waits for an fsync.
@@ -19,12 +32,14 @@
 #include "enforcer/agent.h"
 #include "enforcer/bundle.h"
 #include "enforcer/store.h"
+#include "enforcer/workflows.h"
 
 namespace custodian::enforcer {
 
 class LocalApi {
  public:
-  LocalApi(Store& store, BundleHolder& bundles, Agent& agent, WallClock wall, std::string token);
+  LocalApi(Store& store, BundleHolder& bundles, Agent& agent, Workflows& workflows, WallClock wall,
+           std::string token);
   ~LocalApi();
   void Handle(http::Request request, http::Respond respond);
   void Drain();
@@ -36,6 +51,7 @@ class LocalApi {
   Store& store_;
   BundleHolder& bundles_;
   Agent& agent_;
+  Workflows& workflows_;
   WallClock wall_;
   std::string token_;
   boost::asio::thread_pool worker_{1};

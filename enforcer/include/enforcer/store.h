@@ -6,6 +6,7 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
 #include <cpprest/json.h>
 
 #include <filesystem>
@@ -24,6 +25,7 @@ inline constexpr const char* kDatabaseFile = "enforcer.db";
 inline constexpr const char* kBundleFile = "bundle.json";
 inline constexpr const char* kEndpointTokenFile = "endpoint-token";
 inline constexpr const char* kLocalTokenFile = "local-api-token";
+inline constexpr const char* kVaultKeyFile = "vault.key";  // the machine key (at_setup)
 
 struct EventInput {
   std::string action;  // e.g. "bundle.accepted", "decision"
@@ -46,6 +48,31 @@ class Store {
 
   // Appends an event to the chain (actor: this endpoint) and returns it.
   web::json::value Append(const EventInput& event, policy::Instant now);
+
+  // One transaction for a change of state and the events that record it:
+  // both commit or neither does. `f(Tx&)` must return a value; it may
+  // throw, which rolls back. Do not call other Store methods inside.
+  class Tx {
+   public:
+    SQLite::Database& db() { return *store_.db_; }
+    web::json::value Append(const EventInput& event, policy::Instant now) {
+      return store_.AppendLocked(event, now);
+    }
+
+   private:
+    friend class Store;
+    explicit Tx(Store& store) : store_(store) {}
+    Store& store_;
+  };
+  template <typename F>
+  auto Transact(F&& f) {
+    std::lock_guard lock(mutex_);
+    SQLite::Transaction t(*db_);
+    Tx tx(*this);
+    auto result = f(tx);
+    t.commit();
+    return result;
+  }
   // The oldest unsent events, at most `max`.
   std::vector<web::json::value> Unsent(std::size_t max);
   void MarkSent(int64_t up_to_seq);
@@ -58,6 +85,7 @@ class Store {
   policy::Instant Now(policy::Instant wall);
 
  private:
+  web::json::value AppendLocked(const EventInput& event, policy::Instant now);
   Store(std::filesystem::path dir, std::unique_ptr<SQLite::Database> db)
       : dir_(std::move(dir)), db_(std::move(db)) {}
 
