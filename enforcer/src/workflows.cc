@@ -1014,10 +1014,10 @@ std::optional<policy::Instant> Workflows::Sweep() {
     const auto warning = std::chrono::minutes(options_.warning_minutes);
     store_.Transact([&](Store::Tx& tx) {
       // Unanswered requests expire (request_ttl_minutes).
-      for (const value& r : Rows(tx.db(),
-                                 "SELECT id, expires_at FROM unattended_requests "
-                                 "WHERE state = 'pending'")
-                                .as_array()) {
+      // (Held in a variable: a temporary would die before the loop.)
+      const value pending =
+          Rows(tx.db(), "SELECT id, expires_at FROM unattended_requests WHERE state = 'pending'");
+      for (const value& r : pending.as_array()) {
         const auto at = policy::ParseRfc3339(r.at("expires_at").as_string());
         if (at && *at > now) {
           consider(*at);

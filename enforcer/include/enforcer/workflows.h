@@ -94,14 +94,16 @@ class Workflows {
   // Sessions, grants and connections as the endpoint holds them (no secrets).
   web::json::value Overview();
 
+  // Does what is due now (expiries, warnings, ends) and returns when to
+  // look again. The timer thread calls it; tests call it directly.
+  std::optional<policy::Instant> Sweep();
+
  private:
   struct SessionSecret {
     std::string request_id;
     std::string sealed;
   };
   policy::Instant Now();
-  // The next instant a timer needs to look again, after doing what is due.
-  std::optional<policy::Instant> Sweep();
   void TimerLoop();
   void Emit();
 
