@@ -383,11 +383,20 @@ Result<value> Workflows::Connect(const Principal& who, const std::string& grant_
     auto parsed = policy::ParseRequest(request);
     if (!parsed.ok()) return Problem{ErrorKind::kInternal, "the stored grant is damaged", {}, {}};
     const policy::Decision d = policy::Decide(snapshot->compiled, *parsed.value, now);
-    const value decision = policy::EncodeDecision(d);
+    value decision = policy::EncodeDecision(d);
+    if (g.at("state").as_string() == "expired" && !d.Has(policy::ReasonCode::kGrantExpired)) {
+      // The endpoint ended it (its clock, its timers): it stays ended.
+      value reason = value::object(true);
+      reason["code"] = Str("grant_expired");
+      reason["rule"] = Str("R8");
+      reason["message"] = Str("the endpoint reported that the grant has ended");
+      decision["effect"] = Str("deny");
+      decision["reasons"][decision.at("reasons").size()] = reason;
+    }
     AuditEvent e = ActorEvent(who, "unattended.connect", "grant:" + grant_id);
     e.reasons = decision.at("reasons");
     e.details["endpoint_id"] = Str(endpoint_id);
-    if (d.effect == policy::Effect::kDeny) {
+    if (decision.at("effect").as_string() == "deny") {
       e.outcome = "denied";
       AppendAudit(db, e, now);
       denied = true;
