@@ -362,7 +362,8 @@ value ApiSchemas() {
                Strings({"pending", "stored", "denied", "refused", "revoked", "wiped", "expired"})},
               {"reasons", reasons},
               {"created_at", ts},
-              {"updated_at", ts}},
+              {"updated_at", ts},
+              {"decision", Ref("Decision")}},
              {"id", "session_id", "technician_id", "endpoint_id", "state"});
   s["CredentialRequestList"] = ListOf("CredentialRequest");
   s["CredentialApplyInput"] =
@@ -376,7 +377,8 @@ value ApiSchemas() {
               {"state", Strings({"requested", "succeeded", "failed", "denied"})},
               {"reasons", reasons},
               {"requested_at", ts},
-              {"updated_at", ts}},
+              {"updated_at", ts},
+              {"decision", Ref("Decision")}},
              {"id", "session_id", "operation", "state"});
   return s;
 }

@@ -31,7 +31,7 @@ value FindRow(SQLite::Database& db, const std::string& table, const std::string&
 }
 
 // The session part of a decision request (DESIGN.md §3).
-value SessionFacts(const value& session) {
+value SessionPart(const value& session) {
   value s = value::object(true);
   s["type"] = session.at("type");
   if (!session.at("mode").is_null()) s["mode"] = session.at("mode");
@@ -174,7 +174,7 @@ Result<value> Workflows::OpenSession(const Principal& who, const value& body) {
     q.bind(7, Now(now));
     q.exec();
     const value session = FindRow(db, "sessions", id);
-    value command = SessionFacts(session);
+    value command = SessionPart(session);
     command["session_id"] = Str(id);
     command["technician_id"] = Str(who.id);
     Distribution::InsertCommand(db, *endpoint_id, "session.open", command, now);
@@ -246,7 +246,75 @@ Result<value> Workflows::EndSession(const Principal& who, const std::string& id)
   return r;
 }
 
-// -------------------------------------------------------------- unattended
+// ------------------------------------------------- steps the policy decides
+
+Result<value> Workflows::Decided(const Principal& who, const DecidedStep& step) {
+  auto snapshot = service_.Snapshot();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  const policy::Instant now = service_.Now();
+  Facts facts;
+  bool denied = false;
+  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
+    facts = Facts{};
+    if (auto problem = step.facts(db, facts)) return *problem;
+    auto parsed = policy::ParseRequest(facts.request);
+    if (!parsed.ok()) return Invalid(std::move(parsed.errors));
+    value decision = policy::EncodeDecision(policy::Decide(snapshot->compiled, *parsed.value, now));
+    if (step.adjust) step.adjust(decision);
+    AuditEvent e = ActorEvent(who, step.action, facts.target);
+    e.reasons = decision.at("reasons");
+    e.details["endpoint_id"] = Str(facts.endpoint_id);
+    if (decision.at("effect").as_string() == "deny") {
+      // Recorded, and answered 403 once it is committed.
+      e.outcome = "denied";
+      AppendAudit(db, e, now);
+      denied = true;
+      return decision;
+    }
+    value out = step.allow(db, snapshot->compiled, e, now);
+    out["decision"] = decision;
+    AppendAudit(db, e, now);
+    return out;
+  });
+  if (!r.ok()) return r;
+  if (denied) return Problem{ErrorKind::kPolicyDenied, step.refusal, {}, r.value().at("reasons")};
+  distribution_.NotifyEndpoint(facts.endpoint_id);
+  return r;
+}
+
+// The technician's own session `session_id` into `facts` (its session and
+// endpoint parts of the decision request).
+std::optional<Problem> Workflows::SessionFacts(SQLite::Database& db, const Principal& who,
+                                               const std::string& session_id, policy::Action action,
+                                               Facts& facts) {
+  const value s = FindRow(db, "sessions", session_id);
+  if (s.is_null() || s.at("technician_id").as_string() != who.id)
+    return NotFound("no such session");
+  facts.endpoint_id = s.at("endpoint_id").as_string();
+  facts.target = "session:" + session_id;
+  facts.request = DecisionRequest(action, who.id);
+  facts.request["session"] = SessionPart(s);
+  facts.request["endpoint"] = EndpointFacts(db, facts.endpoint_id);
+  return std::nullopt;
+}
+
+namespace {
+
+// Inserts one row of text values into `table`.
+void Insert(SQLite::Database& db, const std::string& table,
+            const std::vector<std::pair<std::string, std::string>>& row) {
+  std::string names, marks;
+  for (const auto& [name, v] : row) {
+    names += (names.empty() ? "" : ", ") + name;
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  SQLite::Statement q(db, "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")");
+  int i = 1;
+  for (const auto& [name, v] : row) q.bind(i++, v);
+  q.exec();
+}
+
+}  // namespace
 
 Result<value> Workflows::RequestUnattended(const Principal& who, const std::string& session_id,
                                            const value& body) {
@@ -254,54 +322,32 @@ Result<value> Workflows::RequestUnattended(const Principal& who, const std::stri
   std::vector<FieldError> errors;
   RejectUnknownKeys(body, {"credential_mode", "schedule"}, errors);
   if (!errors.empty()) return Invalid(std::move(errors));
-  auto snapshot = service_.Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-  const policy::Instant now = service_.Now();
   const std::string id = crypto::NewId("ureq_");
-  std::string endpoint_id;
-  bool denied = false;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    value s = FindRow(db, "sessions", session_id);
-    if (s.is_null() || s.at("technician_id").as_string() != who.id)
-      return NotFound("no such session");
-    endpoint_id = s.at("endpoint_id").as_string();
-    value request = DecisionRequest(policy::Action::kUnattendedRequest, who.id);
-    request["session"] = SessionFacts(s);
-    request["endpoint"] = EndpointFacts(db, endpoint_id);
+  DecidedStep step;
+  step.action = "unattended.request";
+  step.refusal = "the policy refuses this unattended-access request";
+  step.facts = [&](SQLite::Database& db, Facts& f) -> std::optional<Problem> {
+    auto problem = SessionFacts(db, who, session_id, policy::Action::kUnattendedRequest, f);
+    if (problem) return problem;
     for (const char* k : {"credential_mode", "schedule"}) {
-      if (body.has_field(k)) request[k] = body.at(k);
+      if (body.has_field(k)) f.request[k] = body.at(k);
     }
-    auto parsed = policy::ParseRequest(request);
-    if (!parsed.ok()) return Invalid(std::move(parsed.errors));
-    const policy::Decision d = policy::Decide(snapshot->compiled, *parsed.value, now);
-    const value decision = policy::EncodeDecision(d);
-    AuditEvent e = ActorEvent(who, "unattended.request", "session:" + session_id);
-    e.reasons = decision.at("reasons");
-    e.details["endpoint_id"] = Str(endpoint_id);
-    e.details["credential_mode"] = body.at("credential_mode");
-    e.details["schedule"] = body.at("schedule");
-    if (d.effect == policy::Effect::kDeny) {
-      // Recorded, and answered 403 once it is committed.
-      e.outcome = "denied";
-      AppendAudit(db, e, now);
-      denied = true;
-      return decision;
-    }
-    const policy::Instant expires =
-        now + std::chrono::minutes(snapshot->compiled.request_ttl_minutes());
-    SQLite::Statement q(db,
-                        "INSERT INTO unattended_requests (id, session_id, technician_id, "
-                        "endpoint_id, credential_mode, schedule, state, created_at, expires_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)");
-    q.bind(1, id);
-    q.bind(2, session_id);
-    q.bind(3, who.id);
-    q.bind(4, endpoint_id);
-    q.bind(5, body.at("credential_mode").as_string());
-    q.bind(6, body.at("schedule").serialize());
-    q.bind(7, Now(now));
-    q.bind(8, Now(expires));
-    q.exec();
+    return std::nullopt;
+  };
+  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy& policy, AuditEvent& e,
+                   policy::Instant now) {
+    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+    const policy::Instant expires = now + std::chrono::minutes(policy.request_ttl_minutes());
+    Insert(db, "unattended_requests",
+           {{"id", id},
+            {"session_id", session_id},
+            {"technician_id", who.id},
+            {"endpoint_id", endpoint_id},
+            {"credential_mode", body.at("credential_mode").as_string()},
+            {"schedule", body.at("schedule").serialize()},
+            {"state", "pending"},
+            {"created_at", Now(now)},
+            {"expires_at", Now(expires)}});
     value command = value::object(true);
     command["request_id"] = Str(id);
     command["session_id"] = Str(session_id);
@@ -312,20 +358,11 @@ Result<value> Workflows::RequestUnattended(const Principal& who, const std::stri
     Distribution::InsertCommand(db, endpoint_id, "unattended.request", command, now);
     e.target = "unattended_request:" + id;
     e.details["session_id"] = Str(session_id);
-    AppendAudit(db, e, now);
-    value out = FindRow(db, "unattended_requests", id);
-    out["decision"] = decision;
-    return out;
-  });
-  if (!r.ok()) return r;
-  if (denied) {
-    return Problem{ErrorKind::kPolicyDenied,
-                   "the policy refuses this unattended-access request",
-                   {},
-                   r.value().at("reasons")};
-  }
-  distribution_.NotifyEndpoint(endpoint_id);
-  return r;
+    e.details["credential_mode"] = body.at("credential_mode");
+    e.details["schedule"] = body.at("schedule");
+    return FindRow(db, "unattended_requests", id);
+  };
+  return Decided(who, step);
 }
 
 Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& grant_id) {
@@ -361,138 +398,91 @@ Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& gr
 }
 
 Result<value> Workflows::Connect(const Principal& who, const std::string& grant_id) {
-  auto snapshot = service_.Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-  const policy::Instant now = service_.Now();
   const std::string id = crypto::NewId("conn_");
-  std::string endpoint_id;
-  bool denied = false;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    value g = FindRow(db, "grants", grant_id);
+  bool ended_on_endpoint = false;
+  DecidedStep step;
+  step.action = "unattended.connect";
+  step.refusal = "the policy refuses this unattended connection";
+  step.facts = [&](SQLite::Database& db, Facts& f) -> std::optional<Problem> {
+    const value g = FindRow(db, "grants", grant_id);
     if (g.is_null() || g.at("technician_id").as_string() != who.id) {
       return NotFound("no such grant");
     }
-    endpoint_id = g.at("endpoint_id").as_string();
-    value request = DecisionRequest(policy::Action::kUnattendedConnect, who.id);
+    f.endpoint_id = g.at("endpoint_id").as_string();
+    f.target = "grant:" + grant_id;
+    f.request = DecisionRequest(policy::Action::kUnattendedConnect, who.id);
     value grant = value::object(true);
     grant["credential_mode"] = g.at("credential_mode");
     grant["technician_id"] = g.at("technician_id");
     grant["effective_schedule"] = g.at("effective_schedule");
     grant["revoked"] = value::boolean(g.at("state").as_string() == "revoked");
-    request["grant"] = grant;
-    auto parsed = policy::ParseRequest(request);
-    if (!parsed.ok()) return Problem{ErrorKind::kInternal, "the stored grant is damaged", {}, {}};
-    const policy::Decision d = policy::Decide(snapshot->compiled, *parsed.value, now);
-    value decision = policy::EncodeDecision(d);
-    if (g.at("state").as_string() == "expired" && !d.Has(policy::ReasonCode::kGrantExpired)) {
-      // The endpoint ended it (its clock, its timers): it stays ended.
-      value reason = value::object(true);
-      reason["code"] = Str("grant_expired");
-      reason["rule"] = Str("R8");
-      reason["message"] = Str("the endpoint reported that the grant has ended");
-      decision["effect"] = Str("deny");
-      decision["reasons"][decision.at("reasons").size()] = reason;
-    }
-    AuditEvent e = ActorEvent(who, "unattended.connect", "grant:" + grant_id);
-    e.reasons = decision.at("reasons");
-    e.details["endpoint_id"] = Str(endpoint_id);
-    if (decision.at("effect").as_string() == "deny") {
-      e.outcome = "denied";
-      AppendAudit(db, e, now);
-      denied = true;
-      return decision;
-    }
-    SQLite::Statement q(db,
-                        "INSERT INTO connections (id, grant_id, technician_id, endpoint_id, "
-                        "state, requested_at, updated_at) VALUES (?, ?, ?, ?, 'requested', ?, ?)");
-    q.bind(1, id);
-    q.bind(2, grant_id);
-    q.bind(3, who.id);
-    q.bind(4, endpoint_id);
-    q.bind(5, Now(now));
-    q.bind(6, Now(now));
-    q.exec();
+    f.request["grant"] = grant;
+    ended_on_endpoint = g.at("state").as_string() == "expired";
+    return std::nullopt;
+  };
+  step.adjust = [&](value& decision) {
+    const std::string reasons = decision.at("reasons").serialize();
+    if (!ended_on_endpoint || reasons.find("\"grant_expired\"") != std::string::npos) return;
+    // The endpoint ended it (its clock, its timers): it stays ended.
+    value reason = value::object(true);
+    reason["code"] = Str("grant_expired");
+    reason["rule"] = Str("R8");
+    reason["message"] = Str("the endpoint reported that the grant has ended");
+    decision["effect"] = Str("deny");
+    decision["reasons"][decision.at("reasons").size()] = reason;
+  };
+  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
+                   policy::Instant now) {
+    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+    Insert(db, "connections",
+           {{"id", id},
+            {"grant_id", grant_id},
+            {"technician_id", who.id},
+            {"endpoint_id", endpoint_id},
+            {"state", "requested"},
+            {"requested_at", Now(now)},
+            {"updated_at", Now(now)}});
     value command = value::object(true);
     command["connection_id"] = Str(id);
     command["grant_id"] = Str(grant_id);
     command["technician_id"] = Str(who.id);
     Distribution::InsertCommand(db, endpoint_id, "unattended.connect", command, now);
     e.details["connection_id"] = Str(id);
-    AppendAudit(db, e, now);
-    value out = FindRow(db, "connections", id);
-    out["decision"] = decision;
-    return out;
-  });
-  if (!r.ok()) return r;
-  if (denied) {
-    return Problem{ErrorKind::kPolicyDenied,
-                   "the policy refuses this unattended connection",
-                   {},
-                   r.value().at("reasons")};
-  }
-  distribution_.NotifyEndpoint(endpoint_id);
-  return r;
+    return FindRow(db, "connections", id);
+  };
+  return Decided(who, step);
 }
 
 // ------------------------------------------------------------- credentials
 
 Result<value> Workflows::RequestCredentials(const Principal& who, const std::string& session_id) {
-  auto snapshot = service_.Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-  const policy::Instant now = service_.Now();
   const std::string id = crypto::NewId("creq_");
-  std::string endpoint_id;
-  bool denied = false;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    value s = FindRow(db, "sessions", session_id);
-    if (s.is_null() || s.at("technician_id").as_string() != who.id)
-      return NotFound("no such session");
-    endpoint_id = s.at("endpoint_id").as_string();
-    value request = DecisionRequest(policy::Action::kCredentialsRequest, who.id);
-    request["session"] = SessionFacts(s);
-    request["endpoint"] = EndpointFacts(db, endpoint_id);
-    auto parsed = policy::ParseRequest(request);
-    if (!parsed.ok()) return Problem{ErrorKind::kInternal, "the stored session is damaged", {}, {}};
-    const policy::Decision d = policy::Decide(snapshot->compiled, *parsed.value, now);
-    const value decision = policy::EncodeDecision(d);
-    AuditEvent e = ActorEvent(who, "credentials.request", "session:" + session_id);
-    e.reasons = decision.at("reasons");
-    e.details["endpoint_id"] = Str(endpoint_id);
-    if (d.effect == policy::Effect::kDeny) {
-      e.outcome = "denied";
-      AppendAudit(db, e, now);
-      denied = true;
-      return decision;
-    }
-    SQLite::Statement q(db,
-                        "INSERT INTO credential_requests (id, session_id, technician_id, "
-                        "endpoint_id, state, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, 'pending', ?, ?)");
-    q.bind(1, id);
-    q.bind(2, session_id);
-    q.bind(3, who.id);
-    q.bind(4, endpoint_id);
-    q.bind(5, Now(now));
-    q.bind(6, Now(now));
-    q.exec();
+  DecidedStep step;
+  step.action = "credentials.request";
+  step.refusal = "the policy refuses this credential request";
+  step.facts = [&](SQLite::Database& db, Facts& f) {
+    return SessionFacts(db, who, session_id, policy::Action::kCredentialsRequest, f);
+  };
+  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
+                   policy::Instant now) {
+    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+    Insert(db, "credential_requests",
+           {{"id", id},
+            {"session_id", session_id},
+            {"technician_id", who.id},
+            {"endpoint_id", endpoint_id},
+            {"state", "pending"},
+            {"created_at", Now(now)},
+            {"updated_at", Now(now)}});
     value command = value::object(true);
     command["request_id"] = Str(id);
     command["session_id"] = Str(session_id);
     command["technician_id"] = Str(who.id);
     Distribution::InsertCommand(db, endpoint_id, "credentials.request", command, now);
     e.details["request_id"] = Str(id);
-    AppendAudit(db, e, now);
     return FindRow(db, "credential_requests", id);
-  });
-  if (!r.ok()) return r;
-  if (denied) {
-    return Problem{ErrorKind::kPolicyDenied,
-                   "the policy refuses this credential request",
-                   {},
-                   r.value().at("reasons")};
-  }
-  distribution_.NotifyEndpoint(endpoint_id);
-  return r;
+  };
+  return Decided(who, step);
 }
 
 Result<value> Workflows::ApplyCredentials(const Principal& who, const std::string& session_id,
@@ -505,51 +495,33 @@ Result<value> Workflows::ApplyCredentials(const Principal& who, const std::strin
     errors.push_back({"/operation", "must be \"restart\" or \"unlock\""});
   }
   if (!errors.empty()) return Invalid(std::move(errors));
-  auto snapshot = service_.Snapshot();
-  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-  const policy::Instant now = service_.Now();
   const std::string id = crypto::NewId("cop_");
-  std::string endpoint_id;
-  bool denied = false;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    value s = FindRow(db, "sessions", session_id);
-    if (s.is_null() || s.at("technician_id").as_string() != who.id)
-      return NotFound("no such session");
-    endpoint_id = s.at("endpoint_id").as_string();
+  DecidedStep step;
+  step.action = "credentials.apply";
+  step.refusal = "the policy refuses to apply the credentials";
+  step.facts = [&](SQLite::Database& db, Facts& f) -> std::optional<Problem> {
+    auto problem = SessionFacts(db, who, session_id, policy::Action::kCredentialsApply, f);
+    if (problem) return problem;
+    // What the endpoint reported; it decides again with what it holds.
     SQLite::Statement stored(
         db, "SELECT 1 FROM credential_requests WHERE session_id = ? AND state = 'stored'");
     stored.bind(1, session_id);
-    value request = DecisionRequest(policy::Action::kCredentialsApply, who.id);
-    request["session"] = SessionFacts(s);
-    request["endpoint"] = EndpointFacts(db, endpoint_id);
-    request["operation"] = Str(*operation);
-    request["credentials_stored"] = value::boolean(stored.executeStep());
-    auto parsed = policy::ParseRequest(request);
-    if (!parsed.ok()) return Problem{ErrorKind::kInternal, "the stored session is damaged", {}, {}};
-    const policy::Decision d = policy::Decide(snapshot->compiled, *parsed.value, now);
-    const value decision = policy::EncodeDecision(d);
-    AuditEvent e = ActorEvent(who, "credentials.apply", "session:" + session_id);
-    e.reasons = decision.at("reasons");
-    e.details["endpoint_id"] = Str(endpoint_id);
-    e.details["operation"] = Str(*operation);
-    if (d.effect == policy::Effect::kDeny) {
-      e.outcome = "denied";
-      AppendAudit(db, e, now);
-      denied = true;
-      return decision;
-    }
-    SQLite::Statement q(db,
-                        "INSERT INTO credential_operations (id, session_id, technician_id, "
-                        "endpoint_id, operation, state, requested_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, 'requested', ?, ?)");
-    q.bind(1, id);
-    q.bind(2, session_id);
-    q.bind(3, who.id);
-    q.bind(4, endpoint_id);
-    q.bind(5, *operation);
-    q.bind(6, Now(now));
-    q.bind(7, Now(now));
-    q.exec();
+    f.request["operation"] = Str(*operation);
+    f.request["credentials_stored"] = value::boolean(stored.executeStep());
+    return std::nullopt;
+  };
+  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
+                   policy::Instant now) {
+    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+    Insert(db, "credential_operations",
+           {{"id", id},
+            {"session_id", session_id},
+            {"technician_id", who.id},
+            {"endpoint_id", endpoint_id},
+            {"operation", *operation},
+            {"state", "requested"},
+            {"requested_at", Now(now)},
+            {"updated_at", Now(now)}});
     value command = value::object(true);
     command["operation_id"] = Str(id);
     command["session_id"] = Str(session_id);
@@ -557,18 +529,10 @@ Result<value> Workflows::ApplyCredentials(const Principal& who, const std::strin
     command["operation"] = Str(*operation);
     Distribution::InsertCommand(db, endpoint_id, "credentials.apply", command, now);
     e.details["operation_id"] = Str(id);
-    AppendAudit(db, e, now);
+    e.details["operation"] = Str(*operation);
     return FindRow(db, "credential_operations", id);
-  });
-  if (!r.ok()) return r;
-  if (denied) {
-    return Problem{ErrorKind::kPolicyDenied,
-                   "the policy refuses to apply the credentials",
-                   {},
-                   r.value().at("reasons")};
-  }
-  distribution_.NotifyEndpoint(endpoint_id);
-  return r;
+  };
+  return Decided(who, step);
 }
 
 // ------------------------------------------------------------------- lists

@@ -19,8 +19,11 @@
 
 #include <cpprest/json.h>
 
+#include <functional>
+#include <optional>
 #include <string>
 
+#include "admincenter/audit.h"
 #include "admincenter/distribution.h"
 #include "admincenter/service.h"
 
@@ -60,6 +63,30 @@ class Workflows {
                policy::Instant now);
 
  private:
+  // A technician's step that the policy decides first (DESIGN.md §5): the
+  // facts make the decision request from what is stored; a deny is
+  // recorded and answered 403 with every reason; an allow writes its rows
+  // and the endpoint's command through `allow`, all with the audit event
+  // in one transaction.
+  struct Facts {
+    value request;  // the decision request
+    std::string endpoint_id;
+    std::string target;  // of the audit event
+  };
+  struct DecidedStep {
+    std::string action;   // of the audit event
+    std::string refusal;  // the 403's detail
+    std::function<std::optional<Problem>(SQLite::Database&, Facts&)> facts;
+    std::function<void(value& decision)> adjust;  // optional
+    std::function<value(SQLite::Database&, const policy::CompiledPolicy&, AuditEvent&,
+                        policy::Instant)>
+        allow;
+  };
+  Result<value> Decided(const Principal& who, const DecidedStep& step);
+  static std::optional<Problem> SessionFacts(SQLite::Database& db, const Principal& who,
+                                             const std::string& session_id, policy::Action action,
+                                             Facts& facts);
+
   // Whether `who` may see or act on the workflows of `technician_id`.
   bool CanSee(const Principal& who, const std::string& technician_id);
   Result<value> List(const Principal& who, const std::string& table, const std::string& order);
