@@ -57,6 +57,32 @@ EventInput Event(std::string action, std::string target, std::string outcome = "
 
 value Reasons(const policy::Decision& d) { return policy::EncodeDecision(d).at("reasons"); }
 
+// An event about the credentials of request `request_id` in `session_id`.
+EventInput CredentialEvent(std::string action, const std::string& request_id,
+                           const std::string& session_id, std::string outcome = "success") {
+  EventInput e = Event(std::move(action), "session:" + session_id, std::move(outcome));
+  e.details["request_id"] = Str(request_id);
+  e.details["session_id"] = Str(session_id);
+  return e;
+}
+
+// Ends connection `id` of `grant_id` for `reason`, with its event.
+void EndConnection(Store::Tx& tx, const std::string& id, const std::string& grant_id,
+                   const std::string& reason, policy::Instant now) {
+  SQLite::Statement u(tx.db(),
+                      "UPDATE connections SET state = 'ended', ended_at = ?, end_reason = ? "
+                      "WHERE id = ?");
+  u.bind(1, Ts(now));
+  u.bind(2, reason);
+  u.bind(3, id);
+  u.exec();
+  EventInput e = Event("connection.ended", "connection:" + id);
+  e.details["connection_id"] = Str(id);
+  e.details["grant_id"] = Str(grant_id);
+  e.details["reason"] = Str(reason);
+  tx.Append(e, now);
+}
+
 // A reason of the closed set (DESIGN.md §3) the endpoint states itself.
 value OneReason(const char* code, const char* rule, const std::string& message) {
   value r = value::object(true);
@@ -248,9 +274,8 @@ void Workflows::Start() {
       for (const value& r : stored.as_array()) {
         SetState(tx.db(), "credential_requests", r.at("id").as_string(), "wiped", "updated_at",
                  now);
-        EventInput e = Event("credentials.wiped", "session:" + r.at("session_id").as_string());
-        e.details["request_id"] = r.at("id");
-        e.details["session_id"] = r.at("session_id");
+        EventInput e = CredentialEvent("credentials.wiped", r.at("id").as_string(),
+                                       r.at("session_id").as_string());
         e.details["reason"] = Str("restart");
         tx.Append(e, now);
       }
@@ -422,9 +447,8 @@ void Workflows::EndSession(const value& body, policy::Instant now) {
       const bool stored = state == "stored";
       SetState(tx.db(), "credential_requests", request_id, stored ? "wiped" : "expired",
                "updated_at", now);
-      EventInput e = Event(stored ? "credentials.wiped" : "credentials.expired", "session:" + id);
-      e.details["request_id"] = Str(request_id);
-      e.details["session_id"] = Str(id);
+      EventInput e =
+          CredentialEvent(stored ? "credentials.wiped" : "credentials.expired", request_id, id);
       e.details["reason"] = Str("session_end");
       tx.Append(e, now);
     }
@@ -502,19 +526,7 @@ void Workflows::EndGrant(const std::string& grant_id, const std::string& state,
     while (c.executeStep()) open.push_back(c.getColumn(0).getString());
     c.reset();
     for (const std::string& id : open) {
-      SQLite::Statement end(tx.db(),
-                            "UPDATE connections SET state = 'ended', ended_at = ?, end_reason = ? "
-                            "WHERE id = ?");
-      const std::string reason = state == "revoked" ? "grant_revoked" : "grant_expired";
-      end.bind(1, Ts(now));
-      end.bind(2, reason);
-      end.bind(3, id);
-      end.exec();
-      EventInput ended = Event("connection.ended", "connection:" + id);
-      ended.details["connection_id"] = Str(id);
-      ended.details["grant_id"] = Str(grant_id);
-      ended.details["reason"] = Str(reason);
-      tx.Append(ended, now);
+      EndConnection(tx, id, grant_id, state == "revoked" ? "grant_revoked" : "grant_expired", now);
     }
     return true;
   });
@@ -617,11 +629,9 @@ void Workflows::ReceiveCredentialRequest(const value& body, policy::Instant now)
     q.bind(5, Ts(now));
     q.bind(6, Ts(now));
     q.exec();
-    EventInput e = Event(allowed ? "credentials.requested" : "credentials.refused",
-                         "session:" + session_id, allowed ? "success" : "denied");
+    EventInput e = CredentialEvent(allowed ? "credentials.requested" : "credentials.refused", id,
+                                   session_id, allowed ? "success" : "denied");
     e.reasons = Reasons(d);
-    e.details["request_id"] = Str(id);
-    e.details["session_id"] = Str(session_id);
     tx.Append(e, now);
     return true;
   });
@@ -842,9 +852,7 @@ Reply Workflows::AnswerCredentials(const value& row, bool approve, const value& 
   if (!approve) {
     store_.Transact([&](Store::Tx& tx) {
       SetState(tx.db(), "credential_requests", id, "denied", "updated_at", now);
-      EventInput e = Event("credentials.denied", "session:" + session_id, "denied");
-      e.details["request_id"] = Str(id);
-      e.details["session_id"] = Str(session_id);
+      EventInput e = CredentialEvent("credentials.denied", id, session_id, "denied");
       tx.Append(e, now);
       return true;
     });
@@ -863,10 +871,8 @@ Reply Workflows::AnswerCredentials(const value& row, bool approve, const value& 
     const value reasons = Reasons(d);
     store_.Transact([&](Store::Tx& tx) {
       SetState(tx.db(), "credential_requests", id, "denied", "updated_at", now);
-      EventInput e = Event("credentials.refused", "session:" + session_id, "denied");
+      EventInput e = CredentialEvent("credentials.refused", id, session_id, "denied");
       e.reasons = reasons;
-      e.details["request_id"] = Str(id);
-      e.details["session_id"] = Str(session_id);
       tx.Append(e, now);
       return true;
     });
@@ -879,9 +885,7 @@ Reply Workflows::AnswerCredentials(const value& row, bool approve, const value& 
                                               SessionBinding(options_.endpoint_id, session_id))};
   store_.Transact([&](Store::Tx& tx) {
     SetState(tx.db(), "credential_requests", id, "stored", "updated_at", now);
-    EventInput e = Event("credentials.stored", "session:" + session_id);
-    e.details["request_id"] = Str(id);
-    e.details["session_id"] = Str(session_id);
+    EventInput e = CredentialEvent("credentials.stored", id, session_id);
     tx.Append(e, now);
     return true;
   });
@@ -922,9 +926,7 @@ Reply Workflows::RevokeCredentials(const std::string& session_id, Language langu
     secrets_.erase(it);  // R12
     store_.Transact([&](Store::Tx& tx) {
       SetState(tx.db(), "credential_requests", request_id, "revoked", "updated_at", now);
-      EventInput e = Event("credentials.revoked", "session:" + session_id);
-      e.details["request_id"] = Str(request_id);
-      e.details["session_id"] = Str(session_id);
+      EventInput e = CredentialEvent("credentials.revoked", request_id, session_id);
       e.details["by"] = Str("customer");
       tx.Append(e, now);
       return true;
@@ -1082,18 +1084,7 @@ std::optional<policy::Instant> Workflows::Sweep() {
       const std::string id = c.at("id").as_string();
       if (*ends <= now) {
         store_.Transact([&](Store::Tx& tx) {
-          SQLite::Statement u(tx.db(),
-                              "UPDATE connections SET state = 'ended', ended_at = ?, "
-                              "end_reason = ? WHERE id = ?");
-          u.bind(1, Ts(now));
-          u.bind(2, reason);
-          u.bind(3, id);
-          u.exec();
-          EventInput e = Event("connection.ended", "connection:" + id);
-          e.details["connection_id"] = Str(id);
-          e.details["grant_id"] = c.at("grant_id");
-          e.details["reason"] = Str(reason);
-          tx.Append(e, now);
+          EndConnection(tx, id, c.at("grant_id").as_string(), reason, now);
           return true;
         });
         continue;

@@ -14,6 +14,7 @@
 #include "enforcer/bundle.h"
 #include "enforcer/store.h"
 #include "policy/system_time_zones.h"
+#include "support/bundles.h"
 #include "support/process.h"
 
 namespace custodian::enforcer {
@@ -54,24 +55,11 @@ class LocalApiTest : public ::testing::Test {
   }
 
   void Accept(int64_t version, std::chrono::hours lifetime) {
-    value b = value::object(true);
-    b["format"] = value::number(1);
-    b["version"] = value::number(version);
-    b["issued_at"] = value::string(policy::FormatRfc3339(kIssued));
-    b["expires_at"] = value::string(policy::FormatRfc3339(kIssued + lifetime));
-    b["key_id"] = value::string(crypto::KeyId(key_.public_raw));
-    b["keys"] = EncodeKeys({{crypto::KeyId(key_.public_raw), key_.public_raw}});
-    b["policy"] = value::parse(R"({"groups":[{"id":"g","name":"G",
+    const std::string envelope = testing::SignedBundle(
+        key_, version, kIssued, kIssued + lifetime, value::parse(R"({"groups":[{"id":"g","name":"G",
         "permissions":{"unattended_access":true}}],
-        "technicians":[{"id":"t-1","group_id":"g","time_zone":"Europe/Berlin"}]})");
-    const std::string bytes = b.serialize();
-    value e = value::object(true);
-    e["bundle"] = value::string(crypto::Base64(bytes));
-    value s = value::object(true);
-    s["key_id"] = value::string(crypto::KeyId(key_.public_raw));
-    s["signature"] = value::string(crypto::Base64(*crypto::SignEd25519(key_.private_pem, bytes)));
-    e["signatures"] = value::array({s});
-    ASSERT_EQ(holder_->Offer(e.serialize(), store_->Now(now_)), BundleHolder::Outcome::kAccepted);
+        "technicians":[{"id":"t-1","group_id":"g","time_zone":"Europe/Berlin"}]})"));
+    ASSERT_EQ(holder_->Offer(envelope, store_->Now(now_)), BundleHolder::Outcome::kAccepted);
   }
 
   http::Response Call(const std::string& method, const std::string& path,

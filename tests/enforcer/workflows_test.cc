@@ -15,6 +15,7 @@
 #include "enforcer/agent.h"
 #include "enforcer/local_api.h"
 #include "policy/system_time_zones.h"
+#include "support/bundles.h"
 #include "support/process.h"
 
 namespace custodian::enforcer {
@@ -92,26 +93,14 @@ class WorkflowsTest : public ::testing::Test {
   }
 
   void Accept(int64_t version, const std::string& permissions) {
-    value b = value::object(true);
-    b["format"] = value::number(1);
-    b["version"] = value::number(version);
-    b["issued_at"] = value::string(policy::FormatRfc3339(kStart));
-    b["expires_at"] = value::string(policy::FormatRfc3339(kStart + std::chrono::hours(24 * 90)));
-    b["key_id"] = value::string(crypto::KeyId(key_.public_raw));
-    b["keys"] = EncodeKeys({{crypto::KeyId(key_.public_raw), key_.public_raw}});
-    b["policy"] = value::parse(
-        R"({"settings":{"unattended":{"request_ttl_minutes":30}},
+    const std::string envelope =
+        testing::SignedBundle(key_, version, kStart, kStart + std::chrono::hours(24 * 90),
+                              value::parse(
+                                  R"({"settings":{"unattended":{"request_ttl_minutes":30}},
             "groups":[{"id":"g","name":"G","permissions":)" +
-        permissions + R"(}],
-            "technicians":[{"id":"t-1","group_id":"g","time_zone":"Europe/Berlin"}]})");
-    const std::string bytes = b.serialize();
-    value e = value::object(true);
-    e["bundle"] = value::string(crypto::Base64(bytes));
-    value s = value::object(true);
-    s["key_id"] = value::string(crypto::KeyId(key_.public_raw));
-    s["signature"] = value::string(crypto::Base64(*crypto::SignEd25519(key_.private_pem, bytes)));
-    e["signatures"] = value::array({s});
-    ASSERT_EQ(holder_->Offer(e.serialize(), store_->Now(now_)), BundleHolder::Outcome::kAccepted);
+                                  permissions + R"(}],
+            "technicians":[{"id":"t-1","group_id":"g","time_zone":"Europe/Berlin"}]})"));
+    ASSERT_EQ(holder_->Offer(envelope, store_->Now(now_)), BundleHolder::Outcome::kAccepted);
   }
 
   // The local API, as the customer's prompt or the session agent uses it.
