@@ -1,10 +1,13 @@
 #include "admin_commands.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 
+#include "common/crypto.h"
 #include "common/files.h"
 #include "online.h"
 #include "policy_commands.h"
@@ -13,22 +16,6 @@ namespace custodian::cli {
 namespace {
 
 using web::json::value;
-
-// Runs `then` on the answer of a successful call; prints the problem
-// otherwise. Returns the exit code.
-int Run(const ConnectionOptions& o, const std::string& method, const std::string& path,
-        const std::optional<value>& body, const std::function<void(const value&)>& then) {
-  const auto c = Resolve(o, std::cerr);
-  if (!c) return kExitBadInput;
-  const Answer a = Call(*c, method, path, body);
-  if (a.status < 200 || a.status >= 300) return ReportFailure(a, std::cerr);
-  if (o.json) {
-    std::cout << a.text << (a.text.empty() || a.text.back() == '\n' ? "" : "\n");
-  } else {
-    then(a.body);
-  }
-  return kExitOk;
-}
 
 std::string Granted(const value& group) {
   std::string out;
@@ -163,6 +150,138 @@ void AddGroups(CLI::App& app, int* exit_code) {
                        PrintTable(std::cout, {"SETTING", "VALUE", "FROM", "LOCKED BY"}, rows);
                      });
   });
+
+  // set: a JSON merge patch on the group; `locked` is replaced whole, so
+  // --lock/--unlock read the current list first.
+  struct SetOptions {
+    ConnectionOptions connection;
+    std::string id;
+    std::optional<std::string> name;
+    std::vector<std::string> allow, deny, inherit, lock, unlock;
+    std::optional<std::string> auth_modes;
+    std::optional<int> max_days;
+    bool inherit_auth_modes = false, inherit_max_days = false;
+  };
+  auto set_options = std::make_shared<SetOptions>();
+  CLI::App* set = groups->add_subcommand(
+      "set", "Set, inherit or lock permissions and authentication modes of a group");
+  set->add_option("id", set_options->id, "Group id")->required();
+  set->add_option("--name", set_options->name, "New display name");
+  set->add_option("--allow", set_options->allow, "Grant a permission (repeatable)");
+  set->add_option("--deny", set_options->deny, "Refuse a permission (repeatable)");
+  set->add_option("--inherit", set_options->inherit, "Let a permission inherit again (repeatable)");
+  set->add_option("--auth-modes", set_options->auth_modes,
+                  "Authentication modes it allows: at_connection,at_setup (narrows, never widens)");
+  set->add_flag("--inherit-auth-modes", set_options->inherit_auth_modes,
+                "Let the authentication modes inherit again");
+  set->add_option("--max-days", set_options->max_days, "Cap on unattended access (days)");
+  set->add_flag("--inherit-max-days", set_options->inherit_max_days, "Let the cap inherit again");
+  set->add_option("--lock", set_options->lock,
+                  "Force a setting on the subtree: permissions.NAME, unattended.auth_modes, "
+                  "unattended.max_days (repeatable; master admins)");
+  set->add_option("--unlock", set_options->unlock, "Lift a lock (repeatable; master admins)");
+  AddConnectionOptions(set, set_options->connection);
+  set->callback([set_options, exit_code] {
+    const SetOptions& o = *set_options;
+    value patch = value::object(true);
+    if (o.name) patch["name"] = value::string(*o.name);
+    if (!o.allow.empty() || !o.deny.empty() || !o.inherit.empty()) {
+      value p = value::object(true);
+      for (const auto& a : o.allow) p[a] = value::boolean(true);
+      for (const auto& d : o.deny) p[d] = value::boolean(false);
+      for (const auto& i : o.inherit) p[i] = value::null();
+      patch["permissions"] = p;
+    }
+    value u = value::object(true);
+    if (o.auth_modes) {
+      value modes = value::array();
+      std::size_t n = 0, start = 0;
+      while (start <= o.auth_modes->size()) {
+        const std::size_t comma = o.auth_modes->find(',', start);
+        const std::string m =
+            o.auth_modes->substr(start, comma == std::string::npos ? comma : comma - start);
+        if (!m.empty()) modes[n++] = value::string(m);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      u["auth_modes"] = modes;
+    }
+    if (o.inherit_auth_modes) u["auth_modes"] = value::null();
+    if (o.max_days) u["max_days"] = value::number(*o.max_days);
+    if (o.inherit_max_days) u["max_days"] = value::null();
+    if (u.size() > 0) patch["unattended"] = u;
+    if (!o.lock.empty() || !o.unlock.empty()) {
+      const auto c = Resolve(o.connection, std::cerr);
+      if (!c) {
+        *exit_code = kExitBadInput;
+        return;
+      }
+      const Answer current = Call(*c, "GET", "/v1/groups/" + o.id);
+      if (current.status != 200) {
+        *exit_code = ReportFailure(current, std::cerr);
+        return;
+      }
+      std::vector<std::string> locked;
+      if (current.body.has_field("locked")) {
+        for (const value& l : current.body.at("locked").as_array()) locked.push_back(l.as_string());
+      }
+      for (const auto& l : o.lock) {
+        if (std::find(locked.begin(), locked.end(), l) == locked.end()) locked.push_back(l);
+      }
+      for (const auto& l : o.unlock)
+        locked.erase(std::remove(locked.begin(), locked.end(), l), locked.end());
+      value names = value::array();
+      for (std::size_t i = 0; i < locked.size(); ++i) names[i] = value::string(locked[i]);
+      patch["locked"] = locked.empty() ? value::null() : names;
+    }
+    if (patch.size() == 0) {
+      std::cerr << "nothing to change: give --allow, --deny, --inherit, --auth-modes, "
+                   "--max-days, --lock, --unlock or --name\n";
+      *exit_code = kExitBadInput;
+      return;
+    }
+    *exit_code = Run(o.connection, "PATCH", "/v1/groups/" + o.id, patch, [](const value& v) {
+      std::cout << "updated group " << v.at("id").as_string() << ": " << Granted(v) << "\n";
+    });
+  });
+
+  struct MoveOptions {
+    ConnectionOptions connection;
+    std::string id;
+    std::optional<std::string> parent;
+    bool root = false;
+  };
+  auto move_options = std::make_shared<MoveOptions>();
+  CLI::App* move = groups->add_subcommand("move", "Move a group under another, or to the top");
+  move->add_option("id", move_options->id, "Group id")->required();
+  auto* parent = move->add_option("--parent", move_options->parent, "New parent group id");
+  auto* root = move->add_flag("--root", move_options->root, "Make it a top-level group");
+  parent->excludes(root);
+  AddConnectionOptions(move, move_options->connection);
+  move->callback([move_options, exit_code] {
+    const MoveOptions& o = *move_options;
+    if (!o.parent && !o.root) {
+      std::cerr << "give --parent GROUP or --root\n";
+      *exit_code = kExitBadInput;
+      return;
+    }
+    value patch = value::object(true);
+    patch["parent_id"] = o.parent ? value::string(*o.parent) : value::null();
+    *exit_code = Run(o.connection, "PATCH", "/v1/groups/" + o.id, patch, [](const value& v) {
+      std::cout << "moved group " << v.at("id").as_string() << " under " << Cell(v.at("parent_id"))
+                << "\n";
+    });
+  });
+
+  auto delete_options = std::make_shared<ConnectionOptions>();
+  auto delete_id = std::make_shared<std::string>();
+  CLI::App* remove = groups->add_subcommand("delete", "Delete an empty group");
+  remove->add_option("id", *delete_id, "Group id")->required();
+  AddConnectionOptions(remove, *delete_options);
+  remove->callback([delete_options, delete_id, exit_code] {
+    *exit_code = Run(*delete_options, "DELETE", "/v1/groups/" + *delete_id, std::nullopt,
+                     [&](const value&) { std::cout << "deleted group " << *delete_id << "\n"; });
+  });
 }
 
 void AddEndpoints(CLI::App& app, int* exit_code) {
@@ -267,6 +386,24 @@ void AddPrincipals(CLI::App& app, int* exit_code, const std::string& noun,
                 << v.at("id").as_string() << ")\n";
     });
   });
+  // disable / enable: a disabled principal's tokens stop working at once.
+  for (const bool disable : {true, false}) {
+    auto options = std::make_shared<ConnectionOptions>();
+    auto id = std::make_shared<std::string>();
+    CLI::App* cmd_state = cmd->add_subcommand(
+        disable ? "disable" : "enable",
+        disable ? "Disable one (its tokens are revoked at once)" : "Enable one again");
+    cmd_state->add_option("id", *id, "Principal id")->required();
+    AddConnectionOptions(cmd_state, *options);
+    cmd_state->callback([options, id, path, disable, exit_code] {
+      value body = value::object(true);
+      body["disabled"] = value::boolean(disable);
+      *exit_code = Run(*options, "PATCH", path + "/" + *id, body, [](const value& v) {
+        std::cout << v.at("name").as_string() << " is "
+                  << (v.at("disabled").as_bool() ? "disabled" : "enabled") << "\n";
+      });
+    });
+  }
 }
 
 void AddSettings(CLI::App& app, int* exit_code) {
@@ -284,6 +421,145 @@ void AddSettings(CLI::App& app, int* exit_code) {
       PrintTable(std::cout, {"SETTING", "VALUE"}, rows);
     });
   });
+  // set SECTION.KEY=VALUE…: read, change, write back (PUT takes the whole
+  // document). VALUE is JSON when it parses as JSON, else a string.
+  struct SetOptions {
+    ConnectionOptions connection;
+    std::vector<std::string> assignments;
+  };
+  auto so = std::make_shared<SetOptions>();
+  CLI::App* set = settings->add_subcommand(
+      "set", "Change settings, e.g. unattended.request_ttl_minutes=30 (master admins)");
+  set->add_option("assignments", so->assignments, "SECTION.KEY=VALUE (VALUE as JSON, or text)")
+      ->required();
+  AddConnectionOptions(set, so->connection);
+  set->callback([so, exit_code] {
+    const auto c = Resolve(so->connection, std::cerr);
+    if (!c) {
+      *exit_code = kExitBadInput;
+      return;
+    }
+    const Answer current = Call(*c, "GET", "/v1/settings");
+    if (current.status != 200) {
+      *exit_code = ReportFailure(current, std::cerr);
+      return;
+    }
+    value doc = current.body;
+    for (const std::string& a : so->assignments) {
+      const std::size_t eq = a.find('=');
+      const std::size_t dot = a.find('.');
+      if (eq == std::string::npos || dot == std::string::npos || dot > eq) {
+        std::cerr << a << ": must be SECTION.KEY=VALUE\n";
+        *exit_code = kExitBadInput;
+        return;
+      }
+      std::error_code ec;
+      value v = value::parse(a.substr(eq + 1), ec);
+      if (ec) v = value::string(a.substr(eq + 1));
+      const std::string section = a.substr(0, dot);
+      if (!doc.has_field(section)) doc[section] = value::object(true);
+      doc[section][a.substr(dot + 1, eq - dot - 1)] = v;
+    }
+    *exit_code = Run(so->connection, "PUT", "/v1/settings", doc,
+                     [](const value&) { std::cout << "settings saved\n"; });
+  });
+}
+
+// login: name and a password from a file to a token, written to a file of
+// its own (mode 0600) so that later commands take it with --token-file or
+// the config file, never from the command line.
+void AddLogin(CLI::App& app, int* exit_code) {
+  struct LoginOptions {
+    ConnectionOptions connection;
+    std::string name, password_file, token_out;
+  };
+  auto o = std::make_shared<LoginOptions>();
+  CLI::App* login = app.add_subcommand("login", "Log in: write a token for later commands");
+  login->add_option("--name", o->name, "Login name")->required();
+  login->add_option("--password-file", o->password_file, "File holding the password")
+      ->required()
+      ->check(CLI::ExistingFile);
+  login->add_option("--token-out", o->token_out, "File to write the token to (mode 0600)")
+      ->required();
+  AddConnectionOptions(login, o->connection);
+  login->callback([o, exit_code] {
+    std::string password = ReadFile(o->password_file).value_or("");
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+      password.pop_back();
+    }
+    value body = value::object(true);
+    body["name"] = value::string(o->name);
+    body["password"] = value::string(password);
+    ConnectionOptions quiet = o->connection;
+    quiet.json = false;  // the token goes to the file, never to stdout
+    bool written = true;
+    *exit_code = Run(quiet, "POST", "/v1/tokens", body, [&](const value& v) {
+      std::string error;
+      std::filesystem::remove(o->token_out);
+      if (!WriteNewFile(o->token_out, v.at("token").as_string() + "\n", 0600, &error)) {
+        std::cerr << error << "\n";
+        written = false;
+        return;
+      }
+      std::cout << "logged in as " << v.at("principal").at("name").as_string() << " ("
+                << v.at("principal").at("role").as_string() << "); token in " << o->token_out
+                << ", valid until " << v.at("expires_at").as_string() << "\n";
+    });
+    if (!written) *exit_code = kExitBadInput;
+  });
+}
+
+void AddKeys(CLI::App& app, int* exit_code) {
+  CLI::App* keys = app.add_subcommand("keys", "Policy signing keys");
+  keys->require_subcommand(1);
+  // Offline: a new Ed25519 key pair.
+  auto out = std::make_shared<std::string>();
+  CLI::App* gen = keys->add_subcommand("gen", "Generate an Ed25519 key pair (offline)");
+  gen->add_option("--private-key", *out, "File for the private key (PEM, created with mode 0600)")
+      ->required();
+  gen->callback([out, exit_code] {
+    const crypto::Ed25519KeyPair pair = crypto::GenerateEd25519();
+    std::string error;
+    if (!WriteNewFile(*out, pair.private_pem, 0600, &error)) {
+      std::cerr << error << "\n";
+      *exit_code = kExitBadInput;
+      return;
+    }
+    std::cout << "key_id " << crypto::KeyId(pair.public_raw) << "\npublic_key "
+              << crypto::Base64(pair.public_raw) << "\n";
+  });
+  auto list_options = std::make_shared<ConnectionOptions>();
+  CLI::App* list = keys->add_subcommand("list", "The admin center's signing keys");
+  AddConnectionOptions(list, *list_options);
+  list->callback([list_options, exit_code] {
+    *exit_code = Run(*list_options, "GET", "/v1/policy/keys", std::nullopt, [](const value& v) {
+      std::vector<std::vector<std::string>> rows;
+      for (const value& k : v.at("items").as_array()) {
+        rows.push_back({k.at("key_id").as_string(), k.at("state").as_string(),
+                        k.has_field("created_at") ? Cell(k.at("created_at")) : "-",
+                        k.has_field("retired_at") ? Cell(k.at("retired_at")) : "-"});
+      }
+      PrintTable(std::cout, {"KEY ID", "STATE", "CREATED", "RETIRED"}, rows);
+    });
+  });
+  auto rotate_options = std::make_shared<ConnectionOptions>();
+  CLI::App* rotate = keys->add_subcommand(
+      "rotate", "A new key signs; the old one stays listed until retired (master admins)");
+  AddConnectionOptions(rotate, *rotate_options);
+  rotate->callback([rotate_options, exit_code] {
+    *exit_code = Run(*rotate_options, "POST", "/v1/policy/keys", std::nullopt, [](const value& v) {
+      std::cout << "new active key " << v.at("key_id").as_string() << "\n";
+    });
+  });
+  auto retire_options = std::make_shared<ConnectionOptions>();
+  auto retire_id = std::make_shared<std::string>();
+  CLI::App* retire = keys->add_subcommand("retire", "Retire a listed key (master admins)");
+  retire->add_option("key_id", *retire_id, "Key id")->required();
+  AddConnectionOptions(retire, *retire_options);
+  retire->callback([retire_options, retire_id, exit_code] {
+    *exit_code = Run(*retire_options, "DELETE", "/v1/policy/keys/" + *retire_id, std::nullopt,
+                     [&](const value&) { std::cout << "retired " << *retire_id << "\n"; });
+  });
 }
 
 }  // namespace
@@ -295,6 +571,8 @@ void AddAdminCommands(CLI::App& app, int* exit_code) {
   AddPrincipals(app, exit_code, "admins", "/v1/admins");
   AddPrincipals(app, exit_code, "auditors", "/v1/auditors");
   AddSettings(app, exit_code);
+  AddKeys(app, exit_code);
+  AddLogin(app, exit_code);
 }
 
 }  // namespace custodian::cli

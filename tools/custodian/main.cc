@@ -1,7 +1,9 @@
 // custodian: the command-line tool for admins, technicians and auditors.
-// Offline: policy lint|explain, audit verify. Online (against an admin
-// center, see online.h for the connection and exit codes): groups,
-// enrollment codes, endpoints; more join as the admin center grows.
+// Offline: policy lint|explain, audit verify, keys gen. Online (against an
+// admin center, see online.h for the connection and exit codes): for
+// admins groups, principals, settings, keys, enrollment codes, endpoints;
+// for technicians sessions, unattended access, grants, connections and
+// credentials; for auditors audit export.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -9,6 +11,7 @@
 #include "audit_commands.h"
 #include "common/cli.h"
 #include "policy_commands.h"
+#include "technician_commands.h"
 
 #ifndef CUSTODIAN_VERSION
 #define CUSTODIAN_VERSION "unknown"
@@ -22,6 +25,7 @@ int main(int argc, char** argv) {
   custodian::cli::AddPolicyCommands(app, &exit_code);
   custodian::cli::AddAuditCommands(app, &exit_code);
   custodian::cli::AddAdminCommands(app, &exit_code);
+  custodian::cli::AddTechnicianCommands(app, &exit_code);
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   return exit_code;
 }

@@ -107,6 +107,20 @@ Answer Call(const Connection& c, const std::string& method, const std::string& p
   return a;
 }
 
+int Run(const ConnectionOptions& o, const std::string& method, const std::string& path,
+        const std::optional<value>& body, const std::function<void(const value&)>& then) {
+  const auto c = Resolve(o, std::cerr);
+  if (!c) return kExitBadInput;
+  const Answer a = Call(*c, method, path, body);
+  if (a.status < 200 || a.status >= 300) return ReportFailure(a, std::cerr);
+  if (o.json) {
+    std::cout << a.text << (a.text.empty() || a.text.back() == '\n' ? "" : "\n");
+  } else {
+    then(a.body);
+  }
+  return kExitOk;
+}
+
 int ReportFailure(const Answer& a, std::ostream& err) {
   if (a.status == 0) {
     err << "the admin center cannot be reached: " << a.error << "\n";

@@ -14,6 +14,7 @@
 #include <cpprest/json.h>
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -52,6 +53,13 @@ Answer Call(const Connection& c, const std::string& method, const std::string& p
 // Prints a problem (title, detail, pointers, reasons) and maps the status
 // to an exit code.
 int ReportFailure(const Answer& a, std::ostream& err);
+
+// One call: resolves the connection, sends, and on success prints the
+// answer as JSON (--json) or through `then`; on failure the problem.
+// Returns the exit code.
+int Run(const ConnectionOptions& o, const std::string& method, const std::string& path,
+        const std::optional<web::json::value>& body,
+        const std::function<void(const web::json::value&)>& then);
 
 // A table: a header and rows of cells, columns padded to fit.
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,
