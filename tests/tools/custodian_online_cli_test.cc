@@ -3,8 +3,10 @@
 // codes of tools/custodian/online.h. The token comes from a file or the
 // environment, never from the command line.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
-#include "support/admincenter_process.h"
+#include "support/enforcer_process.h"
+#include "support/fake_os.h"
 
 namespace custodian::testing {
 namespace {
@@ -159,6 +161,265 @@ TEST_F(OnlineCli, PrincipalsAndSettings) {
   EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(unattended\.cap_behavior +deny)")))
       << r.output;
   EXPECT_NE(r.output.find("distribution.bundle_ttl_hours"), std::string::npos) << r.output;
+}
+
+TEST_F(OnlineCli, AdminsSetInheritLockMoveAndDeleteGroups) {
+  ASSERT_EQ(Run("groups create --id g-top --name Top " + Auth()).exit_code, 0);
+  ASSERT_EQ(Run("groups create --id g-sub --name Sub --parent g-top " + Auth()).exit_code, 0);
+  CliRun r =
+      Run("groups set g-sub --allow reboot --deny file_transfer --auth-modes at_connection "
+          "--max-days 5 --name Subgroup " +
+          Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("updated group g-sub"), std::string::npos) << r.output;
+  auto show = [&](const std::string& id) {
+    return web::json::value::parse(Run("groups show " + id + " --json " + Auth()).output);
+  };
+  web::json::value g = show("g-sub");
+  EXPECT_EQ(g.at("name").as_string(), "Subgroup");
+  EXPECT_TRUE(g.at("permissions").at("reboot").as_bool());
+  EXPECT_FALSE(g.at("permissions").at("file_transfer").as_bool());
+  EXPECT_EQ(g.at("unattended").at("auth_modes").serialize(), R"(["at_connection"])");
+  EXPECT_EQ(g.at("unattended").at("max_days").as_integer(), 5);
+  // Back to inheritance.
+  r = Run("groups set g-sub --inherit reboot --inherit-auth-modes --inherit-max-days " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  g = show("g-sub");
+  EXPECT_FALSE(g.at("permissions").has_field("reboot"));
+  EXPECT_FALSE(g.has_field("unattended") && g.at("unattended").has_field("max_days"));
+  // Lock a setting on the subtree; a descendant may then not set it.
+  ASSERT_EQ(Run("groups set g-top --allow reboot --lock permissions.reboot " + Auth()).exit_code,
+            0);
+  EXPECT_EQ(show("g-top").at("locked").serialize(), R"(["permissions.reboot"])");
+  r = Run("groups set g-sub --deny reboot " + Auth());
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("locked"), std::string::npos) << r.output;
+  ASSERT_EQ(Run("groups set g-top --unlock permissions.reboot " + Auth()).exit_code, 0);
+  EXPECT_FALSE(show("g-top").has_field("locked"));
+  // Move, to the top and back.
+  r = Run("groups move g-sub --root " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(show("g-sub").at("parent_id").is_null());
+  ASSERT_EQ(Run("groups move g-sub --parent g-top " + Auth()).exit_code, 0);
+  EXPECT_EQ(show("g-sub").at("parent_id").as_string(), "g-top");
+  r = Run("groups move g-top --parent g-sub " + Auth());  // a cycle
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Run("groups move g-sub " + Auth()).exit_code, 2);
+  EXPECT_EQ(Run("groups set g-sub " + Auth()).exit_code, 2);  // nothing to change
+  // Delete: only when empty.
+  EXPECT_EQ(Run("groups delete g-top " + Auth()).exit_code, 1);
+  ASSERT_EQ(Run("groups delete g-sub " + Auth()).exit_code, 0);
+  EXPECT_EQ(Run("groups show g-sub " + Auth()).exit_code, 1);
+}
+
+TEST_F(OnlineCli, LoginDisableAndEnable) {
+  Run("groups create --id g-l --name Login " + Auth());
+  const std::string password = (ac_->dir() / "login-password").string();
+  std::ofstream(password) << "correct horse battery staple\n";
+  const std::string id =
+      web::json::value::parse(Run("technicians create --name lou --group g-l --time-zone UTC "
+                                  "--password-file " +
+                                  password + " --json " + Auth())
+                                  .output)
+          .at("id")
+          .as_string();
+  const std::string token = (ac_->dir() / "lou.token").string();
+  CliRun r = Run("login --name lou --password-file " + password + " --token-out " + token);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("logged in as lou (technician)"), std::string::npos) << r.output;
+  struct stat st {};
+  ASSERT_EQ(::stat(token.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(r.output.find(Slurp(token).substr(0, 20)), std::string::npos) << "token printed";
+  EXPECT_EQ(Run("sessions list --token-file " + token).exit_code, 0);
+  EXPECT_EQ(Run("groups list --token-file " + token).exit_code, 1);  // not an admin
+  r = Run("technicians disable " + id + " " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("lou is disabled"), std::string::npos) << r.output;
+  EXPECT_EQ(Run("sessions list --token-file " + token).exit_code, 1);  // revoked at once
+  ASSERT_EQ(Run("technicians enable " + id + " " + Auth()).exit_code, 0);
+  EXPECT_EQ(Run("login --name lou --password-file " + password + " --token-out " + token).exit_code,
+            0);
+  EXPECT_EQ(Run("sessions list --token-file " + token).exit_code, 0);
+  std::ofstream(password) << "wrong password entirely\n";
+  EXPECT_EQ(Run("login --name lou --password-file " + password + " --token-out " + token).exit_code,
+            1);
+}
+
+TEST_F(OnlineCli, SettingsSetAndKeys) {
+  CliRun r =
+      Run("settings set unattended.request_ttl_minutes=30 unattended.cap_behavior=clamp " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = Run("settings show " + Auth());
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(unattended\.request_ttl_minutes +30)")))
+      << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(unattended\.cap_behavior +clamp)")));
+  r = Run("settings set unattended.request_ttl_minutes=0 " + Auth());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("/unattended/request_ttl_minutes"), std::string::npos) << r.output;
+  EXPECT_EQ(Run("settings set nonsense " + Auth()).exit_code, 2);
+  Run("settings set unattended.cap_behavior=deny unattended.request_ttl_minutes=60 " + Auth());
+
+  const std::string key = (ac_->dir() / "new-key.pem").string();
+  r = Run("keys gen --private-key " + key);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("key_id "), std::string::npos) << r.output;
+  struct stat st {};
+  ASSERT_EQ(::stat(key.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(Slurp(key).find("PRIVATE KEY"), std::string::npos);
+  EXPECT_EQ(Run("keys gen --private-key " + key).exit_code, 2);  // never overwrites
+  r = Run("keys list " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("active"), std::string::npos) << r.output;
+  r = Run("keys rotate " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("new active key"), std::string::npos) << r.output;
+  r = Run("keys list " + Auth());
+  EXPECT_NE(r.output.find("listed"), std::string::npos) << r.output;
+  const std::string old_id = web::json::value::parse(Run("keys list --json " + Auth()).output)
+                                 .at("items")
+                                 .at(0)
+                                 .at("key_id")
+                                 .as_string();
+  r = Run("keys retire " + old_id + " " + Auth());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(Run("keys list " + Auth()).output.find("retired"), std::string::npos);
+}
+
+// A technician's whole day through the CLI, with a real enforcer on the
+// other side; the customer answers through the enforcer's local API.
+TEST_F(OnlineCli, TechniciansRunEveryWorkflow) {
+  const FakeOs os = MakeFakeOs(ac_->dir(), "admin password");
+  Run("groups create --id g-t --name Techs --allow unattended_access "
+      "--allow request_windows_credentials " +
+      Auth());
+  const std::string password = (ac_->dir() / "tia-password").string();
+  std::ofstream(password) << "correct horse battery staple\n";
+  Run("technicians create --name tia --group g-t --time-zone Europe/Berlin --password-file " +
+      password + " " + Auth());
+  const std::string token = (ac_->dir() / "tia.token").string();
+  ASSERT_EQ(Run("login --name tia --password-file " + password + " --token-out " + token).exit_code,
+            0);
+  const std::string as_tia = " --token-file " + token;
+  EnforcerProcess pc(
+      *ac_, "pc-cli", "windows",
+      {"--poll-interval", "1", "--command-wait", "5", "--config", os.Config("pc-cli")});
+  ASSERT_TRUE(pc.WaitFor(
+      [](const web::json::value& s) { return !s.at("policy").at("version").is_null(); }));
+  auto first_word = [](const std::string& out) { return out.substr(0, out.find(' ')); };
+  // R2: not from a chat-only session.
+  CliRun r =
+      Run("sessions open --endpoint " + pc.id() + " --type instant_chat --mode chat_only" + as_tia);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string chat = first_word(r.output);
+  r = Run("unattended request " + chat + " --mode at_connection --days 7" + as_tia);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("R2 session_type_blocked"), std::string::npos) << r.output;
+  r = Run("sessions open --endpoint " + pc.id() + " --type applet" + as_tia);
+  const std::string session = first_word(r.output);
+  // R6: customer credentials for 20 days.
+  r = Run("unattended request " + session + " --mode at_setup --days 20" + as_tia);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("R6 duration_exceeds_cap"), std::string::npos) << r.output;
+  EXPECT_EQ(Run("unattended request " + session + " --mode at_setup" + as_tia).exit_code, 2);
+  EXPECT_EQ(Run("unattended request " + session + " --mode at_setup --days 3 --unlimited" + as_tia)
+                .exit_code,
+            2);
+  // Every schedule form is accepted.
+  r = Run("unattended request " + session +
+          " --mode at_connection --unlimited --daily 00:00-23:59 --time-reference customer" +
+          as_tia);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("daily 00:00–23:59 Europe/Berlin"), std::string::npos) << r.output;
+  r = Run("unattended request " + session + " --mode at_setup --from 2030-01-01 --to 2030-01-05" +
+          as_tia);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = Run("unattended request " + session + " --mode at_connection --days 7" + as_tia);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("pending: the customer is asked to confirm"), std::string::npos);
+  const std::string request = first_word(r.output);
+  // The customer approves.
+  for (int i = 0; i < 100; ++i) {
+    if (pc.Local("POST", "/v1/prompts/" + request + "/approve", "{}").status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::string grant;
+  for (int i = 0; i < 100 && grant.empty(); ++i) {
+    const auto list = web::json::value::parse(Run("unattended requests --json" + as_tia).output);
+    for (const auto& item : list.at("items").as_array()) {
+      if (item.at("id").as_string() == request && item.at("grant_id").is_string()) {
+        grant = item.at("grant_id").as_string();
+      }
+    }
+    if (grant.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(grant.empty());
+  r = Run("unattended requests" + as_tia);
+  EXPECT_TRUE(
+      std::regex_search(r.output, std::regex(request + R"( +\S+ +at_connection +approved)")))
+      << r.output;
+  r = Run("grants list" + as_tia);
+  EXPECT_NE(r.output.find(grant), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("active"), std::string::npos) << r.output;
+  r = Run("grants connect " + grant + as_tia);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("asks for administrator credentials"), std::string::npos) << r.output;
+  const std::string connection = first_word(r.output);
+  for (int i = 0; i < 100; ++i) {
+    if (pc.Local("POST", "/v1/connections/" + connection + "/credentials",
+                 R"({"user_name":"administrator","password":"admin password"})")
+            .status == 200) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  bool active = false;
+  for (int i = 0; i < 100 && !active; ++i) {
+    active = std::regex_search(Run("connections list" + as_tia).output,
+                               std::regex(connection + " +" + grant + " +active"));
+    if (!active) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(active) << Run("connections list" + as_tia).output;
+  // R13, then R9–R12 through the CLI.
+  r = Run("credentials request " + session + as_tia);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("R13 screen_viewing_inactive"), std::string::npos) << r.output;
+  ASSERT_EQ(Run("sessions screen " + session + " on" + as_tia).exit_code, 0);
+  EXPECT_EQ(Run("sessions screen " + session + " maybe" + as_tia).exit_code, 2);
+  r = Run("credentials request " + session + as_tia);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string creds = first_word(r.output);
+  for (int i = 0; i < 100; ++i) {
+    if (pc.Local("POST", "/v1/prompts/" + creds + "/approve", R"({"password":"hunter2hunter2"})")
+            .status == 200) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  bool stored = false;
+  for (int i = 0; i < 100 && !stored; ++i) {
+    stored = std::regex_search(Run("credentials list" + as_tia).output,
+                               std::regex(creds + " +" + session + " +stored"));
+    if (!stored) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(stored) << Run("credentials list" + as_tia).output;
+  r = Run("credentials apply " + session + " --operation unlock" + as_tia);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Run("credentials apply " + session + " --operation format" + as_tia).exit_code, 2);
+  for (int i = 0; i < 100 && Slurp(os.actions_log.string()).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Slurp(os.actions_log.string()),
+            "unlock anna HOME " + Sha256Hex("hunter2hunter2") + "\n");
+  r = Run("grants revoke " + grant + as_tia);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Run("grants revoke " + grant + as_tia).exit_code, 1);  // already
+  r = Run("sessions end " + session + as_tia);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = Run("sessions list" + as_tia);
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(session + R"( .* ended)"))) << r.output;
+  EXPECT_EQ(Run("sessions list --json" + as_tia).exit_code, 0);
 }
 
 }  // namespace

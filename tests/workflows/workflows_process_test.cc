@@ -19,6 +19,7 @@
 #include "common/crypto.h"
 #include "policy/system_time_zones.h"
 #include "support/enforcer_process.h"
+#include "support/fake_os.h"
 
 namespace custodian::testing {
 namespace {
@@ -27,22 +28,6 @@ using web::json::value;
 
 constexpr const char* kCanary = "Canary-7f3a9c21-Pa55w0rd!";
 constexpr const char* kAdminPassword = "Canary-7f3a9c21-Pa55w0rd!";  // the same one, on purpose
-
-std::string Sha256Hex(const std::string& s) {
-  const std::string raw = crypto::Sha256(s);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
-void WriteExecutable(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-  ::chmod(path.c_str(), 0700);
-}
 
 std::vector<std::string> Codes(const value& reasons) {
   std::vector<std::string> out;
@@ -65,19 +50,10 @@ class Workflows : public ::testing::Test {
                  R"({"name":"alice","password":"correct horse battery","scopes":["g-sup"]})");
     tina_ = new std::string(Login("tina"));
     alice_ = new std::string(Login("alice"));
-    // The fake OS: a verifier that accepts "administrator" with the
-    // password whose hash it holds, and an OS action that records what it
-    // was asked to do and the hash of the secret it received.
-    const auto dir = ac_->dir();
-    WriteExecutable(dir / "verify.sh",
-                    "#!/bin/sh\n[ \"$1\" = administrator ] || exit 1\n"
-                    "[ \"$(cat | sha256sum | cut -d' ' -f1)\" = " +
-                        Sha256Hex(kAdminPassword) + " ]\n");
-    WriteExecutable(dir / "os-action.sh",
-                    "#!/bin/sh\necho \"$1 $2 $3 $(cat | sha256sum | cut -d' ' -f1)\" >> " +
-                        (dir / "os-actions.log").string() + "\n");
+    os_ = new FakeOs(MakeFakeOs(ac_->dir(), kAdminPassword));
   }
   static void TearDownTestSuite() {
+    delete os_;
     delete ac_;
     delete tina_;
     delete alice_;
@@ -97,12 +73,7 @@ class Workflows : public ::testing::Test {
     const auto dir = ac_->dir();
     clock_file_ = (dir / (name + ".clock")).string();
     std::ofstream(clock_file_) << 0;
-    const std::string config = (dir / (name + ".json")).string();
-    std::ofstream(config) << R"({"admin_verifier":"command","admin_verifier_command":["/bin/sh",")"
-                          << (dir / "verify.sh").string() << R"("],"os_action":["/bin/sh",")"
-                          << (dir / "os-action.sh").string()
-                          << R"("],"windows_user":"anna","windows_domain":"HOME",)"
-                          << R"("warning_minutes":5})";
+    const std::string config = os_->Config(name);
     ::setenv("CUSTODIAN_TEST_CLOCK_OFFSET_FILE", clock_file_.c_str(), 1);
     auto e = std::make_unique<EnforcerProcess>(
         *ac_, name, os,
@@ -208,14 +179,16 @@ class Workflows : public ::testing::Test {
     CentralState("/v1/connections", connection, "active");
     return {grant, connection};
   }
-  std::string OsActions() { return Slurp((ac_->dir() / "os-actions.log").string()); }
+  std::string OsActions() { return Slurp(os_->actions_log.string()); }
 
   static AdminCenterProcess* ac_;
+  static FakeOs* os_;
   static std::string* tina_;
   static std::string* alice_;
   std::string clock_file_;
 };
 AdminCenterProcess* Workflows::ac_ = nullptr;
+FakeOs* Workflows::os_ = nullptr;
 std::string* Workflows::tina_ = nullptr;
 std::string* Workflows::alice_ = nullptr;
 
