@@ -352,6 +352,7 @@ Result<value> Workflows::RequestUnattended(const Principal& who, const std::stri
     command["request_id"] = Str(id);
     command["session_id"] = Str(session_id);
     command["technician_id"] = Str(who.id);
+    command["technician_name"] = Str(who.name);  // for the customer's prompt
     command["credential_mode"] = body.at("credential_mode");
     command["schedule"] = body.at("schedule");
     command["expires_at"] = Str(Now(expires));
@@ -478,6 +479,7 @@ Result<value> Workflows::RequestCredentials(const Principal& who, const std::str
     command["request_id"] = Str(id);
     command["session_id"] = Str(session_id);
     command["technician_id"] = Str(who.id);
+    command["technician_name"] = Str(who.name);  // for the customer's prompt
     Distribution::InsertCommand(db, endpoint_id, "credentials.request", command, now);
     e.details["request_id"] = Str(id);
     return FindRow(db, "credential_requests", id);

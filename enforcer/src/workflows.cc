@@ -139,6 +139,12 @@ const Texts kGerman{
 };
 const Texts& TextsFor(Language l) { return l == Language::kGerman ? kGerman : kEnglish; }
 
+// The technician as the customer sees them: the name, else the id.
+std::string Who(const value& row) {
+  const std::string name = row.at("technician_name").as_string();
+  return name.empty() ? row.at("technician_id").as_string() : name;
+}
+
 std::string Format(const char* pattern, const std::vector<std::string>& args) {
   std::string out;
   std::size_t next = 0;
@@ -475,16 +481,17 @@ void Workflows::ReceiveUnattendedRequest(const value& body, policy::Instant now)
     const bool allowed = d.effect == policy::Effect::kAllow && errors.empty() && expires;
     SQLite::Statement q(tx.db(),
                         "INSERT INTO unattended_requests (id, session_id, technician_id, "
-                        "credential_mode, schedule, state, created_at, expires_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                        "technician_name, credential_mode, schedule, state, created_at, "
+                        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, id);
     q.bind(2, session_id);
     q.bind(3, Text(body, "technician_id"));
-    q.bind(4, Text(body, "credential_mode"));
-    q.bind(5, body.has_field("schedule") ? body.at("schedule").serialize() : "null");
-    q.bind(6, allowed ? "pending" : "refused");
-    q.bind(7, Ts(now));
-    q.bind(8, Ts(expires.value_or(now)));
+    q.bind(4, Text(body, "technician_name"));
+    q.bind(5, Text(body, "credential_mode"));
+    q.bind(6, body.has_field("schedule") ? body.at("schedule").serialize() : "null");
+    q.bind(7, allowed ? "pending" : "refused");
+    q.bind(8, Ts(now));
+    q.bind(9, Ts(expires.value_or(now)));
     q.exec();
     EventInput e = Event(allowed ? "unattended.request_received" : "unattended.request_refused",
                          "unattended_request:" + id, allowed ? "success" : "denied");
@@ -620,14 +627,16 @@ void Workflows::ReceiveCredentialRequest(const value& body, policy::Instant now)
     if (!FindRow(tx.db(), "credential_requests", id).is_null()) return false;
     const bool allowed = d.effect == policy::Effect::kAllow;
     SQLite::Statement q(tx.db(),
-                        "INSERT INTO credential_requests (id, session_id, technician_id, state, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+                        "INSERT INTO credential_requests (id, session_id, technician_id, "
+                        "technician_name, state, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, id);
     q.bind(2, session_id);
     q.bind(3, Text(body, "technician_id"));
-    q.bind(4, allowed ? "pending" : "denied");
-    q.bind(5, Ts(now));
+    q.bind(4, Text(body, "technician_name"));
+    q.bind(5, allowed ? "pending" : "denied");
     q.bind(6, Ts(now));
+    q.bind(7, Ts(now));
     q.exec();
     EventInput e = CredentialEvent(allowed ? "credentials.requested" : "credentials.refused", id,
                                    session_id, allowed ? "success" : "denied");
@@ -695,9 +704,9 @@ value Workflows::Prompts(Language language) {
       p["credential_mode"] = r.at("credential_mode");
       p["schedule"] = r.at("schedule");
       p["asks"] = at_setup ? value::array({Str("user_name"), Str("password")}) : value::array();
-      p["message"] = Str(Format(
-          at_setup ? t.credentials : t.confirm,
-          {r.at("technician_id").as_string(), DescribeSchedule(r.at("schedule"), language)}));
+      p["technician_name"] = r.at("technician_name");
+      p["message"] = Str(Format(at_setup ? t.credentials : t.confirm,
+                                {Who(r), DescribeSchedule(r.at("schedule"), language)}));
       p["expires_at"] = r.at("expires_at");
       items[n++] = p;
     }
@@ -716,7 +725,8 @@ value Workflows::Prompts(Language language) {
       prefill["user_name"] = Str(options_.windows_user);
       prefill["domain"] = Str(options_.windows_domain);
       p["prefill"] = prefill;
-      p["message"] = Str(Format(t.windows, {r.at("technician_id").as_string()}));
+      p["technician_name"] = r.at("technician_name");
+      p["message"] = Str(Format(t.windows, {Who(r)}));
       items[n++] = p;
     }
     return true;

@@ -22,6 +22,7 @@ CREATE TABLE unattended_requests (
   id TEXT PRIMARY KEY,
   session_id TEXT NOT NULL,
   technician_id TEXT NOT NULL,
+  technician_name TEXT NOT NULL DEFAULT '',  -- shown to the customer
   credential_mode TEXT NOT NULL,
   schedule TEXT NOT NULL,             -- as requested (JSON)
   state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired', 'refused')),
@@ -61,6 +62,7 @@ CREATE TABLE credential_requests (
   id TEXT PRIMARY KEY,
   session_id TEXT NOT NULL,
   technician_id TEXT NOT NULL,
+  technician_name TEXT NOT NULL DEFAULT '',
   state TEXT NOT NULL CHECK (state IN ('pending', 'stored', 'denied', 'revoked', 'wiped',
                                        'expired')),
   created_at TEXT NOT NULL,

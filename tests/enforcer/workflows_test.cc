@@ -131,10 +131,10 @@ class WorkflowsTest : public ::testing::Test {
   }
   void Request(const std::string& id, const std::string& session, const std::string& mode,
                const std::string& schedule) {
-    Command("unattended.request", R"({"request_id":")" + id + R"(","session_id":")" + session +
-                                      R"(","technician_id":"t-1","credential_mode":")" + mode +
-                                      R"(","schedule":)" + schedule +
-                                      R"(,"expires_at":"2030-01-01T00:00:00Z"})");
+    Command("unattended.request",
+            R"({"request_id":")" + id + R"(","session_id":")" + session +
+                R"(","technician_id":"t-1","technician_name":"Tina","credential_mode":")" + mode +
+                R"(","schedule":)" + schedule + R"(,"expires_at":"2030-01-01T00:00:00Z"})");
   }
   void Connect(const std::string& id, const std::string& grant) {
     Command("unattended.connect", R"({"connection_id":")" + id + R"(","grant_id":")" + grant +
@@ -192,6 +192,7 @@ TEST_F(WorkflowsTest, AtConnectionRequestIsConfirmedAndEveryConnectNeedsAdminist
   EXPECT_EQ(p.at("kind").as_string(), "unattended_access");
   EXPECT_EQ(p.at("asks").size(), 0u);  // R7: just a confirmation
   EXPECT_NE(p.at("message").as_string().find("7 days"), std::string::npos);
+  EXPECT_EQ(p.at("message").as_string().rfind("Technician Tina asks", 0), 0u);
   const value de = Local("GET", "/v1/prompts", "", "de-AT").second;
   EXPECT_NE(de.at("items").at(0).at("message").as_string().find("unbeaufsichtigten Zugriff"),
             std::string::npos);
