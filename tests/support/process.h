@@ -131,6 +131,18 @@ inline std::optional<std::vector<std::string>> WaitForLogLine(const std::string&
 
 // A new, empty directory under the temporary directory, named for the
 // running test and this process.
+// Polls `done` every 50 ms until it holds (true) or `limit` passes (false):
+// for what another process does a moment later.
+template <typename F>
+bool Eventually(F done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 inline std::filesystem::path FreshTestDir(const std::string& prefix) {
   const auto dir = std::filesystem::temp_directory_path() /
                    (prefix + "-" + std::to_string(getpid()) + "-" +

@@ -340,21 +340,18 @@ TEST_F(OnlineCli, TechniciansRunEveryWorkflow) {
   EXPECT_NE(r.output.find("pending: the customer is asked to confirm"), std::string::npos);
   const std::string request = first_word(r.output);
   // The customer approves.
-  for (int i = 0; i < 100; ++i) {
-    if (pc.Local("POST", "/v1/prompts/" + request + "/approve", "{}").status == 200) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  ASSERT_TRUE(Eventually(
+      [&] { return pc.Local("POST", "/v1/prompts/" + request + "/approve", "{}").status == 200; }));
   std::string grant;
-  for (int i = 0; i < 100 && grant.empty(); ++i) {
+  ASSERT_TRUE(Eventually([&] {
     const auto list = web::json::value::parse(Run("unattended requests --json" + as_tia).output);
     for (const auto& item : list.at("items").as_array()) {
       if (item.at("id").as_string() == request && item.at("grant_id").is_string()) {
         grant = item.at("grant_id").as_string();
       }
     }
-    if (grant.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_FALSE(grant.empty());
+    return !grant.empty();
+  }));
   r = Run("unattended requests" + as_tia);
   EXPECT_TRUE(
       std::regex_search(r.output, std::regex(request + R"( +\S+ +at_connection +approved)")))
@@ -366,21 +363,15 @@ TEST_F(OnlineCli, TechniciansRunEveryWorkflow) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("asks for administrator credentials"), std::string::npos) << r.output;
   const std::string connection = first_word(r.output);
-  for (int i = 0; i < 100; ++i) {
-    if (pc.Local("POST", "/v1/connections/" + connection + "/credentials",
-                 R"({"user_name":"administrator","password":"admin password"})")
-            .status == 200) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  bool active = false;
-  for (int i = 0; i < 100 && !active; ++i) {
-    active = std::regex_search(Run("connections list" + as_tia).output,
-                               std::regex(connection + " +" + grant + " +active"));
-    if (!active) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_TRUE(active) << Run("connections list" + as_tia).output;
+  EXPECT_TRUE(Eventually([&] {
+    return pc.Local("POST", "/v1/connections/" + connection + "/credentials",
+                    R"({"user_name":"administrator","password":"admin password"})")
+               .status == 200;
+  }));
+  EXPECT_TRUE(Eventually([&] {
+    return std::regex_search(Run("connections list" + as_tia).output,
+                             std::regex(connection + " +" + grant + " +active"));
+  })) << Run("connections list" + as_tia).output;
   // R13, then R9–R12 through the CLI.
   r = Run("credentials request " + session + as_tia);
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -390,26 +381,18 @@ TEST_F(OnlineCli, TechniciansRunEveryWorkflow) {
   r = Run("credentials request " + session + as_tia);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string creds = first_word(r.output);
-  for (int i = 0; i < 100; ++i) {
-    if (pc.Local("POST", "/v1/prompts/" + creds + "/approve", R"({"password":"hunter2hunter2"})")
-            .status == 200) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  bool stored = false;
-  for (int i = 0; i < 100 && !stored; ++i) {
-    stored = std::regex_search(Run("credentials list" + as_tia).output,
-                               std::regex(creds + " +" + session + " +stored"));
-    if (!stored) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(stored) << Run("credentials list" + as_tia).output;
+  EXPECT_TRUE(Eventually([&] {
+    return pc.Local("POST", "/v1/prompts/" + creds + "/approve", R"({"password":"hunter2hunter2"})")
+               .status == 200;
+  }));
+  ASSERT_TRUE(Eventually([&] {
+    return std::regex_search(Run("credentials list" + as_tia).output,
+                             std::regex(creds + " +" + session + " +stored"));
+  })) << Run("credentials list" + as_tia).output;
   r = Run("credentials apply " + session + " --operation unlock" + as_tia);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(Run("credentials apply " + session + " --operation format" + as_tia).exit_code, 2);
-  for (int i = 0; i < 100 && Slurp(os.actions_log.string()).empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  Eventually([&] { return !Slurp(os.actions_log.string()).empty(); });
   EXPECT_EQ(Slurp(os.actions_log.string()),
             "unlock anna HOME " + Sha256Hex("hunter2hunter2") + "\n");
   r = Run("grants revoke " + grant + as_tia);

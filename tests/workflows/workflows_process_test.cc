@@ -112,10 +112,11 @@ class Workflows : public ::testing::Test {
   }
   // Waits until the admin center shows `id` of `list` in `state`.
   bool CentralState(const std::string& list, const std::string& id, const std::string& state) {
-    for (int i = 0; i < 200; ++i) {
-      const value item = Central(list, id);
-      if (item.is_object() && item.at("state").as_string() == state) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (Eventually([&] {
+          const value item = Central(list, id);
+          return item.is_object() && item.at("state").as_string() == state;
+        })) {
+      return true;
     }
     ADD_FAILURE() << list << " " << id << " never became " << state << ": "
                   << Central(list, id).serialize();
@@ -123,20 +124,18 @@ class Workflows : public ::testing::Test {
   }
   // Waits for the enforcer's prompt `id` and returns it.
   value Prompt(EnforcerProcess& e, const std::string& id) {
-    for (int i = 0; i < 200; ++i) {
+    value found = value::null();
+    Eventually([&] {
       HttpResult r = e.Local("GET", "/v1/prompts");
-      if (r.status != 200) {
-        ADD_FAILURE() << "GET /v1/prompts: " << r.status << " " << r.body;
-        return value::null();
-      }
+      if (r.status != 200) return false;
       const value prompts = r.json();
       for (const value& p : prompts.at("items").as_array()) {
-        if (p.at("id").as_string() == id) return p;
+        if (p.at("id").as_string() == id) found = p;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "no prompt " << id;
-    return value::null();
+      return found.is_object();
+    });
+    if (found.is_null()) ADD_FAILURE() << "no prompt " << id;
+    return found;
   }
   // Requests unattended access from `session` and returns the request (201).
   value RequestUnattended(const std::string& session, const std::string& mode,
@@ -162,13 +161,18 @@ class Workflows : public ::testing::Test {
     EXPECT_EQ(r.status, 201u) << r.body;
     return r.json().at("id").as_string();
   }
-  // An at_connection grant in use: approved, connected, credentials shown.
-  std::pair<std::string, std::string> ActiveConnection(EnforcerProcess& e,
-                                                       const std::string& schedule) {
+  // An at_connection grant, requested from a new session and confirmed by
+  // the customer.
+  std::string ApprovedGrant(EnforcerProcess& e, const std::string& schedule) {
     const std::string session = OpenSession(e, "applet");
     const std::string request =
         RequestUnattended(session, "at_connection", schedule).at("id").as_string();
-    const std::string grant = Approve(e, request, "{}");
+    return Approve(e, request, "{}");
+  }
+  // An at_connection grant in use: approved, connected, credentials shown.
+  std::pair<std::string, std::string> ActiveConnection(EnforcerProcess& e,
+                                                       const std::string& schedule) {
+    const std::string grant = ApprovedGrant(e, schedule);
     const std::string connection = Connect(grant);
     CentralState("/v1/connections", connection, "awaiting_credentials");
     EXPECT_EQ(e.Local("POST", "/v1/connections/" + connection + "/credentials",
@@ -285,13 +289,10 @@ TEST_F(Workflows, AGrantEndingMidSessionEndsTheUnattendedSession) {
   auto e = Enforcer("pc-end", "windows");
   auto [grant, connection] = ActiveConnection(*e, R"({"kind":"days","days":1})");
   SetClock(*e, 24 * 3600 - 4 * 60);  // inside the warning
-  bool warned = false;
-  for (int i = 0; i < 200 && !warned; ++i) {
-    warned = ac_->Request("GET", "/v1/audit/events?action=connection.warning", ac_->master_token())
-                 .body.find(connection) != std::string::npos;
-    if (!warned) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_TRUE(warned) << "no warning before the end";
+  EXPECT_TRUE(Eventually([&] {
+    return ac_->Request("GET", "/v1/audit/events?action=connection.warning", ac_->master_token())
+               .body.find(connection) != std::string::npos;
+  })) << "no warning before the end";
   EXPECT_EQ(Central("/v1/connections", connection).at("state").as_string(), "active");
   SetClock(*e, 24 * 3600 + 1);
   CentralState("/v1/connections", connection, "ended");
@@ -330,14 +331,7 @@ TEST_F(Workflows, TheDailyWindowClosingEndsTheUnattendedSession) {
 
 TEST_F(Workflows, APermissionWithdrawnAfterApprovalRefusesTheConnect) {
   auto e = Enforcer("pc-r1", "windows");
-  const std::string session = OpenSession(*e, "applet");
-  const std::string request =
-      RequestUnattended(session, "at_connection", R"({"kind":"days","days":3})")
-          .at("id")
-          .as_string();
-  const std::string grant = Approve(*e, request, "{}");
-  ac_->Request("POST", "/v1/groups", ac_->master_token(),
-               R"({"id":"g-tmp","name":"Tmp"})");  // any later edit leaves g-sup alone
+  const std::string grant = ApprovedGrant(*e, R"({"kind":"days","days":3})");
   EXPECT_EQ(ac_->Request("PATCH", "/v1/groups/g-sup", ac_->master_token(),
                          R"({"permissions":{"unattended_access":false}})")
                 .status,
@@ -351,12 +345,7 @@ TEST_F(Workflows, APermissionWithdrawnAfterApprovalRefusesTheConnect) {
 
 TEST_F(Workflows, TheEndpointsDenyWinsAndIsReported) {
   auto e = Enforcer("pc-wins", "windows");
-  const std::string session = OpenSession(*e, "applet");
-  const std::string request =
-      RequestUnattended(session, "at_connection", R"({"kind":"days","days":1})")
-          .at("id")
-          .as_string();
-  const std::string grant = Approve(*e, request, "{}");
+  const std::string grant = ApprovedGrant(*e, R"({"kind":"days","days":1})");
   // The endpoint's clock is two days on (its timers not yet woken): the
   // admin center allows the connect, the endpoint refuses it.
   std::ofstream(clock_file_) << 2 * 24 * 3600;
@@ -447,9 +436,7 @@ TEST_F(Workflows, WindowsCredentialsUnlockUntilTheCustomerRevokesThem) {
       Tech("POST", "/v1/sessions/" + session + "/credentials/apply", R"({"operation":"unlock"})");
   ASSERT_EQ(apply.status, 201u) << apply.body;
   CentralState("/v1/credential-requests", request, "stored");
-  for (int i = 0; i < 200 && OsActions().find("unlock anna HOME") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  Eventually([&] { return OsActions().find("unlock anna HOME") != std::string::npos; });
   EXPECT_NE(OsActions().find("unlock anna HOME " + Sha256Hex(kCanary)), std::string::npos);
   // R12: the customer revokes; applying is refused.
   EXPECT_EQ(e->Local("POST", "/v1/sessions/" + session + "/credentials/revoke").status, 200u);
@@ -493,9 +480,7 @@ TEST_F(Workflows, TheSecretCanaryIsNowhere) {
             200u);
   CentralState("/v1/credential-requests", creds, "stored");
   Tech("POST", "/v1/sessions/" + session + "/credentials/apply", R"({"operation":"unlock"})");
-  for (int i = 0; i < 200 && OsActions().find("unlock anna HOME") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  Eventually([&] { return OsActions().find("unlock anna HOME") != std::string::npos; });
   ASSERT_NE(OsActions().find("unlock anna HOME " + Sha256Hex(kCanary)), std::string::npos);
   e->Local("POST", "/v1/sessions/" + session + "/credentials/revoke");
   CentralState("/v1/credential-requests", creds, "revoked");
