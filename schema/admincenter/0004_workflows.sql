@@ -33,6 +33,7 @@ CREATE TABLE unattended_requests (
   decided_at TEXT,
   grant_id TEXT
 );
+CREATE INDEX unattended_requests_technician ON unattended_requests(technician_id);
 
 -- Active unattended access: created when the endpoint reports the
 -- customer's approval.
@@ -63,6 +64,7 @@ CREATE TABLE connections (
   updated_at TEXT NOT NULL,
   end_reason TEXT
 );
+CREATE INDEX connections_technician ON connections(technician_id);
 
 -- Requests to use the customer's Windows credentials (R9–R15) and what
 -- became of them; the password itself never leaves the endpoint.
@@ -78,6 +80,7 @@ CREATE TABLE credential_requests (
   updated_at TEXT NOT NULL
 );
 CREATE INDEX credential_requests_session ON credential_requests(session_id);
+CREATE INDEX credential_requests_technician ON credential_requests(technician_id);
 
 -- Each use of stored credentials (R10): restart or unlock.
 CREATE TABLE credential_operations (
