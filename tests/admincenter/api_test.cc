@@ -488,6 +488,10 @@ TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
   // Another technician sees none of it; an auditor sees all.
   EXPECT_EQ(w.ac_.Request("GET", "/v1/grants", w.tokens_["tom"]).json().at("items").size(), 0u);
   EXPECT_EQ(w.ac_.Request("GET", "/v1/grants", w.tokens_["una"]).json().at("items").size(), 1u);
+  // An admin sees them when the technician is in its scope (g-w is under g-a).
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/grants", w.tokens_["alice"]).json().at("items").size(), 1u);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/grants", w.tokens_["bob"]).json().at("items").size(), 0u);
+  EXPECT_EQ(w.ac_.Request("POST", "/v1/grants/grant-wf-1/revoke", w.tokens_["bob"]).status, 404u);
   EXPECT_EQ(w.ac_.Request("POST", "/v1/grants/grant-wf-1/connect", w.tokens_["tom"]).status, 404u);
   check({"POST /v1/grants/{id}/revoke", "/v1/grants/grant-wf-1/revoke", ""}, wes);
   check({"POST /v1/sessions/{id}/end", s_path + "/end", ""}, wes);
