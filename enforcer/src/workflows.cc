@@ -1024,6 +1024,9 @@ std::optional<policy::Instant> Workflows::Sweep() {
     std::lock_guard lock(mutex_);
     const policy::Instant now = Now();
     const auto warning = std::chrono::minutes(options_.warning_minutes);
+    const auto held = bundles_.active();
+    const int ttl_minutes =
+        held ? held->compiled.request_ttl_minutes() : policy::kDefaultRequestTtlMinutes;
     store_.Transact([&](Store::Tx& tx) {
       // Unanswered requests expire (request_ttl_minutes).
       // (Held in a variable: a temporary would die before the loop.)
@@ -1040,6 +1043,24 @@ std::optional<policy::Instant> Workflows::Sweep() {
         EventInput e = Event("unattended.request_expired",
                              "unattended_request:" + r.at("id").as_string(), "failure");
         e.details["request_id"] = r.at("id");
+        tx.Append(e, now);
+      }
+      // So do unanswered credential prompts, after the same time.
+      const auto ttl = std::chrono::minutes(ttl_minutes);
+      const value asked = Rows(
+          tx.db(),
+          "SELECT id, session_id, created_at FROM credential_requests WHERE state = 'pending'");
+      for (const value& r : asked.as_array()) {
+        const auto at = policy::ParseRfc3339(r.at("created_at").as_string());
+        if (at && *at + ttl > now) {
+          consider(*at + ttl);
+          continue;
+        }
+        SetState(tx.db(), "credential_requests", r.at("id").as_string(), "expired", "updated_at",
+                 now);
+        EventInput e = CredentialEvent("credentials.expired", r.at("id").as_string(),
+                                       r.at("session_id").as_string(), "failure");
+        e.details["reason"] = Str("unanswered");
         tx.Append(e, now);
       }
       return true;

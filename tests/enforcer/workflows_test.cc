@@ -417,6 +417,18 @@ TEST_F(WorkflowsTest, CustomerCredentialsUnlockOnlyWhileStoredAndLeaveWithTheSes
   EXPECT_EQ(os_.calls.size(), 2u);
 }
 
+TEST_F(WorkflowsTest, AnUnansweredCredentialPromptExpires) {
+  OpenSession("s-1");
+  Command("credentials.request",
+          R"({"request_id":"cr-1","session_id":"s-1","technician_id":"t-1"})");
+  EXPECT_EQ(workflows_->Sweep(), kStart + std::chrono::minutes(30));  // request_ttl_minutes
+  now_ += std::chrono::minutes(30);
+  workflows_->Sweep();
+  EXPECT_EQ(Last("credentials.expired").at("details").at("reason").as_string(), "unanswered");
+  EXPECT_EQ(Local("GET", "/v1/prompts").second.at("items").size(), 0u);
+  EXPECT_EQ(Local("POST", "/v1/prompts/cr-1/approve", R"({"password":"x"})").first, 409u);
+}
+
 TEST_F(WorkflowsTest, CredentialsAreOnlyForWindowsEndpoints) {
   Make("linux");
   OpenSession("s-1");
