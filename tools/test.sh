@@ -11,7 +11,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 jobs=$(nproc)
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
+trap 'printf "\n== done in %d s\n" "$SECONDS"' EXIT
 
 step "dependencies"
 bash tools/install-deps.sh
