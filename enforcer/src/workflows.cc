@@ -606,7 +606,10 @@ void Workflows::Connect(const value& body, policy::Instant now) {
     const std::string action = state == "active"                 ? "connection.started"
                                : state == "awaiting_credentials" ? "connection.awaiting_credentials"
                                                                  : "connection.denied";
-    EventInput e = Event(action, "connection:" + id, state == "denied" ? "denied" : "success");
+    // Refused by the policy ("denied", with its reasons), or allowed but the
+    // logon failed ("failure", with what failed).
+    const std::string outcome = state != "denied" ? "success" : allowed ? "failure" : "denied";
+    EventInput e = Event(action, "connection:" + id, outcome);
     e.reasons = reasons;
     e.details["connection_id"] = Str(id);
     e.details["grant_id"] = Str(grant_id);

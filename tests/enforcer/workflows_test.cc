@@ -452,11 +452,18 @@ TEST_F(WorkflowsTest, AtSetupCredentialsLogOnUnattendedAndAreErasedWithTheGrant)
   EXPECT_EQ(os_.calls[0].user, "anna");
   EXPECT_EQ(os_.calls[0].secret, kPassword);
   EXPECT_EQ(Connection("c-1").at("state").as_string(), "active");
+  // A logon the OS refuses is a failed connection, not a policy denial.
+  os_.fail = true;
+  Connect("c-fail", grant);
+  EXPECT_EQ(Connection("c-fail").at("state").as_string(), "denied");
+  EXPECT_EQ(Last("connection.denied").at("outcome").as_string(), "failure");
+  EXPECT_EQ(Last("connection.denied").at("details").at("failure").as_string(), "the OS refused");
+  os_.fail = false;
   now_ += std::chrono::hours(24 * 14);
   workflows_->Sweep();
   EXPECT_EQ(Connection("c-1").at("end_reason").as_string(), "grant_expired");
   Connect("c-2", grant);
-  EXPECT_EQ(os_.calls.size(), 1u);  // nothing left to log on with
+  EXPECT_EQ(os_.calls.size(), 2u);  // nothing left to log on with
 }
 
 TEST_F(WorkflowsTest, ARestartWipesSessionCredentials) {
