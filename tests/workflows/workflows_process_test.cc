@@ -456,6 +456,36 @@ TEST_F(Workflows, WindowsCredentialsUnlockUntilTheCustomerRevokesThem) {
   CentralState("/v1/credential-requests", again, "wiped");
 }
 
+// kill -9 of the enforcer: what it acknowledged survives (the grant, its
+// sealed at_setup credentials under the machine key), what lived only in
+// its memory does not (session credentials), and both are reported.
+TEST_F(Workflows, AnEnforcerCrashKeepsGrantsAndWipesSessionCredentials) {
+  auto e = Enforcer("pc-crash", "windows");
+  const std::string session = OpenSession(*e, "applet", R"(,"screen_viewing":true)");
+  const std::string request =
+      RequestUnattended(session, "at_setup", R"({"kind":"days","days":7})").at("id").as_string();
+  const std::string grant =
+      Approve(*e, request, std::string(R"({"user_name":"anna","password":")") + kCanary + "\"}");
+  const std::string creds =
+      Tech("POST", "/v1/sessions/" + session + "/credential-requests").json().at("id").as_string();
+  Prompt(*e, creds);
+  ASSERT_EQ(e->Local("POST", "/v1/prompts/" + creds + "/approve",
+                     std::string(R"({"password":")") + kCanary + "\"}")
+                .status,
+            200u);
+  CentralState("/v1/credential-requests", creds, "stored");
+  e->Kill(SIGKILL);
+  e->Start();
+  CentralState("/v1/credential-requests", creds, "wiped");
+  HttpResult apply =
+      Tech("POST", "/v1/sessions/" + session + "/credentials/apply", R"({"operation":"unlock"})");
+  EXPECT_EQ(apply.status, 403u) << apply.body;
+  // The grant and its sealed credentials are still there.
+  const std::string connection = Connect(grant);
+  CentralState("/v1/connections", connection, "active");
+  EXPECT_NE(OsActions().find("logon anna HOME " + Sha256Hex(kCanary)), std::string::npos);
+}
+
 // The secret canary: one password through every flow that takes one — the
 // customer's at_setup approval and the logon it allows, administrator
 // credentials at an at_connection connect, session credentials stored,
