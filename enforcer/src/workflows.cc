@@ -956,17 +956,29 @@ Reply Workflows::PresentAdminCredentials(const std::string& connection_id, const
   SecretInput input = ReadSecretInput(body, true);
   if (!input.errors.empty())
     return ProblemReply(400, "Invalid request", "bad credentials", input.errors);
-  Reply reply;
-  {
-    std::lock_guard lock(mutex_);
-    const policy::Instant now = Now();
-    const value c = store_.Transact(
+  // The connection, if it still waits for credentials; else the answer.
+  auto waiting = [&](value& c) -> std::optional<Reply> {
+    c = store_.Transact(
         [&](Store::Tx& tx) { return FindRow(tx.db(), "connections", connection_id); });
     if (c.is_null()) return ProblemReply(404, "Not found", "no such connection");
     if (c.at("state").as_string() != "awaiting_credentials") {
       return ProblemReply(409, "Conflict", "the connection is " + c.at("state").as_string());
     }
-    const bool valid = verifier_.Verify(input.user_name, *input.password);
+    return std::nullopt;
+  };
+  value c;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto answer = waiting(c)) return *answer;
+  }
+  // Outside the lock: PAM may take seconds (its delay after a failure), and
+  // timers and commands must not wait for it.
+  const bool valid = verifier_.Verify(input.user_name, *input.password);
+  Reply reply;
+  {
+    std::lock_guard lock(mutex_);
+    const policy::Instant now = Now();
+    if (auto answer = waiting(c)) return *answer;  // ended meanwhile
     const int attempts = static_cast<int>(c.at("failed_attempts").as_integer()) + (valid ? 0 : 1);
     const std::string state = valid                                     ? "active"
                               : attempts >= kMaxAdminCredentialAttempts ? "denied"
