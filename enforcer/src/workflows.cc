@@ -360,9 +360,19 @@ policy::Decision Workflows::DecideJson(const value& request, policy::Instant now
 
 // ----------------------------------------------------------------- commands
 
+bool Workflows::RunUnlocked(Lock& lock, const std::string& operation, const std::string& user,
+                            const std::string& domain, const SecretBytes& secret,
+                            std::string* failure) {
+  // A restart or logon may take long; the local API and the timers go on.
+  lock.unlock();
+  const bool ok = os_.Run(operation, user, domain, secret, failure);
+  lock.lock();
+  return ok;
+}
+
 bool Workflows::OnCommand(const std::string& type, const value& body) {
-  static const std::map<std::string, void (Workflows::*)(const value&, policy::Instant)> kHandlers =
-      {
+  static const std::map<std::string, void (Workflows::*)(const value&, policy::Instant, Lock&)>
+      kHandlers = {
           {"session.open", &Workflows::OpenSession},
           {"session.update", &Workflows::UpdateSession},
           {"session.end", &Workflows::EndSession},
@@ -377,8 +387,8 @@ bool Workflows::OnCommand(const std::string& type, const value& body) {
     EndGrant(Text(body, "grant_id"), "revoked", Text(body, "by"), now);
   } else if (auto it = kHandlers.find(type); it != kHandlers.end()) {
     if (!body.is_object()) return false;
-    std::lock_guard lock(mutex_);
-    (this->*(it->second))(body, now);
+    Lock lock(mutex_);
+    (this->*(it->second))(body, now, lock);
   } else {
     return false;
   }
@@ -387,7 +397,7 @@ bool Workflows::OnCommand(const std::string& type, const value& body) {
   return true;
 }
 
-void Workflows::OpenSession(const value& body, policy::Instant now) {
+void Workflows::OpenSession(const value& body, policy::Instant now, Lock&) {
   const std::string id = Text(body, "session_id");
   store_.Transact([&](Store::Tx& tx) {
     SQLite::Statement q(tx.db(),
@@ -414,7 +424,7 @@ void Workflows::OpenSession(const value& body, policy::Instant now) {
   });
 }
 
-void Workflows::UpdateSession(const value& body, policy::Instant now) {
+void Workflows::UpdateSession(const value& body, policy::Instant now, Lock&) {
   const std::string id = Text(body, "session_id");
   const bool screen = body.has_field("screen_viewing") && body.at("screen_viewing").is_boolean() &&
                       body.at("screen_viewing").as_bool();
@@ -431,7 +441,7 @@ void Workflows::UpdateSession(const value& body, policy::Instant now) {
   });
 }
 
-void Workflows::EndSession(const value& body, policy::Instant now) {
+void Workflows::EndSession(const value& body, policy::Instant now, Lock&) {
   const std::string id = Text(body, "session_id");
   // R11: the session's credentials go with it.
   secrets_.erase(id);
@@ -462,7 +472,7 @@ void Workflows::EndSession(const value& body, policy::Instant now) {
   });
 }
 
-void Workflows::ReceiveUnattendedRequest(const value& body, policy::Instant now) {
+void Workflows::ReceiveUnattendedRequest(const value& body, policy::Instant now, Lock&) {
   const std::string id = Text(body, "request_id");
   const std::string session_id = Text(body, "session_id");
   value request = DecisionRequest("unattended.request", Text(body, "technician_id"), session_id);
@@ -539,7 +549,7 @@ void Workflows::EndGrant(const std::string& grant_id, const std::string& state,
   });
 }
 
-void Workflows::Connect(const value& body, policy::Instant now) {
+void Workflows::Connect(const value& body, policy::Instant now, Lock& lock) {
   const std::string id = Text(body, "connection_id");
   const std::string grant_id = Text(body, "grant_id");
   const std::string technician = Text(body, "technician_id");
@@ -584,8 +594,8 @@ void Workflows::Connect(const value& body, policy::Instant now) {
     if (!secret) {
       failure = "the stored credentials are missing or do not open";
     } else {
-      logged_on = os_.Run(
-          "logon",
+      logged_on = RunUnlocked(
+          lock, "logon",
           grant.at("user_name").is_string() ? grant.at("user_name").as_string() : std::string(),
           options_.windows_domain, *secret, &failure);
     }
@@ -619,7 +629,7 @@ void Workflows::Connect(const value& body, policy::Instant now) {
   });
 }
 
-void Workflows::ReceiveCredentialRequest(const value& body, policy::Instant now) {
+void Workflows::ReceiveCredentialRequest(const value& body, policy::Instant now, Lock&) {
   const std::string id = Text(body, "request_id");
   const std::string session_id = Text(body, "session_id");
   std::vector<policy::FieldError> errors;
@@ -649,7 +659,7 @@ void Workflows::ReceiveCredentialRequest(const value& body, policy::Instant now)
   });
 }
 
-void Workflows::ApplyCredentials(const value& body, policy::Instant now) {
+void Workflows::ApplyCredentials(const value& body, policy::Instant now, Lock& lock) {
   const std::string session_id = Text(body, "session_id");
   const std::string operation = Text(body, "operation");
   const std::string operation_id = Text(body, "operation_id");
@@ -667,7 +677,8 @@ void Workflows::ApplyCredentials(const value& body, policy::Instant now) {
     if (!plain) {
       failure = "the stored credentials do not open";
     } else {
-      ok = os_.Run(operation, options_.windows_user, options_.windows_domain, *plain, &failure);
+      ok = RunUnlocked(lock, operation, options_.windows_user, options_.windows_domain, *plain,
+                       &failure);
     }
   }
   store_.Transact([&](Store::Tx& tx) {

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <future>
+#include <thread>
 
 #include "common/crypto.h"
 #include "enforcer/agent.h"
@@ -40,12 +41,14 @@ class FakeOs : public OsActions {
   };
   bool Run(const std::string& operation, const std::string& user, const std::string& domain,
            const SecretBytes& secret, std::string* detail) override {
+    if (hold) hold->wait();  // an action that takes long
     calls.push_back({operation, user, domain, std::string(secret.view())});
     if (fail) *detail = "the OS refused";
     return !fail;
   }
   std::vector<Call> calls;
   bool fail = false;
+  std::shared_future<void> const* hold = nullptr;
 };
 
 class WorkflowsTest : public ::testing::Test {
@@ -427,6 +430,31 @@ TEST_F(WorkflowsTest, AnUnansweredCredentialPromptExpires) {
   EXPECT_EQ(Last("credentials.expired").at("details").at("reason").as_string(), "unanswered");
   EXPECT_EQ(Local("GET", "/v1/prompts").second.at("items").size(), 0u);
   EXPECT_EQ(Local("POST", "/v1/prompts/cr-1/approve", R"({"password":"x"})").first, 409u);
+}
+
+TEST_F(WorkflowsTest, ALongOsActionHoldsUpNeitherTheCustomerNorTheTimers) {
+  OpenSession("s-1");
+  Command("credentials.request",
+          R"({"request_id":"cr-1","session_id":"s-1","technician_id":"t-1"})");
+  Local("POST", "/v1/prompts/cr-1/approve", std::string(R"({"password":")") + kPassword + "\"}");
+  std::promise<void> release;
+  const std::shared_future<void> held = release.get_future().share();
+  os_.hold = &held;
+  std::thread apply([&] {
+    Command("credentials.apply", R"({"operation_id":"op-1","session_id":"s-1",)"
+                                 R"("technician_id":"t-1","operation":"restart"})");
+  });
+  // While the restart runs, the customer's prompt and the timers answer.
+  auto prompts = std::async(std::launch::async, [&] { return Local("GET", "/v1/prompts"); });
+  auto sweep = std::async(std::launch::async, [&] { return workflows_->Sweep(); });
+  const bool answered = prompts.wait_for(std::chrono::seconds(10)) == std::future_status::ready &&
+                        sweep.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  apply.join();
+  EXPECT_TRUE(answered) << "the local API or the timer waited for the OS action";
+  EXPECT_EQ(prompts.get().first, 200u);
+  EXPECT_EQ(Last("credentials.applied").at("outcome").as_string(), "success");
+  os_.hold = nullptr;
 }
 
 TEST_F(WorkflowsTest, CredentialsAreOnlyForWindowsEndpoints) {

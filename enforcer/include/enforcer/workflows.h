@@ -18,7 +18,8 @@
 //   action or the verifier on a pipe. No event, log line or reply carries it.
 //
 // Thread-safe: one mutex serialises the operations (commands, the local
-// API and the timer), which are few and short.
+// API and the timer), which are few and short; it is let go while an OS
+// action or the administrator-credential check runs.
 #pragma once
 
 #include <cpprest/json.h>
@@ -107,14 +108,18 @@ class Workflows {
   void TimerLoop();
   void Emit();
 
-  // Commands (mutex_ held).
-  void OpenSession(const web::json::value& body, policy::Instant now);
-  void UpdateSession(const web::json::value& body, policy::Instant now);
-  void EndSession(const web::json::value& body, policy::Instant now);
-  void ReceiveUnattendedRequest(const web::json::value& body, policy::Instant now);
-  void Connect(const web::json::value& body, policy::Instant now);
-  void ReceiveCredentialRequest(const web::json::value& body, policy::Instant now);
-  void ApplyCredentials(const web::json::value& body, policy::Instant now);
+  // Commands, with mutex_ held by `lock`; those that run an OS action let
+  // go of it meanwhile (RunUnlocked).
+  using Lock = std::unique_lock<std::mutex>;
+  void OpenSession(const web::json::value& body, policy::Instant now, Lock& lock);
+  void UpdateSession(const web::json::value& body, policy::Instant now, Lock& lock);
+  void EndSession(const web::json::value& body, policy::Instant now, Lock& lock);
+  void ReceiveUnattendedRequest(const web::json::value& body, policy::Instant now, Lock& lock);
+  void Connect(const web::json::value& body, policy::Instant now, Lock& lock);
+  void ReceiveCredentialRequest(const web::json::value& body, policy::Instant now, Lock& lock);
+  void ApplyCredentials(const web::json::value& body, policy::Instant now, Lock& lock);
+  bool RunUnlocked(Lock& lock, const std::string& operation, const std::string& user,
+                   const std::string& domain, const SecretBytes& secret, std::string* failure);
   void EndGrant(const std::string& grant_id, const std::string& state, const std::string& by,
                 policy::Instant now);
 
