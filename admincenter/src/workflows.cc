@@ -298,24 +298,6 @@ std::optional<Problem> Workflows::SessionFacts(SQLite::Database& db, const Princ
   return std::nullopt;
 }
 
-namespace {
-
-// Inserts one row of text values into `table`.
-void Insert(SQLite::Database& db, const std::string& table,
-            const std::vector<std::pair<std::string, std::string>>& row) {
-  std::string names, marks;
-  for (const auto& [name, v] : row) {
-    names += (names.empty() ? "" : ", ") + name;
-    marks += marks.empty() ? "?" : ", ?";
-  }
-  SQLite::Statement q(db, "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")");
-  int i = 1;
-  for (const auto& [name, v] : row) q.bind(i++, v);
-  q.exec();
-}
-
-}  // namespace
-
 Result<value> Workflows::RequestUnattended(const Principal& who, const std::string& session_id,
                                            const value& body) {
   if (!body.is_object()) return Invalid("", "must be an object");
@@ -338,16 +320,16 @@ Result<value> Workflows::RequestUnattended(const Principal& who, const std::stri
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
     const policy::Instant expires = now + std::chrono::minutes(policy.request_ttl_minutes());
-    Insert(db, "unattended_requests",
-           {{"id", id},
-            {"session_id", session_id},
-            {"technician_id", who.id},
-            {"endpoint_id", endpoint_id},
-            {"credential_mode", body.at("credential_mode").as_string()},
-            {"schedule", body.at("schedule").serialize()},
-            {"state", "pending"},
-            {"created_at", Now(now)},
-            {"expires_at", Now(expires)}});
+    InsertRow(db, "unattended_requests",
+              {{"id", id},
+               {"session_id", session_id},
+               {"technician_id", who.id},
+               {"endpoint_id", endpoint_id},
+               {"credential_mode", body.at("credential_mode").as_string()},
+               {"schedule", body.at("schedule").serialize()},
+               {"state", "pending"},
+               {"created_at", Now(now)},
+               {"expires_at", Now(expires)}});
     value command = value::object(true);
     command["request_id"] = Str(id);
     command["session_id"] = Str(session_id);
@@ -400,7 +382,7 @@ Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& gr
 
 Result<value> Workflows::Connect(const Principal& who, const std::string& grant_id) {
   const std::string id = crypto::NewId("conn_");
-  bool ended_on_endpoint = false;
+  value grant;  // as stored
   DecidedStep step;
   step.action = "unattended.connect";
   step.refusal = "the policy refuses this unattended connection";
@@ -411,38 +393,22 @@ Result<value> Workflows::Connect(const Principal& who, const std::string& grant_
     }
     f.endpoint_id = g.at("endpoint_id").as_string();
     f.target = "grant:" + grant_id;
-    f.request = DecisionRequest(policy::Action::kUnattendedConnect, who.id);
-    value grant = value::object(true);
-    grant["credential_mode"] = g.at("credential_mode");
-    grant["technician_id"] = g.at("technician_id");
-    grant["effective_schedule"] = g.at("effective_schedule");
-    grant["revoked"] = value::boolean(g.at("state").as_string() == "revoked");
-    f.request["grant"] = grant;
-    ended_on_endpoint = g.at("state").as_string() == "expired";
+    f.request = policy::ConnectRequest(who.id, g);
+    grant = g;
     return std::nullopt;
   };
-  step.adjust = [&](value& decision) {
-    const std::string reasons = decision.at("reasons").serialize();
-    if (!ended_on_endpoint || reasons.find("\"grant_expired\"") != std::string::npos) return;
-    // The endpoint ended it (its clock, its timers): it stays ended.
-    value reason = value::object(true);
-    reason["code"] = Str("grant_expired");
-    reason["rule"] = Str("R8");
-    reason["message"] = Str("the endpoint reported that the grant has ended");
-    decision["effect"] = Str("deny");
-    decision["reasons"][decision.at("reasons").size()] = reason;
-  };
+  step.adjust = [&](value& decision) { policy::DenyIfEnded(grant, decision); };
   step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
-    Insert(db, "connections",
-           {{"id", id},
-            {"grant_id", grant_id},
-            {"technician_id", who.id},
-            {"endpoint_id", endpoint_id},
-            {"state", "requested"},
-            {"requested_at", Now(now)},
-            {"updated_at", Now(now)}});
+    InsertRow(db, "connections",
+              {{"id", id},
+               {"grant_id", grant_id},
+               {"technician_id", who.id},
+               {"endpoint_id", endpoint_id},
+               {"state", "requested"},
+               {"requested_at", Now(now)},
+               {"updated_at", Now(now)}});
     value command = value::object(true);
     command["connection_id"] = Str(id);
     command["grant_id"] = Str(grant_id);
@@ -467,14 +433,14 @@ Result<value> Workflows::RequestCredentials(const Principal& who, const std::str
   step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
-    Insert(db, "credential_requests",
-           {{"id", id},
-            {"session_id", session_id},
-            {"technician_id", who.id},
-            {"endpoint_id", endpoint_id},
-            {"state", "pending"},
-            {"created_at", Now(now)},
-            {"updated_at", Now(now)}});
+    InsertRow(db, "credential_requests",
+              {{"id", id},
+               {"session_id", session_id},
+               {"technician_id", who.id},
+               {"endpoint_id", endpoint_id},
+               {"state", "pending"},
+               {"created_at", Now(now)},
+               {"updated_at", Now(now)}});
     value command = value::object(true);
     command["request_id"] = Str(id);
     command["session_id"] = Str(session_id);
@@ -515,15 +481,15 @@ Result<value> Workflows::ApplyCredentials(const Principal& who, const std::strin
   step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
-    Insert(db, "credential_operations",
-           {{"id", id},
-            {"session_id", session_id},
-            {"technician_id", who.id},
-            {"endpoint_id", endpoint_id},
-            {"operation", *operation},
-            {"state", "requested"},
-            {"requested_at", Now(now)},
-            {"updated_at", Now(now)}});
+    InsertRow(db, "credential_operations",
+              {{"id", id},
+               {"session_id", session_id},
+               {"technician_id", who.id},
+               {"endpoint_id", endpoint_id},
+               {"operation", *operation},
+               {"state", "requested"},
+               {"requested_at", Now(now)},
+               {"updated_at", Now(now)}});
     value command = value::object(true);
     command["operation_id"] = Str(id);
     command["session_id"] = Str(session_id);

@@ -320,31 +320,29 @@ void Workflows::SetOptions(const WorkflowOptions& options) {
 // ---------------------------------------------------------------- decisions
 
 value Workflows::DecisionRequest(const std::string& action, const std::string& technician_id,
-                                 const std::optional<std::string>& session_id) {
+                                 const std::string& session_id) {
   value r = value::object(true);
   r["action"] = Str(action);
   r["technician_id"] = Str(technician_id);
-  if (session_id) {
-    value s = value::object(true);
-    const value row =
-        store_.Transact([&](Store::Tx& tx) { return FindRow(tx.db(), "sessions", *session_id); });
-    if (row.is_null()) {
-      // A session this endpoint never saw opened is no active session.
-      s["type"] = Str("applet");
-      s["active"] = value::boolean(false);
-      s["screen_viewing"] = value::boolean(false);
-    } else {
-      s["type"] = row.at("type");
-      if (!row.at("mode").is_null()) s["mode"] = row.at("mode");
-      s["active"] = row.at("active");
-      s["screen_viewing"] = row.at("screen_viewing");
-    }
-    r["session"] = s;
-    value e = value::object(true);
-    e["os"] = Str(options_.os);
-    e["time_zone"] = Str(options_.time_zone);
-    r["endpoint"] = e;
+  value s = value::object(true);
+  const value row =
+      store_.Transact([&](Store::Tx& tx) { return FindRow(tx.db(), "sessions", session_id); });
+  if (row.is_null()) {
+    // A session this endpoint never saw opened is no active session.
+    s["type"] = Str("applet");
+    s["active"] = value::boolean(false);
+    s["screen_viewing"] = value::boolean(false);
+  } else {
+    s["type"] = row.at("type");
+    if (!row.at("mode").is_null()) s["mode"] = row.at("mode");
+    s["active"] = row.at("active");
+    s["screen_viewing"] = row.at("screen_viewing");
   }
+  r["session"] = s;
+  value e = value::object(true);
+  e["os"] = Str(options_.os);
+  e["time_zone"] = Str(options_.time_zone);
+  r["endpoint"] = e;
   return r;
 }
 
@@ -489,20 +487,16 @@ void Workflows::ReceiveUnattendedRequest(const value& body, policy::Instant now,
   store_.Transact([&](Store::Tx& tx) {
     if (!FindRow(tx.db(), "unattended_requests", id).is_null()) return false;  // delivered twice
     const bool allowed = d.effect == policy::Effect::kAllow && errors.empty() && expires;
-    SQLite::Statement q(tx.db(),
-                        "INSERT INTO unattended_requests (id, session_id, technician_id, "
-                        "technician_name, credential_mode, schedule, state, created_at, "
-                        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, id);
-    q.bind(2, session_id);
-    q.bind(3, Text(body, "technician_id"));
-    q.bind(4, Text(body, "technician_name"));
-    q.bind(5, Text(body, "credential_mode"));
-    q.bind(6, body.has_field("schedule") ? body.at("schedule").serialize() : "null");
-    q.bind(7, allowed ? "pending" : "refused");
-    q.bind(8, Ts(now));
-    q.bind(9, Ts(expires.value_or(now)));
-    q.exec();
+    InsertRow(tx.db(), "unattended_requests",
+              {{"id", id},
+               {"session_id", session_id},
+               {"technician_id", Text(body, "technician_id")},
+               {"technician_name", Text(body, "technician_name")},
+               {"credential_mode", Text(body, "credential_mode")},
+               {"schedule", body.has_field("schedule") ? body.at("schedule").serialize() : "null"},
+               {"state", allowed ? "pending" : "refused"},
+               {"created_at", Ts(now)},
+               {"expires_at", Ts(expires.value_or(now))}});
     EventInput e = Event(allowed ? "unattended.request_received" : "unattended.request_refused",
                          "unattended_request:" + id, allowed ? "success" : "denied");
     e.reasons = Reasons(d);
@@ -556,26 +550,17 @@ void Workflows::Connect(const value& body, policy::Instant now, Lock& lock) {
   const value grant =
       store_.Transact([&](Store::Tx& tx) { return FindRow(tx.db(), "grants", grant_id); });
   value reasons = value::array();
-  policy::Decision d;
+  bool allowed = false;
   if (grant.is_null()) {
     reasons = OneReason("grant_not_active", "R8", "this endpoint holds no such grant");
   } else {
-    value request = DecisionRequest("unattended.connect", technician, std::nullopt);
-    value g = value::object(true);
-    g["credential_mode"] = grant.at("credential_mode");
-    g["technician_id"] = grant.at("technician_id");
-    g["effective_schedule"] = grant.at("effective_schedule");
-    g["revoked"] = value::boolean(grant.at("state").as_string() == "revoked");
-    request["grant"] = g;
     std::vector<policy::FieldError> errors;
-    d = DecideJson(request, now, &errors);
-    reasons = Reasons(d);
-    if (d.effect == policy::Effect::kAllow && grant.at("state").as_string() != "active") {
-      d.effect = policy::Effect::kDeny;  // expired here, though the schedule says otherwise
-      reasons = OneReason("grant_expired", "R8", "the grant has ended on this endpoint");
-    }
+    value decision =
+        policy::EncodeDecision(DecideJson(policy::ConnectRequest(technician, grant), now, &errors));
+    policy::DenyIfEnded(grant, decision);
+    reasons = decision.at("reasons");
+    allowed = decision.at("effect").as_string() == "allow";
   }
-  const bool allowed = !grant.is_null() && d.effect == policy::Effect::kAllow;
   const bool at_setup = allowed && grant.at("credential_mode").as_string() == "at_setup";
   // at_setup: the customer's credentials log the session on (R3).
   bool logged_on = false;
@@ -604,15 +589,12 @@ void Workflows::Connect(const value& body, policy::Instant now, Lock& lock) {
     if (!FindRow(tx.db(), "connections", id).is_null()) return false;  // delivered twice
     std::string state = "denied";
     if (allowed) state = at_setup ? (logged_on ? "active" : "denied") : "awaiting_credentials";
-    SQLite::Statement q(tx.db(),
-                        "INSERT INTO connections (id, grant_id, technician_id, state, started_at) "
-                        "VALUES (?, ?, ?, ?, ?)");
-    q.bind(1, id);
-    q.bind(2, grant_id);
-    q.bind(3, technician);
-    q.bind(4, state);
-    q.bind(5, Ts(now));
-    q.exec();
+    InsertRow(tx.db(), "connections",
+              {{"id", id},
+               {"grant_id", grant_id},
+               {"technician_id", technician},
+               {"state", state},
+               {"started_at", Ts(now)}});
     const std::string action = state == "active"                 ? "connection.started"
                                : state == "awaiting_credentials" ? "connection.awaiting_credentials"
                                                                  : "connection.denied";
@@ -639,18 +621,14 @@ void Workflows::ReceiveCredentialRequest(const value& body, policy::Instant now,
   store_.Transact([&](Store::Tx& tx) {
     if (!FindRow(tx.db(), "credential_requests", id).is_null()) return false;
     const bool allowed = d.effect == policy::Effect::kAllow;
-    SQLite::Statement q(tx.db(),
-                        "INSERT INTO credential_requests (id, session_id, technician_id, "
-                        "technician_name, state, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, id);
-    q.bind(2, session_id);
-    q.bind(3, Text(body, "technician_id"));
-    q.bind(4, Text(body, "technician_name"));
-    q.bind(5, allowed ? "pending" : "denied");
-    q.bind(6, Ts(now));
-    q.bind(7, Ts(now));
-    q.exec();
+    InsertRow(tx.db(), "credential_requests",
+              {{"id", id},
+               {"session_id", session_id},
+               {"technician_id", Text(body, "technician_id")},
+               {"technician_name", Text(body, "technician_name")},
+               {"state", allowed ? "pending" : "denied"},
+               {"created_at", Ts(now)},
+               {"updated_at", Ts(now)}});
     EventInput e = CredentialEvent(allowed ? "credentials.requested" : "credentials.refused", id,
                                    session_id, allowed ? "success" : "denied");
     e.reasons = Reasons(d);
@@ -1093,19 +1071,15 @@ std::optional<policy::Instant> Workflows::Sweep() {
     });
     // Grants end at the end of their schedule (R8).
     const value grants = store_.Transact([&](Store::Tx& tx) {
-      return Rows(tx.db(), "SELECT id, effective_schedule FROM grants WHERE state = 'active'");
+      return Rows(tx.db(),
+                  "SELECT id, credential_mode, technician_id, effective_schedule, state "
+                  "FROM grants WHERE state = 'active'");
     });
     std::map<std::string, policy::Grant> schedules;
     for (const value& g : grants.as_array()) {
-      value request = value::object(true);
-      request["action"] = Str("unattended.connect");
-      request["technician_id"] = Str("-");
-      value grant = value::object(true);
-      grant["credential_mode"] = Str("at_connection");
-      grant["technician_id"] = Str("-");
-      grant["effective_schedule"] = g.at("effective_schedule");
-      request["grant"] = grant;
-      auto parsed = policy::ParseRequest(request);
+      // The codec reads the stored schedule into instants and a zone.
+      auto parsed =
+          policy::ParseRequest(policy::ConnectRequest(g.at("technician_id").as_string(), g));
       if (!parsed.ok() || !parsed.value->grant) continue;
       const policy::Grant& s = *parsed.value->grant;
       if (s.end && *s.end <= now) {

@@ -784,6 +784,33 @@ void AppendEffectiveSchedule(std::string& out, const EffectiveSchedule& s) {
 
 }  // namespace
 
+value ConnectRequest(const std::string& technician_id, const value& grant) {
+  value g = value::object(true);
+  g["credential_mode"] = grant.at("credential_mode");
+  g["technician_id"] = grant.at("technician_id");
+  g["effective_schedule"] = grant.at("effective_schedule");
+  g["revoked"] = value::boolean(grant.at("state").as_string() == "revoked");
+  value r = value::object(true);
+  r["action"] = Str(ActionName(Action::kUnattendedConnect));
+  r["technician_id"] = Str(technician_id);
+  r["grant"] = g;
+  return r;
+}
+
+void DenyIfEnded(const value& grant, value& decision) {
+  if (grant.at("state").as_string() != "expired") return;
+  const std::string code(ReasonCodeName(ReasonCode::kGrantExpired));
+  for (const value& r : decision.at("reasons").as_array()) {
+    if (r.at("code").as_string() == code) return;  // the schedule says so too
+  }
+  value reason = value::object(true);
+  reason["code"] = Str(code);
+  reason["rule"] = Str("R8");
+  reason["message"] = Str("the grant has ended on the endpoint");
+  decision["effect"] = Str(EffectName(Effect::kDeny));
+  decision["reasons"][decision.at("reasons").size()] = reason;
+}
+
 value EncodeEffectiveSchedule(const EffectiveSchedule& s) {
   std::string text;
   AppendEffectiveSchedule(text, s);

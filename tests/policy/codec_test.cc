@@ -208,5 +208,29 @@ TEST(DecisionEncoding, EveryReasonCodeHasANameAndAMessage) {
   }
 }
 
+TEST(StoredGrants, BecomeConnectRequestsAndStayEndedOnceExpired) {
+  const web::json::value grant = web::json::value::parse(
+      R"({"credential_mode":"at_setup","technician_id":"t-1","state":"revoked",
+          "effective_schedule":{"start":"2026-03-01T10:00:00Z","end":null,"daily":null}})");
+  auto parsed = ParseRequest(ConnectRequest("t-1", grant));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed.value->action, Action::kUnattendedConnect);
+  EXPECT_TRUE(parsed.value->grant->revoked);
+  EXPECT_EQ(parsed.value->grant->credential_mode, AuthMode::kAtSetup);
+
+  web::json::value allow = web::json::value::parse(R"({"effect":"allow","reasons":[]})");
+  DenyIfEnded(grant, allow);  // revoked: the decision said so already
+  EXPECT_EQ(allow.at("effect").as_string(), "allow");
+  web::json::value expired = grant;
+  expired["state"] = web::json::value::string("expired");
+  DenyIfEnded(expired, allow);
+  EXPECT_EQ(allow.at("effect").as_string(), "deny");
+  ASSERT_EQ(allow.at("reasons").size(), 1u);
+  EXPECT_EQ(allow.at("reasons").at(0).at("code").as_string(), "grant_expired");
+  EXPECT_EQ(allow.at("reasons").at(0).at("rule").as_string(), "R8");
+  DenyIfEnded(expired, allow);  // listed once
+  EXPECT_EQ(allow.at("reasons").size(), 1u);
+}
+
 }  // namespace
 }  // namespace custodian::policy

@@ -1,7 +1,8 @@
-// SQLite rows as JSON objects keyed by column name, for the workflow tables
-// of both daemons: text columns named in `json_columns` hold JSON and are
-// parsed, those in `bool_columns` hold 0/1. Header-only, so that only
-// the targets that link SQLiteCpp include it.
+// The workflow tables of both daemons, row by row: rows as JSON objects
+// keyed by column name (text columns named in `json_columns` hold JSON and
+// are parsed, those in `bool_columns` hold 0/1), and rows of text inserted
+// by column name. Header-only, so that only the targets that link
+// SQLiteCpp include it.
 #pragma once
 
 #include <SQLiteCpp/Statement.h>
@@ -9,6 +10,8 @@
 
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace custodian {
 
@@ -41,6 +44,20 @@ inline web::json::value RowsJson(SQLite::Statement& q, const std::set<std::strin
   std::size_t n = 0;
   while (q.executeStep()) rows[n++] = RowJson(q, json_columns, bool_columns);
   return rows;
+}
+
+// Inserts one row of text values, column by column, into `table`.
+inline void InsertRow(SQLite::Database& db, const std::string& table,
+                      const std::vector<std::pair<std::string, std::string>>& row) {
+  std::string names, marks;
+  for (const auto& [name, v] : row) {
+    names += (names.empty() ? "" : ", ") + name;
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  SQLite::Statement q(db, "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")");
+  int i = 1;
+  for (const auto& [name, v] : row) q.bind(i++, v);
+  q.exec();
 }
 
 }  // namespace custodian

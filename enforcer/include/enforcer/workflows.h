@@ -128,9 +128,10 @@ class Workflows {
   Reply AnswerCredentials(const web::json::value& row, bool approve, const web::json::value& body,
                           Language language, policy::Instant now);
 
-  // A decision request for `action` with the session and endpoint facts.
+  // A decision request for `action` in session `session_id`, with the
+  // session and endpoint facts this endpoint holds.
   web::json::value DecisionRequest(const std::string& action, const std::string& technician_id,
-                                   const std::optional<std::string>& session_id);
+                                   const std::string& session_id);
   policy::Decision DecideJson(const web::json::value& request, policy::Instant now,
                               std::vector<policy::FieldError>* errors);
 

@@ -70,4 +70,14 @@ web::json::value EncodeEffective(const Policy& policy, const EffectiveSettings& 
 
 std::string FormatDailyTime(int16_t minutes);  // "HH:MM"
 
+// Grants as both daemons store them: {credential_mode, technician_id,
+// effective_schedule, state}, state being active, revoked or expired.
+// The `unattended.connect` request (DESIGN.md §3) of `technician_id` with
+// such a grant.
+web::json::value ConnectRequest(const std::string& technician_id, const web::json::value& grant);
+// A grant stored as expired stays ended whatever its schedule says at this
+// clock (the endpoint's clock and timers ended it): makes `decision`
+// (EncodeDecision's form) a deny that lists grant_expired (R8).
+void DenyIfEnded(const web::json::value& grant, web::json::value& decision);
+
 }  // namespace custodian::policy
