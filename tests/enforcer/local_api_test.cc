@@ -29,11 +29,8 @@ class LocalApiTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::FreshTestDir("custodian-local-api");
     std::string error;
-    store_ = Store::Open(dir_, true, &error);
+    store_ = testing::EnrolledStore(dir_, key_, &error);
     ASSERT_TRUE(store_) << error;
-    store_->Set({{"endpoint_id", "e-test"},
-                 {"pinned_keys",
-                  EncodeKeys({{crypto::KeyId(key_.public_raw), key_.public_raw}}).serialize()}});
     holder_ = std::make_unique<BundleHolder>(*store_, policy::SystemTimeZones::Get());
     auto wall = [this] { return now_; };
     agent_ = std::make_unique<Agent>(*store_, *holder_, wall, "http://127.0.0.1:1", "e-test", "x");

@@ -56,11 +56,8 @@ class WorkflowsTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::FreshTestDir("custodian-workflows");
     std::string error;
-    store_ = Store::Open(dir_, true, &error);
+    store_ = testing::EnrolledStore(dir_, key_, &error);
     ASSERT_TRUE(store_) << error;
-    store_->Set({{"endpoint_id", "e-test"},
-                 {"pinned_keys",
-                  EncodeKeys({{crypto::KeyId(key_.public_raw), key_.public_raw}}).serialize()}});
     holder_ = std::make_unique<BundleHolder>(*store_, policy::SystemTimeZones::Get());
     Accept(1, R"({"unattended_access":true,"request_windows_credentials":true})");
     Make("windows");

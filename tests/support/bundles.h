@@ -1,14 +1,18 @@
 // Signed policy bundles (DESIGN.md §4) made in a test, as the admin center
 // would serve them: the bytes of {format, version, issued_at, expires_at,
-// key_id, keys, policy} in the envelope {bundle: base64, signatures}.
+// key_id, keys, policy} in the envelope {bundle: base64, signatures}; and
+// the enrolled state they are offered to.
 #pragma once
 
 #include <cpprest/json.h>
 
+#include <filesystem>
+#include <memory>
 #include <string>
 
 #include "common/crypto.h"
 #include "enforcer/bundle.h"
+#include "enforcer/store.h"
 #include "policy/time.h"
 
 namespace custodian::testing {
@@ -34,6 +38,21 @@ inline std::string SignedBundle(const crypto::Ed25519KeyPair& key, int64_t versi
   e["bundle"] = value::string(crypto::Base64(bytes));
   e["signatures"] = value::array({s});
   return e.serialize();
+}
+
+// A new enforcer state directory `dir` as enrollment leaves it: endpoint
+// "e-test" with `key` pinned. Null (with `error`) if it cannot be made.
+inline std::unique_ptr<enforcer::Store> EnrolledStore(const std::filesystem::path& dir,
+                                                      const crypto::Ed25519KeyPair& key,
+                                                      std::string* error) {
+  auto store = enforcer::Store::Open(dir, true, error);
+  if (store) {
+    store->Set(
+        {{"endpoint_id", "e-test"},
+         {"pinned_keys",
+          enforcer::EncodeKeys({{crypto::KeyId(key.public_raw), key.public_raw}}).serialize()}});
+  }
+  return store;
 }
 
 }  // namespace custodian::testing

@@ -183,6 +183,21 @@ class Workflows : public ::testing::Test {
     CentralState("/v1/connections", connection, "active");
     return {grant, connection};
   }
+  // Windows credentials asked for in `session`, given by the customer with
+  // kCanary and reported stored; the request's id.
+  std::string StoredCredentials(EnforcerProcess& e, const std::string& session) {
+    const std::string request = Tech("POST", "/v1/sessions/" + session + "/credential-requests")
+                                    .json()
+                                    .at("id")
+                                    .as_string();
+    Prompt(e, request);
+    EXPECT_EQ(e.Local("POST", "/v1/prompts/" + request + "/approve",
+                      std::string(R"({"password":")") + kCanary + "\"}")
+                  .status,
+              200u);
+    CentralState("/v1/credential-requests", request, "stored");
+    return request;
+  }
   std::string OsActions() { return Slurp(os_->actions_log.string()); }
 
   static AdminCenterProcess* ac_;
@@ -446,12 +461,7 @@ TEST_F(Workflows, WindowsCredentialsUnlockUntilTheCustomerRevokesThem) {
   EXPECT_EQ(after.status, 403u);
   EXPECT_EQ(Codes(after.json().at("reasons")), std::vector<std::string>{"credentials_not_stored"});
   // Stored again and the session ends: wiped.
-  const std::string again =
-      Tech("POST", "/v1/sessions/" + session + "/credential-requests").json().at("id").as_string();
-  Prompt(*e, again);
-  e->Local("POST", "/v1/prompts/" + again + "/approve",
-           std::string(R"({"password":")") + kCanary + "\"}");
-  CentralState("/v1/credential-requests", again, "stored");
+  const std::string again = StoredCredentials(*e, session);
   Tech("POST", "/v1/sessions/" + session + "/end");
   CentralState("/v1/credential-requests", again, "wiped");
 }
@@ -466,14 +476,7 @@ TEST_F(Workflows, AnEnforcerCrashKeepsGrantsAndWipesSessionCredentials) {
       RequestUnattended(session, "at_setup", R"({"kind":"days","days":7})").at("id").as_string();
   const std::string grant =
       Approve(*e, request, std::string(R"({"user_name":"anna","password":")") + kCanary + "\"}");
-  const std::string creds =
-      Tech("POST", "/v1/sessions/" + session + "/credential-requests").json().at("id").as_string();
-  Prompt(*e, creds);
-  ASSERT_EQ(e->Local("POST", "/v1/prompts/" + creds + "/approve",
-                     std::string(R"({"password":")") + kCanary + "\"}")
-                .status,
-            200u);
-  CentralState("/v1/credential-requests", creds, "stored");
+  const std::string creds = StoredCredentials(*e, session);
   e->Kill(SIGKILL);
   e->Start();
   CentralState("/v1/credential-requests", creds, "wiped");
@@ -501,14 +504,7 @@ TEST_F(Workflows, TheSecretCanaryIsNowhere) {
       Approve(*e, setup, std::string(R"({"user_name":"anna","password":")") + kCanary + "\"}");
   CentralState("/v1/connections", Connect(setup_grant), "active");
   auto [grant, connection] = ActiveConnection(*e, R"({"kind":"days","days":3})");  // kAdminPassword
-  const std::string creds =
-      Tech("POST", "/v1/sessions/" + session + "/credential-requests").json().at("id").as_string();
-  Prompt(*e, creds);
-  ASSERT_EQ(e->Local("POST", "/v1/prompts/" + creds + "/approve",
-                     std::string(R"({"password":")") + kCanary + "\"}")
-                .status,
-            200u);
-  CentralState("/v1/credential-requests", creds, "stored");
+  const std::string creds = StoredCredentials(*e, session);
   Tech("POST", "/v1/sessions/" + session + "/credentials/apply", R"({"operation":"unlock"})");
   Eventually([&] { return OsActions().find("unlock anna HOME") != std::string::npos; });
   ASSERT_NE(OsActions().find("unlock anna HOME " + Sha256Hex(kCanary)), std::string::npos);
