@@ -579,10 +579,8 @@ void Workflows::Connect(const value& body, policy::Instant now, Lock& lock) {
     if (!secret) {
       failure = "the stored credentials are missing or do not open";
     } else {
-      logged_on = RunUnlocked(
-          lock, "logon",
-          grant.at("user_name").is_string() ? grant.at("user_name").as_string() : std::string(),
-          options_.windows_domain, *secret, &failure);
+      logged_on = RunUnlocked(lock, "logon", Text(grant, "user_name"), options_.windows_domain,
+                              *secret, &failure);
     }
   }
   store_.Transact([&](Store::Tx& tx) {
