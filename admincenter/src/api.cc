@@ -23,19 +23,6 @@ constexpr uint8_t kEveryone = kAnonymous | kAnyPrincipal | kEndpointRole;
 const std::vector<double> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                              0.05,   0.1,   0.25,   0.5,   1,    2.5};
 
-std::vector<std::string> Split(const std::string& path) {
-  std::vector<std::string> parts;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    const std::size_t slash = path.find('/', start);
-    parts.push_back(
-        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return parts;
-}
-
 bool MatchSegments(const std::vector<std::string>& want, const std::vector<std::string>& got,
                    std::map<std::string, std::string>& params) {
   if (want.size() != got.size()) return false;
@@ -410,7 +397,7 @@ Api::Api(Service& service, Distribution& distribution, Workflows& workflows, int
       writers_(static_cast<std::size_t>(std::max(1, write_threads))),
       latency_buckets_(kLatencyBuckets.size(), 0) {
   for (Route& route : routes_) {
-    route_segments_.push_back(Split(route.pattern));  // split once, not per request
+    route_segments_.push_back(http::PathSegments(route.pattern));  // split once, not per request
     if (route.pattern == "/v1/audit/events") {
       route.raw_handler = [this](Call& c) { return ExportAudit(c.service, c.request, readers_); };
     }
@@ -470,7 +457,7 @@ void Api::Drain() {
 
 RouteMatch Api::Match(verb method, const std::string& path) const {
   RouteMatch m;
-  const std::vector<std::string> got = Split(path);
+  const std::vector<std::string> got = http::PathSegments(path);
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     std::map<std::string, std::string> params;
     if (!MatchSegments(route_segments_[i], got, params)) continue;
@@ -711,7 +698,7 @@ value OpenApiDocument(const std::vector<Route>& routes) {
     }
     value params = value::array();
     std::size_t n = 0;
-    for (const auto& part : Split(r.pattern)) {
+    for (const auto& part : http::PathSegments(r.pattern)) {
       if (part.size() > 2 && part.front() == '{') {
         value p = value::object(true);
         p["name"] = value::string(part.substr(1, part.size() - 2));

@@ -26,18 +26,6 @@ http::Response Problem(unsigned status, const std::string& title, const std::str
   return ToResponse(ProblemReply(status, title, detail, errors));
 }
 
-std::vector<std::string> Segments(const std::string& path) {
-  std::vector<std::string> out;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    const std::size_t slash = path.find('/', start);
-    out.push_back(path.substr(start, slash == std::string::npos ? slash : slash - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 LocalApi::LocalApi(Store& store, BundleHolder& bundles, Agent& agent, Workflows& workflows,
@@ -90,7 +78,7 @@ http::Response LocalApi::Serve(const http::Request& request) {
     r.body = workflows_.Overview().serialize();
     return r;
   }
-  const std::vector<std::string> s = Segments(request.path);
+  const std::vector<std::string> s = http::PathSegments(request.path);
   const bool routed = post && s.size() >= 4 && s[0] == "v1" && !s[2].empty();
   if (!routed) return Problem(404, "Not found", "no such route");
   value body = value::object();

@@ -92,4 +92,7 @@ class Server {
 // Percent-decodes `s`; nullopt when it has a bad escape.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
 
+// The segments of a path after its leading '/': "/v1/a/b" -> {v1, a, b}.
+std::vector<std::string> PathSegments(const std::string& path);
+
 }  // namespace custodian::http
