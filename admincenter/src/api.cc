@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "admincenter/audit_export.h"
+#include "common/text.h"
 
 namespace custodian::admincenter {
 namespace {
@@ -353,40 +354,6 @@ uint8_t RoleBitOf(const std::optional<Principal>& p) {
   return kAnonymous;
 }
 
-bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 Api::Api(Service& service, Distribution& distribution, Workflows& workflows, int read_threads,
          int write_threads)
     : service_(service),
@@ -546,13 +513,15 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
   if (!principal && !auth.empty()) {
     if (auth.starts_with("Bearer ")) principal = service_.Authenticate(auth.substr(7));
     if (!principal) {
-      service_.AuditRefusal(std::nullopt, request.method_name, request.path, "failure");
+      service_.AuditRefusal(std::nullopt, request.method_name, request.path, "failure",
+                            request.remote_address);
       return ToResponse(
           Problem{ErrorKind::kUnauthenticated, "the token is unknown, expired or revoked", {}, {}});
     }
   }
   if (!(route.roles & RoleBitOf(principal))) {
-    service_.AuditRefusal(principal, request.method_name, request.path, "denied");
+    service_.AuditRefusal(principal, request.method_name, request.path, "denied",
+                          request.remote_address);
     if (!principal) return ToResponse(Problem{ErrorKind::kUnauthenticated, "", {}, {}});
     return ToResponse(
         Problem{ErrorKind::kForbidden,
@@ -572,11 +541,21 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
       return ToResponse(
           Problem{ErrorKind::kUnsupportedMediaType, "send the body as application/json", {}, {}});
     }
-    if (!IsValidUtf8(request.body)) return ToResponse(Invalid("", "the body is not valid UTF-8"));
+    if (!text::IsValidUtf8(request.body)) {
+      return ToResponse(Invalid("", "the body is not valid UTF-8"));
+    }
     if (!route.text_handler) {
-      std::error_code ec;
-      call.body = value::parse(request.body, ec);
-      if (ec) return ToResponse(Invalid("", "the body is not valid JSON: " + ec.message()));
+      std::string error;
+      std::optional<value> parsed = text::ParseJson(request.body, &error);
+      if (!parsed) return ToResponse(Invalid("", "the body is not valid JSON: " + error));
+      call.body = std::move(*parsed);
+      // Escapes can still spell what UTF-8 cannot ("\ud800"), and numbers
+      // can overflow (1e400): nothing of that kind gets further.
+      std::vector<policy::FieldError> errors;
+      for (auto& p : text::JsonTextProblems(call.body)) {
+        errors.push_back({std::move(p.pointer), std::move(p.message)});
+      }
+      if (!errors.empty()) return ToResponse(Invalid(std::move(errors)));
     }
   }
   http::Response response;
@@ -584,8 +563,12 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
     const int version = service_.db().Read(
         [](SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); });
     value h = value::object(true);
-    h["status"] = value::string("ok");
+    const std::optional<std::string> broken = service_.seal().broken();
+    // Degraded, not down: the service still answers and records; what it
+    // no longer does is sign, and monitoring should page someone.
+    h["status"] = value::string(broken ? "degraded" : "ok");
     h["schema_version"] = value::number(version);
+    h["audit_chain"] = value::string(broken ? "broken: " + *broken : "intact");
     response = Json(200, h);
   } else if (route.pattern == "/metrics") {
     response.body = Metrics();
@@ -660,6 +643,22 @@ std::string Api::Metrics() const {
   const int64_t events = service_.db().Read([](SQLite::Database& db) {
     return db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM audit_events").getInt64();
   });
+  out << "# HELP custodian_audit_chain_intact 1 while the stored audit chain verifies.\n"
+      << "# TYPE custodian_audit_chain_intact gauge\n"
+      << "custodian_audit_chain_intact " << (service_.seal().broken() ? 0 : 1) << "\n";
+  if (server_stats_) {
+    const http::Server::Stats st = server_stats_();
+    out << "# HELP custodian_http_open_connections Connections open now.\n"
+        << "# TYPE custodian_http_open_connections gauge\n"
+        << "custodian_http_open_connections " << st.open_connections << "\n"
+        << "# HELP custodian_http_rejected_connections_total Connections closed at accept: over "
+           "max_connections.\n"
+        << "# TYPE custodian_http_rejected_connections_total counter\n"
+        << "custodian_http_rejected_connections_total " << st.rejected_connections << "\n"
+        << "# HELP custodian_http_accept_errors_total Failed accepts (e.g. out of descriptors).\n"
+        << "# TYPE custodian_http_accept_errors_total counter\n"
+        << "custodian_http_accept_errors_total " << st.accept_errors << "\n";
+  }
   out << "# HELP custodian_audit_events Events in the audit log.\n"
       << "# TYPE custodian_audit_events gauge\n"
       << "custodian_audit_events " << events << "\n";

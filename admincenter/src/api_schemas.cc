@@ -162,8 +162,10 @@ value ApiSchemas() {
                Array(Object({{"pointer", Text()}, {"message", Text()}}, {"pointer", "message"}))},
               {"reasons", Array(reason)}},
              {"type", "title", "status"});
-  s["Health"] = Object({{"status", Text()}, {"schema_version", Type("integer")}},
-                       {"status", "schema_version"});
+  s["Health"] = Object({{"status", Strings({"ok", "degraded"})},
+                        {"schema_version", Type("integer")},
+                        {"audit_chain", Text()}},
+                       {"status", "schema_version", "audit_chain"});
   s["Login"] = Object({{"name", Text()}, {"password", Text()}}, {"name", "password"});
   s["Token"] = Object({{"id", Text()},
                        {"token", Text()},
@@ -216,13 +218,14 @@ value ApiSchemas() {
                                       {"admin_credentials_required", Type("boolean")},
                                       {"effective_schedule", EffectiveSchedule()}})}},
              {"effect", "reasons", "obligations"});
-  s["Checkpoint"] = Object({{"seq", Integer(0)},
+  s["Checkpoint"] = Object({{"kind", Strings({"custodian.audit.checkpoint/1"})},
+                            {"seq", Integer(0)},
                             {"head_hash", Text()},
                             {"ts", Text("date-time")},
                             {"key_id", Text()},
                             {"public_key", Text()},
                             {"signature", Text()}},
-                           {"seq", "head_hash", "ts", "key_id", "public_key", "signature"});
+                           {"kind", "seq", "head_hash", "ts", "key_id", "public_key", "signature"});
   value key_ref = Object({{"key_id", Text()}, {"public_key", Text()}}, {"key_id", "public_key"});
   s["EnrollmentCodeInput"] = Object({{"ttl_minutes", Integer(1)}});
   s["EnrollmentCode"] =

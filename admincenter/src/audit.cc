@@ -2,67 +2,73 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "common/audit_chain.h"
+#include <stdexcept>
+
+#include "common/canonical_json.h"
 #include "common/crypto.h"
+#include "common/text.h"
 
 namespace custodian::admincenter {
 
-using web::json::value;
+namespace {
 
-value AuditRecord(int64_t seq, const std::string& id, const std::string& ts, const AuditEvent& e,
-                  const std::string& prev_hash) {
-  value r = value::object(true);
-  r["seq"] = value::number(seq);
-  r["id"] = value::string(id);
-  r["ts"] = value::string(ts);
-  value actor = value::object(true);
-  actor["kind"] = value::string(e.actor_kind);
-  actor["id"] = value::string(e.actor_id);
-  r["actor"] = actor;
-  r["action"] = value::string(e.action);
-  r["target"] = value::string(e.target);
-  r["outcome"] = value::string(e.outcome);
-  r["reasons"] = e.reasons;
-  r["details"] = e.details;
-  r["prev_hash"] = value::string(prev_hash);
-  return r;
+constexpr std::size_t kMaxFieldBytes = 256;  // action, outcome, actor kind: ours, short
+
+std::string CanonicalOf(const web::json::value& v, const char* what) {
+  const auto problems = text::JsonTextProblems(v, 1);
+  if (!problems.empty()) {
+    throw std::invalid_argument(std::string("audit ") + what + problems[0].pointer + " " +
+                                problems[0].message);
+  }
+  return CanonicalJson(v);
 }
 
-std::string AuditHash(const value& record) { return audit::RecordHash(record); }
+}  // namespace
 
-value AppendAudit(SQLite::Database& db, const AuditEvent& e, policy::Instant now) {
-  int64_t seq = 1;
-  std::string prev = kGenesisHash;
+int64_t AppendAudit(SQLite::Database& db, const AuditEvent& e, policy::Instant now) {
+  audit::EventFields f;
+  f.seq = 1;
+  f.prev_hash = kGenesisHash;
   {
     SQLite::Statement last(db, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     if (last.executeStep()) {
-      seq = last.getColumn(0).getInt64() + 1;
-      prev = last.getColumn(1).getString();
+      f.seq = last.getColumn(0).getInt64() + 1;
+      f.prev_hash = last.getColumn(1).getString();
     }
   }
-  const std::string id = crypto::NewId("evt_");
-  const std::string ts = policy::FormatRfc3339(now);
-  value record = AuditRecord(seq, id, ts, e, prev);
-  const std::string hash = AuditHash(record);
+  f.id = crypto::NewId("evt_");
+  f.ts = policy::FormatRfc3339(now);
+  f.actor_kind = text::SafeUtf8(e.actor_kind, kMaxFieldBytes);
+  f.actor_id = text::SafeUtf8(e.actor_id, kMaxAuditActorBytes);
+  f.action = text::SafeUtf8(e.action, kMaxFieldBytes);
+  f.target = text::SafeUtf8(e.target, kMaxAuditTargetBytes);
+  f.outcome = text::SafeUtf8(e.outcome, kMaxFieldBytes);
+  f.reasons_json = CanonicalOf(e.reasons, "reasons");
+  f.details_json = CanonicalOf(e.details, "details");
+  const std::string hash = audit::EventHash(f);
   SQLite::Statement insert(db,
                            "INSERT INTO audit_events (seq, id, ts, actor_kind, actor_id, action, "
                            "target, outcome, reasons, details, prev_hash, hash) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert.bind(1, seq);
-  insert.bind(2, id);
-  insert.bind(3, ts);
-  insert.bind(4, e.actor_kind);
-  insert.bind(5, e.actor_id);
-  insert.bind(6, e.action);
-  insert.bind(7, e.target);
-  insert.bind(8, e.outcome);
-  insert.bind(9, e.reasons.serialize());
-  insert.bind(10, e.details.serialize());
-  insert.bind(11, prev);
-  insert.bind(12, hash);
+  int i = 1;
+  insert.bind(i++, f.seq);
+  for (const std::string* s : std::initializer_list<const std::string*>{
+           &f.id, &f.ts, &f.actor_kind, &f.actor_id, &f.action, &f.target, &f.outcome,
+           &f.reasons_json, &f.details_json, &f.prev_hash, &hash}) {
+    insert.bind(i++, *s);
+  }
   insert.exec();
-  record["hash"] = value::string(hash);
-  return record;
+  return f.seq;
+}
+
+audit::EventFields EventRow(SQLite::Statement& q, std::string* hash) {
+  audit::EventFields f;
+  f.seq = q.getColumn(0).getInt64();
+  std::string* text[] = {&f.id,           &f.ts,        &f.actor_kind, &f.actor_id,
+                         &f.action,       &f.target,    &f.outcome,    &f.reasons_json,
+                         &f.details_json, &f.prev_hash, hash};
+  for (int i = 0; i < 11; ++i) *text[i] = q.getColumn(i + 1).getString();
+  return f;
 }
 
 }  // namespace custodian::admincenter

@@ -4,13 +4,23 @@
 
 #include <boost/asio/post.hpp>
 
+#include "common/canonical_json.h"
+
 namespace custodian::admincenter {
 namespace {
 
 enum class Format { kJsonl, kCsv, kCef };
 constexpr int kRowsPerChunk = 2000;
 
-std::string CsvField(const std::string& s) {
+// RFC 4180 quoting, after OWASP's defence against formula injection: a
+// cell that a spreadsheet would evaluate (it starts with = + - @ TAB or CR)
+// gets a leading ', and so does one that starts with ' itself, so that
+// removing one leading ' from every cell that has one gives back the
+// stored text exactly (docs/audit-format.md "CSV").
+std::string CsvField(const std::string& stored) {
+  const bool neutralise =
+      !stored.empty() && std::string_view("=+-@\t\r'").find(stored[0]) != std::string_view::npos;
+  const std::string s = neutralise ? "'" + stored : stored;
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
@@ -47,84 +57,37 @@ std::string CefHeader(const std::string& s) {
   return out;
 }
 
-// A JSON string literal of `s` (UTF-8 passes through; quotes, backslashes
-// and control characters are escaped).
-void AppendJsonString(const std::string& s, std::string& out) {
-  static const char* kHex = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 struct ExportState {
   std::shared_ptr<SQLite::Database> db;
   std::unique_ptr<SQLite::Statement> rows;
   Format format;
-  bool complete;  // no filter: the whole chain
+  value filter = value::object(true);  // as signed in the trailer; empty: the whole chain
   bool header_sent = false;
-  int64_t last_seq = 0;
-  std::string last_hash;
+  int64_t count = 0, first_seq = 0, last_seq = 0;
+  std::string last_hash = kGenesisHash;
+  int64_t chain_seq = 0;  // the chain's head in this export's snapshot
+  std::string chain_hash = kGenesisHash;
 };
 
 void AppendRow(ExportState& s, std::string& out) {
-  SQLite::Statement& q = *s.rows;
-  AuditEvent e;
-  const int64_t seq = q.getColumn(0).getInt64();
-  const std::string id = q.getColumn(1).getString();
-  const std::string ts = q.getColumn(2).getString();
-  e.actor_kind = q.getColumn(3).getString();
-  e.actor_id = q.getColumn(4).getString();
-  e.action = q.getColumn(5).getString();
-  e.target = q.getColumn(6).getString();
-  e.outcome = q.getColumn(7).getString();
-  const std::string reasons = q.getColumn(8).getString();
-  const std::string details = q.getColumn(9).getString();
-  const std::string prev = q.getColumn(10).getString();
-  const std::string hash = q.getColumn(11).getString();
-  s.last_seq = seq;
+  std::string hash;
+  const audit::EventFields e = EventRow(*s.rows, &hash);
+  if (s.count++ == 0) s.first_seq = e.seq;
+  s.last_seq = e.seq;
   s.last_hash = hash;
   switch (s.format) {
     case Format::kJsonl:
-      // Written directly: reasons and details are stored as JSON already,
-      // and building a web::json value per row would cost four times more.
-      // Field order is that of AuditRecord; verification does not depend on it.
-      out += "{\"seq\":" + std::to_string(seq) + ",\"id\":";
-      AppendJsonString(id, out);
-      out += ",\"ts\":";
-      AppendJsonString(ts, out);
-      out += ",\"actor\":{\"kind\":";
-      AppendJsonString(e.actor_kind, out);
-      out += ",\"id\":";
-      AppendJsonString(e.actor_id, out);
-      out += "},\"action\":";
-      AppendJsonString(e.action, out);
-      out += ",\"target\":";
-      AppendJsonString(e.target, out);
-      out += ",\"outcome\":";
-      AppendJsonString(e.outcome, out);
-      out += ",\"reasons\":" + reasons + ",\"details\":" + details + ",\"prev_hash\":";
-      AppendJsonString(prev, out);
-      out += ",\"hash\":";
-      AppendJsonString(hash, out);
-      out += "}\n";
+      // The record's canonical (JCS) form with its hash: exactly what the
+      // chain hashes, built from the stored canonical text without a JSON
+      // value per row.
+      out += audit::CanonicalRecord(e, &hash);
+      out += '\n';
       break;
     case Format::kCsv:
-      out += std::to_string(seq);
+      out += std::to_string(e.seq);
       for (const std::string* f : std::initializer_list<const std::string*>{
-               &id, &ts, &e.actor_kind, &e.actor_id, &e.action, &e.target, &e.outcome, &reasons,
-               &details, &prev, &hash}) {
+               &e.id, &e.ts, &e.actor_kind, &e.actor_id, &e.action, &e.target, &e.outcome,
+               &e.reasons_json, &e.details_json, &e.prev_hash, &hash}) {
         out += ',';
         out += CsvField(*f);
       }
@@ -133,12 +96,12 @@ void AppendRow(ExportState& s, std::string& out) {
     case Format::kCef: {
       const char* severity = e.outcome == "success" ? "3" : "7";
       out += "CEF:0|Custodian|admincenter|1|" + CefHeader(e.action) + "|" + CefHeader(e.action) +
-             "|" + severity + "|rt=" + CefValue(ts) + " externalId=" + std::to_string(seq) +
+             "|" + severity + "|rt=" + CefValue(e.ts) + " externalId=" + std::to_string(e.seq) +
              " suid=" + CefValue(e.actor_id) + " cs1Label=actorKind cs1=" + CefValue(e.actor_kind) +
              " outcome=" + CefValue(e.outcome) + " cs2Label=target cs2=" + CefValue(e.target) +
-             " cs3Label=reasons cs3=" + CefValue(reasons) +
-             " cs4Label=details cs4=" + CefValue(details) + " cs5Label=prevHash cs5=" + prev +
-             " cs6Label=hash cs6=" + hash + "\n";
+             " cs3Label=reasons cs3=" + CefValue(e.reasons_json) +
+             " cs4Label=details cs4=" + CefValue(e.details_json) +
+             " cs5Label=prevHash cs5=" + e.prev_hash + " cs6Label=hash cs6=" + hash + "\n";
       break;
     }
   }
@@ -162,11 +125,26 @@ void NextChunk(const std::shared_ptr<ExportState>& s, Service& service,
       AppendRow(*s, out);
     }
     if (!more && s->format == Format::kJsonl) {
-      auto checkpoint = service.SignCheckpoint(s->last_seq, s->last_hash);
-      checkpoint["complete"] = value::boolean(s->complete);
-      value trailer = value::object(true);
-      trailer["checkpoint"] = checkpoint;
-      out += trailer.serialize() + "\n";
+      value t = value::object(true);
+      t["format"] = value::string("jsonl");
+      t["filter"] = s->filter;
+      t["complete"] = value::boolean(s->filter.size() == 0);
+      t["count"] = value::number(s->count);
+      t["first_seq"] = value::number(s->first_seq);
+      t["last_seq"] = value::number(s->last_seq);
+      t["last_hash"] = value::string(s->last_hash);
+      value chain = value::object(true);
+      chain["seq"] = value::number(s->chain_seq);
+      chain["hash"] = value::string(s->chain_hash);
+      t["chain"] = chain;
+      // No trailer when the chain no longer verifies: the export then
+      // ends unsigned, and verify reports it.
+      Result<value> sealed = service.seal().SignTrailer(std::move(t));
+      if (sealed.ok()) {
+        value trailer = value::object(true);
+        trailer["trailer"] = sealed.value();
+        out += CanonicalJson(trailer) + "\n";
+      }
     }
   } catch (const std::exception&) {
     more = false;  // the stream ends short; verify reports it as truncated
@@ -191,7 +169,7 @@ http::Response ExportAudit(Service& service, const http::Request& request,
   std::string content_type = "application/x-ndjson";
   std::string where = " WHERE 1=1";
   std::vector<std::string> binds;
-  bool complete = true;
+  value filter = value::object(true);
   for (const auto& [key, v] : request.query) {
     if (key == "format") {
       if (v == "jsonl") {
@@ -205,6 +183,8 @@ http::Response ExportAudit(Service& service, const http::Request& request,
       } else {
         errors.push_back({"/format", "must be jsonl, csv or cef"});
       }
+    } else if (filter.has_field(key)) {
+      errors.push_back({"/" + key, "query parameter " + key + " is given more than once"});
     } else if (key == "since" || key == "until") {
       auto t = policy::ParseRfc3339(v);
       if (!t) {
@@ -213,26 +193,42 @@ http::Response ExportAudit(Service& service, const http::Request& request,
       }
       where += key == "since" ? " AND ts >= ?" : " AND ts < ?";
       binds.push_back(policy::FormatRfc3339(*t));
-      complete = false;
+      filter[key] = value::string(binds.back());
     } else if (key == "actor" || key == "action" || key == "target") {
       where += " AND " + std::string(key == "actor" ? "actor_id" : key) + " = ?";
       binds.push_back(v);
-      complete = false;
+      filter[key] = value::string(v);
     } else {
       errors.push_back({"/" + key, "unknown query parameter"});
     }
   }
   if (!errors.empty()) return ToResponse(Invalid(std::move(errors)));
+  if (format == Format::kJsonl) {
+    if (auto broken = service.seal().broken()) {
+      return ToResponse(Problem{ErrorKind::kUnavailable,
+                                "the audit chain does not verify (" + *broken +
+                                    "); no signed export until an operator has restored the "
+                                    "database (CSV and CEF exports still show the events)",
+                                {},
+                                {}});
+    }
+  }
   auto state = std::make_shared<ExportState>();
   state->format = format;
-  state->complete = complete;
+  state->filter = filter;
   state->db = service.db().Borrow();
   state->db->exec("BEGIN");  // one snapshot for the whole export
+  {
+    SQLite::Statement head(*state->db,
+                           "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
+    if (head.executeStep()) {
+      state->chain_seq = head.getColumn(0).getInt64();
+      state->chain_hash = head.getColumn(1).getString();
+    }
+  }
   state->rows = std::make_unique<SQLite::Statement>(
       *state->db,
-      "SELECT seq, id, ts, actor_kind, actor_id, action, target, outcome, reasons, details, "
-      "prev_hash, hash FROM audit_events" +
-          where + " ORDER BY seq");
+      std::string("SELECT ") + kAuditColumns + " FROM audit_events" + where + " ORDER BY seq");
   for (std::size_t i = 0; i < binds.size(); ++i)
     state->rows->bind(static_cast<int>(i + 1), binds[i]);
   http::Response r;

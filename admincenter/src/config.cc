@@ -33,6 +33,7 @@ bool Set(Config& c, const std::string& key, const value& v, std::string* why) {
   if (key == "worker_threads") return want_int(c.worker_threads, 1, 256);
   if (key == "write_threads") return want_int(c.write_threads, 1, 1024);
   if (key == "max_body_bytes") return want_int(c.max_body_bytes, 1024, 64L << 20);
+  if (key == "max_connections") return want_int(c.max_connections, 16, 1000000);
   if (key == "tls_certificate" || key == "tls_key") {
     std::string s;
     if (!want_string(s)) return false;

@@ -554,12 +554,12 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
       e.details = value::object(true);
       e.details["endpoint_event"] = origin;
       e.details["details"] = rec.at("details");
-      const value stored = AppendAudit(db, e, now);
+      const int64_t stored = AppendAudit(db, e, now);
       keep.bind(1, id);
       keep.bind(2, endpoint_id);
       keep.bind(3, seq);
       keep.bind(4, rec.at("hash").as_string());
-      keep.bind(5, stored.at("seq").as_number().to_int64());
+      keep.bind(5, stored);
       keep.exec();
       keep.reset();
       if (observer_) observer_(db, endpoint_id, rec, now);

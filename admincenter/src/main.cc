@@ -39,6 +39,7 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr const char* kDatabaseFile = "admincenter.db";
 constexpr const char* kSigningKeyFile = "signing-key.pem";
+constexpr const char* kAuditHeadFile = "audit-head.json";  // the latest signed checkpoint
 
 custodian::policy::Instant Now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -143,6 +144,14 @@ int Run(ac::Config config) {
     files.rlim_cur = files.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &files);
   }
+  // Keep descriptors for the database, its WAL, key files and logs, so that
+  // a connection flood meets the cap, not the limit.
+  constexpr std::size_t kReservedDescriptors = 64;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY &&
+      files.rlim_cur > kReservedDescriptors + 16) {
+    config.max_connections =
+        std::min<std::size_t>(config.max_connections, files.rlim_cur - kReservedDescriptors);
+  }
   auto db = ac::Database::Open((dir / kDatabaseFile).string(), false, &error);
   if (!db) {
     std::cerr << error << "\n";
@@ -155,7 +164,11 @@ int Run(ac::Config config) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
-  ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, *keys);
+  // The stored audit chain is verified before anything is served; a broken
+  // one is reported (log, /healthz, metric) and nothing more is signed.
+  ac::AuditSeal seal(*db, *keys, Now, dir / kAuditHeadFile);
+  seal.Start();
+  ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, seal);
   ac::Distribution distribution(service, *keys);
   ac::Workflows workflows(service, distribution);
   ac::Api api(service, distribution, workflows, config.worker_threads, config.write_threads);
@@ -164,6 +177,7 @@ int Run(ac::Config config) {
   options.port = listen->second;
   options.io_threads = config.io_threads;
   options.body_limit = config.max_body_bytes;
+  options.max_connections = config.max_connections;
   options.tls_certificate_file = config.tls_certificate;
   options.tls_key_file = config.tls_key;
   custodian::http::Server server(
@@ -174,6 +188,7 @@ int Run(ac::Config config) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
+  api.SetServerStats([&server] { return server.stats(); });
   spdlog::info(Event("listening", (server.tls() ? "https://" : "http://") + listen->first + ":" +
                                       std::to_string(server.port())));
   custodian::logging::Flush();  // callers wait for this line
@@ -187,6 +202,8 @@ int Run(ac::Config config) {
   signals_ioc.run();
   server.Wait();  // in-flight requests are answered first
   api.Drain();
+  service.FlushRefusals();
+  seal.Stop();  // the last head is signed and kept
   spdlog::info(Event("stopped"));
   custodian::logging::Shutdown();
   return kExitOk;

@@ -109,8 +109,8 @@ AuditEvent ActorEvent(const Principal& actor, std::string action, std::string ta
   return e;
 }
 
-Service::Service(Database& db, const policy::TimeZones& zones, Clock clock, const KeyRing& keys)
-    : db_(db), zones_(zones), clock_(std::move(clock)), keys_(keys) {}
+Service::Service(Database& db, const policy::TimeZones& zones, Clock clock, AuditSeal& seal)
+    : db_(db), zones_(zones), clock_(std::move(clock)), seal_(seal) {}
 
 namespace {
 thread_local std::shared_ptr<const Service::PolicySnapshot> t_pinned_snapshot;
@@ -679,53 +679,52 @@ policy::Parsed<policy::Policy> Service::WriterPolicy(SQLite::Database& db) {
 
 // ------------------------------------------------------------------- audit
 
+namespace {
+
+AuditEvent FoldedEvent(const RefusalLimiter::Folded& f) {
+  AuditEvent e;
+  e.actor_kind = "anonymous";
+  e.action = "authz.denied_repeated";
+  e.target = "source:" + f.source;
+  e.outcome = f.outcome;
+  e.details["count"] = value::number(static_cast<int64_t>(f.count));
+  e.details["since"] = Str(policy::FormatRfc3339(f.since));
+  return e;
+}
+
+}  // namespace
+
 void Service::AuditRefusal(const std::optional<Principal>& who, const std::string& method,
-                           const std::string& path, const std::string& outcome) {
+                           const std::string& path, const std::string& outcome,
+                           const std::string& source) {
+  const policy::Instant now = clock_();
+  std::optional<RefusalLimiter::Folded> flushed;
+  if (!who) {
+    RefusalLimiter::Verdict v = refusals_.Admit(source, outcome, now);
+    if (!v.record) return;
+    flushed = std::move(v.flushed);
+  }
   AuditEvent e;
   e.actor_kind = who ? RoleName(who->role) : "anonymous";
   e.actor_id = who ? who->id : "";
   e.action = "authz.denied";
-  e.target = method + " " + path;
+  e.target = method + " " + path;  // cut to kMaxAuditTargetBytes by AppendAudit
   e.outcome = outcome;
+  e.details["source"] = Str(source);
   db_.Write([&](SQLite::Database& db) {
-    AppendAudit(db, e, clock_());
+    if (flushed) AppendAudit(db, FoldedEvent(*flushed), now);
+    AppendAudit(db, e, now);
     return true;
   });
 }
 
-Result<value> Service::Checkpoint() {
-  // Every checkpoint handed out is kept, so that the admin center can later
-  // show which heads it has attested.
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
-    SQLite::Statement q(db, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
-    const bool any = q.executeStep();
-    value c = SignCheckpoint(any ? q.getColumn(0).getInt64() : 0,
-                             any ? q.getColumn(1).getString() : std::string(kGenesisHash));
-    SQLite::Statement keep(db,
-                           "INSERT OR IGNORE INTO audit_checkpoints "
-                           "(seq, head_hash, ts, key_id, signature) VALUES (?, ?, ?, ?, ?)");
-    keep.bind(1, c.at("seq").as_number().to_int64());
-    for (int i = 2; const char* k : {"head_hash", "ts", "key_id", "signature"}) {
-      keep.bind(i++, c.at(k).as_string());
-    }
-    keep.exec();
-    return c;
+void Service::FlushRefusals() {
+  const std::vector<RefusalLimiter::Folded> folded = refusals_.Drain();
+  if (folded.empty()) return;
+  db_.Write([&](SQLite::Database& db) {
+    for (const auto& f : folded) AppendAudit(db, FoldedEvent(f), clock_());
+    return true;
   });
-}
-
-value Service::SignCheckpoint(int64_t seq, const std::string& head_hash) {
-  value c = value::object(true);
-  c["seq"] = value::number(seq);
-  c["head_hash"] = Str(head_hash.empty() ? std::string(kGenesisHash) : head_hash);
-  c["ts"] = Str(policy::FormatRfc3339(clock_()));
-  const SigningKey key = keys_.Active();
-  c["key_id"] = Str(key.key_id);
-  // The key was checked when loaded; an empty signature would fail every
-  // verification, never pass one.
-  const std::string signature = crypto::SignEd25519(key.private_pem, CanonicalJson(c)).value_or("");
-  c["public_key"] = Str(crypto::Base64(key.public_raw));
-  c["signature"] = Str(crypto::Base64(signature));
-  return c;
 }
 
 }  // namespace custodian::admincenter

@@ -5,12 +5,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <mutex>
 #include <thread>
+
+#include "common/text.h"
 
 namespace custodian::http {
 namespace {
@@ -22,6 +25,11 @@ namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 const std::string kEmpty;
+
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -50,12 +58,13 @@ void ParseTarget(std::string_view target, Request& r, bool& ok) {
   }
 }
 
-Response PlainError(unsigned status, const std::string& title) {
+// `title` and `detail` are ours: plain ASCII without quotes.
+Response PlainError(unsigned status, const std::string& title, const std::string& detail = "") {
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
   r.body = R"({"type":"about:blank","title":")" + title + R"(","status":)" +
-           std::to_string(status) + "}";
+           std::to_string(status) + (detail.empty() ? "" : R"(,"detail":")" + detail + "\"") + "}";
   return r;
 }
 
@@ -72,13 +81,50 @@ struct Shared {
   std::mutex sessions_mutex;
   std::vector<Tracked> sessions;
   std::size_t prune_at = 64;
+  std::atomic<std::size_t> open{0};
+  std::atomic<uint64_t> rejected{0};
+  std::atomic<uint64_t> accept_errors{0};
 };
+
+// Why a request's header is refused before its body is read, or "".
+// `status` gets 400 or 501.
+std::string HeaderProblem(const bhttp::request_parser<bhttp::string_body>::value_type& m,
+                          unsigned& status) {
+  status = 400;
+  std::map<std::string, int> seen;
+  for (const auto& field : m) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!text::IsValidUtf8(std::string_view(field.value().data(), field.value().size())))
+      return "a header value is not valid UTF-8";
+    if (++seen[name] > 1 &&
+        (name == "authorization" || name == "content-length" || name == "content-type" ||
+         name == "host" || name == "transfer-encoding")) {
+      return "the " + name + " header is repeated";
+    }
+  }
+  if (seen.count("transfer-encoding")) {
+    if (seen.count("content-length")) return "Content-Length together with Transfer-Encoding";
+    std::string te(m[bhttp::field::transfer_encoding]);
+    for (char& c : te) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!te.empty() && (te.back() == ' ' || te.back() == '\t')) te.pop_back();
+    while (!te.empty() && (te.front() == ' ' || te.front() == '\t')) te.erase(0, 1);
+    if (te != "chunked") {
+      status = 501;
+      return "the only transfer coding served is chunked";
+    }
+  }
+  return "";
+}
 
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, std::shared_ptr<Shared> shared, std::string remote)
-      : stream_(std::move(stream)), shared_(std::move(shared)), remote_(std::move(remote)) {}
+      : stream_(std::move(stream)), shared_(std::move(shared)), remote_(std::move(remote)) {
+    ++shared_->open;
+  }
+  ~Session() { --shared_->open; }
 
   void Run() {
     net::dispatch(Executor(), [self = this->shared_from_this()] { self->Begin(); });
@@ -108,23 +154,45 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
   }
 
+  // Waits up to idle_timeout for the request's first bytes; from then on
+  // the whole request must arrive within read_timeout.
   void ReadHeader() {
     if (shared_->stopping) return Close();
     parser_.emplace();
     parser_->body_limit(shared_->options.body_limit);
     parser_->header_limit(static_cast<uint32_t>(shared_->options.header_limit));
-    idle_ = true;
+    idle_ = buffer_.size() == 0;
+    if (!idle_) return ReadRestOfHeader();
     Tcp().expires_after(shared_->options.idle_timeout);
+    bhttp::async_read_some(stream_, buffer_, *parser_,
+                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->idle_ = false;
+                             if (ec) return self->OnReadError(ec);
+                             if (self->parser_->is_header_done()) return self->CheckHeader();
+                             self->ReadRestOfHeader();
+                           });
+  }
+
+  void ReadRestOfHeader() {
+    Tcp().expires_after(shared_->options.read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                               self->idle_ = false;
                                if (ec) return self->OnReadError(ec);
-                               self->ReadBody();
+                               self->CheckHeader();
                              });
   }
 
+  void CheckHeader() {
+    unsigned status = 400;
+    const std::string problem = HeaderProblem(parser_->get(), status);
+    if (!problem.empty()) {
+      return Reply(PlainError(status, status == 501 ? "Not Implemented" : "Bad Request", problem),
+                   false);
+    }
+    ReadBody();
+  }
+
   void ReadBody() {
-    Tcp().expires_after(shared_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->OnReadError(ec);
@@ -161,7 +229,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     keep_alive_ = m.keep_alive();
     bool ok = true;
     ParseTarget(r.target, r, ok);
-    if (!ok) return Reply(PlainError(400, "Bad Request"), false);
+    if (!ok) return Reply(PlainError(400, "Bad Request", "a bad percent escape"), false);
+    bool utf8 = text::IsValidUtf8(r.path);
+    for (const auto& [k, v] : r.query) utf8 = utf8 && text::IsValidUtf8(k) && text::IsValidUtf8(v);
+    if (!utf8) {
+      return Reply(PlainError(400, "Bad Request", "the path or query is not valid UTF-8"), false);
+    }
     // The handler may answer from any thread; the answer comes back here.
     // The work guard keeps the event loop alive until it does, also while
     // the server drains on Stop().
@@ -320,6 +393,7 @@ struct Server::Impl {
   net::io_context ioc;
   std::optional<ssl::context> tls;
   std::optional<tcp::acceptor> acceptor;
+  net::steady_timer backoff{ioc};
   std::vector<std::thread> threads;
   uint16_t port = 0;
 
@@ -327,7 +401,21 @@ struct Server::Impl {
     acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
-        return Accept();  // e.g. too many open files: keep serving the rest
+        // E.g. out of descriptors: the pending connection stays queued, so
+        // accepting again at once would spin. Try again shortly; the
+        // sessions that end meanwhile free what is needed.
+        ++shared->accept_errors;
+        backoff.expires_after(std::chrono::milliseconds(100));
+        backoff.async_wait([this](beast::error_code) {
+          if (acceptor->is_open()) Accept();
+        });
+        return;
+      }
+      if (shared->open.load() >= shared->options.max_connections) {
+        ++shared->rejected;
+        beast::error_code ignored;
+        socket.close(ignored);
+        return Accept();
       }
       beast::error_code remote_ec;
       const auto endpoint = socket.remote_endpoint(remote_ec);
@@ -385,6 +473,13 @@ bool Server::Start(std::string* error) {
       impl_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                               ssl::context::no_tlsv1_1);
+      // Mozilla's "intermediate" TLS 1.2 suites: forward secrecy and AEAD
+      // only (no RSA key exchange, no CBC, no SHA-1); TLS 1.3 keeps
+      // OpenSSL's defaults, which are all of that already.
+      if (SSL_CTX_set_cipher_list(impl_->tls->native_handle(), kTls12Ciphers) != 1) {
+        *error = "the TLS cipher list is not supported by this OpenSSL";
+        return false;
+      }
       impl_->tls->use_certificate_chain_file(*o.tls_certificate_file);
       impl_->tls->use_private_key_file(*o.tls_key_file, ssl::context::pem);
     }
@@ -408,6 +503,11 @@ bool Server::Start(std::string* error) {
 }
 
 uint16_t Server::port() const { return impl_->port; }
+
+Server::Stats Server::stats() const {
+  return {impl_->shared->open.load(), impl_->shared->rejected.load(),
+          impl_->shared->accept_errors.load()};
+}
 bool Server::tls() const { return impl_->tls.has_value(); }
 
 void Server::Stop() {
@@ -415,6 +515,7 @@ void Server::Stop() {
   net::post(impl_->ioc, [this] {
     beast::error_code ec;
     if (impl_->acceptor) impl_->acceptor->close(ec);
+    impl_->backoff.cancel();
   });
   std::vector<Shared::Tracked> sessions;
   {

@@ -6,6 +6,7 @@
 
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/text.h"
 #include "policy/codec.h"
 
 namespace custodian::enforcer {
@@ -52,9 +53,9 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
                                                      const std::optional<Held>& held,
                                                      policy::Instant now,
                                                      const policy::TimeZones& zones) {
-  std::error_code ec;
-  const value envelope = value::parse(envelope_text, ec);
-  if (ec || !envelope.is_object() || !envelope.has_field("bundle") ||
+  std::string error;
+  const value envelope = text::ParseJson(envelope_text, &error).value_or(value());
+  if (!envelope.is_object() || !envelope.has_field("bundle") ||
       !envelope.at("bundle").is_string() || !envelope.has_field("signatures") ||
       !envelope.at("signatures").is_array()) {
     return Rejected("malformed", "not an envelope {bundle, signatures}");
@@ -83,8 +84,10 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
   if (!pinned_signer) return Rejected("unknown_key", "no signature by a pinned key");
   if (!verified) return Rejected("bad_signature", "the signature does not verify");
   // 2. What it says.
-  const value bundle = value::parse(*bytes, ec);
-  if (ec || !bundle.is_object()) return Rejected("malformed", "the signed bytes are not a bundle");
+  const value bundle = text::ParseJson(*bytes, &error).value_or(value());
+  if (!bundle.is_object() || !text::JsonTextProblems(bundle, 1).empty()) {
+    return Rejected("malformed", "the signed bytes are not a bundle of valid UTF-8 JSON");
+  }
   VerifiedBundle out;
   try {
     if (bundle.at("format").as_integer() != 1) {
@@ -185,17 +188,17 @@ void BundleHolder::Load(policy::Instant now) {
   // The stored file must be exactly the bundle last accepted (its hash was
   // recorded after its signature verified); it may have expired since:
   // then decisions fail closed, but it stays the one held.
-  std::error_code ec;
-  const value envelope = value::parse(*text, ec);
-  const auto bytes = !ec && envelope.is_object() && envelope.has_field("bundle") &&
-                             envelope.at("bundle").is_string()
-                         ? crypto::FromBase64(envelope.at("bundle").as_string())
-                         : std::nullopt;
+  std::string error;
+  const value envelope = text::ParseJson(*text, &error).value_or(value());
+  const auto bytes =
+      envelope.is_object() && envelope.has_field("bundle") && envelope.at("bundle").is_string()
+          ? crypto::FromBase64(envelope.at("bundle").as_string())
+          : std::nullopt;
   if (!bytes || crypto::Hex(crypto::Sha256(*bytes)) != held->bytes_sha256) {
     Reject({"rollback", "the stored bundle is not the one accepted last (replaced?)"}, now);
     return;
   }
-  const value bundle = value::parse(*bytes);
+  const value bundle = text::ParseJson(*bytes, &error).value_or(value());
   auto parsed = policy::ParsePolicy(bundle.at("policy"), zones_);
   if (!parsed.ok()) {
     Reject({"invalid_policy", "the stored bundle no longer parses"}, now);

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "common/text.h"
 #include "policy/codec.h"
 #include "policy/engine.h"
 
@@ -86,9 +87,13 @@ http::Response LocalApi::Serve(const http::Request& request) {
     if (!request.Header("content-type").starts_with("application/json")) {
       return Problem(415, "Unsupported media type", "send the body as application/json");
     }
-    std::error_code ec;
-    body = value::parse(request.body, ec);
-    if (ec) return Problem(400, "Invalid request", "the body is not valid JSON");
+    std::string error;
+    std::optional<value> parsed =
+        text::IsValidUtf8(request.body) ? text::ParseJson(request.body, &error) : std::nullopt;
+    if (!parsed || !text::JsonTextProblems(*parsed, 1).empty()) {
+      return Problem(400, "Invalid request", "the body is not valid UTF-8 JSON");
+    }
+    body = std::move(*parsed);
   }
   if (s.size() == 4 && s[1] == "prompts" && (s[3] == "approve" || s[3] == "deny")) {
     return ToResponse(workflows_.Answer(s[2], s[3] == "approve", body, language));

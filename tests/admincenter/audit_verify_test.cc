@@ -44,8 +44,7 @@ class AuditVerify : public ::testing::Test {
     const std::string body = ac_->Request("GET", "/v1/audit/events", ac_->master_token()).body;
     std::istringstream in(body);
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
-    public_key_ =
-        web::json::value::parse(lines_.back()).at("checkpoint").at("public_key").as_string();
+    public_key_ = web::json::value::parse(lines_.back()).at("trailer").at("public_key").as_string();
   }
   static void TearDownTestSuite() { delete ac_; }
 
@@ -84,13 +83,14 @@ std::vector<std::string> Rewrite(const std::vector<std::string>& lines, std::siz
     out.push_back(e.serialize());
   }
   web::json::value trailer = web::json::value::parse(lines.back());
-  web::json::value& c = trailer["checkpoint"];
-  c["seq"] = web::json::value::number(static_cast<int64_t>(keep));
-  c["head_hash"] = web::json::value::string(prev);
-  web::json::value signed_part = web::json::value::object();
-  for (const char* k : {"seq", "head_hash", "ts", "key_id"}) signed_part[k] = c.at(k);
-  c["signature"] = web::json::value::string(
-      crypto::Base64(*crypto::SignEd25519(signing_key_pem, CanonicalJson(signed_part))));
+  web::json::value& t = trailer["trailer"];
+  t["count"] = web::json::value::number(static_cast<int64_t>(keep));
+  t["last_seq"] = web::json::value::number(static_cast<int64_t>(keep));
+  t["last_hash"] = web::json::value::string(prev);
+  t["chain"]["seq"] = web::json::value::number(static_cast<int64_t>(keep));
+  t["chain"]["hash"] = web::json::value::string(prev);
+  t["signature"] = web::json::value::string(
+      crypto::Base64(*crypto::SignEd25519(signing_key_pem, audit::SignedBytes(t))));
   out.push_back(trailer.serialize());
   return out;
 }

@@ -244,7 +244,7 @@ TEST_F(Distribution, EndpointEventsAreIdempotentChainedAndGapsAreAudited) {
   EXPECT_EQ(central, 3u) << "each accepted event exactly once in the central log";
   // The central chain still verifies with the endpoint's events in it.
   std::istringstream in(audit);
-  EXPECT_TRUE(audit::VerifyJsonl(in, std::nullopt).ok);
+  EXPECT_TRUE(audit::VerifyJsonl(in, {}).ok);
 }
 
 TEST_F(Distribution, SigtermAnswersParkedPollsAndExitsCleanly) {

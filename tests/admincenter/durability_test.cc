@@ -74,7 +74,7 @@ TEST(Durability, AcknowledgedEditsSurviveSigkill) {
   for (const std::string& id : present) EXPECT_EQ(creations["group:" + id], 1) << id;
   EXPECT_EQ(creations.size(), present.size());
   std::istringstream export_stream(jsonl);
-  const audit::VerifyReport report = audit::VerifyJsonl(export_stream, std::nullopt);
+  const audit::VerifyReport report = audit::VerifyJsonl(export_stream, {});
   EXPECT_TRUE(report.ok) << (report.problems.empty() ? "" : report.problems.front());
   EXPECT_TRUE(report.complete);
 

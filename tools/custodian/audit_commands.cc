@@ -21,18 +21,19 @@ namespace {
 
 struct VerifyOptions {
   std::string file;
-  std::optional<std::string> public_key;  // base64 raw Ed25519
-  std::vector<std::string> checkpoints;   // files, each a signed checkpoint
+  std::vector<std::string> public_keys;  // base64 raw Ed25519, each a trusted key
+  std::vector<std::string> checkpoints;  // files, each a signed checkpoint
 };
 
 int RunVerify(const VerifyOptions& o) {
-  std::optional<std::string> pinned;
-  if (o.public_key) {
-    pinned = crypto::FromBase64(*o.public_key);
-    if (!pinned || pinned->size() != 32) {
+  std::vector<std::string> pinned;
+  for (const std::string& k : o.public_keys) {
+    const auto raw = crypto::FromBase64(k);
+    if (!raw || raw->size() != 32) {
       std::cerr << "--public-key: not a base64 Ed25519 public key\n";
       return kExitBadInput;
     }
+    pinned.push_back(*raw);
   }
   std::vector<web::json::value> held;
   for (const std::string& file : o.checkpoints) {
@@ -52,6 +53,7 @@ int RunVerify(const VerifyOptions& o) {
   }
   const audit::VerifyReport r = audit::VerifyJsonl(in, pinned, held);
   for (const std::string& p : r.problems) std::cout << o.file << ": " << p << "\n";
+  for (const std::string& n : r.notes) std::cout << o.file << ": note: " << n << "\n";
   if (!r.ok) {
     std::cout << o.file << ": NOT intact (" << r.problems.size() << " problem"
               << (r.problems.size() == 1 ? "" : "s") << ")\n";
@@ -60,7 +62,7 @@ int RunVerify(const VerifyOptions& o) {
   std::cout << o.file << ": intact: " << r.events << " events";
   if (r.events) std::cout << " (" << r.first_seq << " to " << r.last_seq << ")";
   std::cout << ", " << (r.complete ? "the whole chain" : "a filtered export") << ", signed by key "
-            << r.key_id << (pinned ? " (pinned)" : " (not pinned)");
+            << r.key_id << (r.key_pinned ? " (pinned)" : " (not pinned)");
   if (!held.empty()) std::cout << ", consistent with " << held.size() << " held checkpoint(s)";
   std::cout << "\n";
   return kExitOk;
@@ -143,8 +145,9 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
       "verify", "Verify a JSON Lines export offline; exit 0 intact, 1 tampered, 2 bad input");
   cmd->add_option("file", verify->file, "Export from GET /v1/audit/events?format=jsonl")
       ->required();
-  cmd->add_option("--public-key", verify->public_key,
-                  "Require the trailer to be signed by this key (base64, from the admin center)");
+  cmd->add_option("--public-key", verify->public_keys,
+                  "Require the trailer and held checkpoints to be signed by this key (base64, "
+                  "from `keys list`); repeat it for every key you trust across rotations");
   cmd->add_option("--checkpoint", verify->checkpoints,
                   "A checkpoint saved earlier from GET /v1/audit/checkpoint; the export must "
                   "agree with it (repeatable)")

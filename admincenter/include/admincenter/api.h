@@ -100,6 +100,10 @@ class Api {
   void WakeParked();
   // Waits for queued work to finish (graceful shutdown).
   void Drain();
+  // Where /metrics reads the server's connection figures.
+  void SetServerStats(std::function<http::Server::Stats()> stats) {
+    server_stats_ = std::move(stats);
+  }
 
  private:
   // Authenticates (unless `caller` is already set), authorizes and runs the
@@ -140,6 +144,7 @@ class Api {
   double latency_sum_ = 0;
   std::atomic<uint64_t> database_errors_{0};
   uint64_t latency_count_ = 0;
+  std::function<http::Server::Stats()> server_stats_;
 };
 
 // The route table (handlers are stateless; Api adds the streaming ones).
@@ -149,9 +154,5 @@ value ApiSchemas();
 // The OpenAPI 3 document of a route table (served at /v1/openapi.json and
 // kept in admincenter/openapi.json).
 value OpenApiDocument(const std::vector<Route>& routes);
-
-// Whether `s` is well-formed UTF-8 (no overlongs, surrogates or values
-// beyond U+10FFFF).
-bool IsValidUtf8(std::string_view s);
 
 }  // namespace custodian::admincenter

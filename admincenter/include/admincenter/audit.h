@@ -1,15 +1,18 @@
-// The central audit log (DESIGN.md §7). Every mutation, login and
-// authorization failure is an event, appended in the same transaction as
-// the change it records: no change without its record, and if the record
-// cannot be written the change is rolled back (fail closed).
+// The central audit log (DESIGN.md §7, docs/audit-format.md). Every
+// mutation, login and authorization failure is an event, appended in the
+// same transaction as the change it records: no change without its record,
+// and if the record cannot be written the change is rolled back (fail
+// closed).
 //
-// Events form a hash chain: hash = hex(SHA-256(prev_hash || canonical JSON
-// of the event without its hash)), the first prev_hash being 64 zeros.
-// Secrets never enter an event: callers pass ids and names, never tokens or
-// passwords.
+// Events form a hash chain: hash = hex(SHA-256(prev_hash || JCS of the
+// event without its hash)), the first prev_hash being 64 zeros. What is
+// stored is always valid UTF-8 with finite numbers, so every export is
+// valid JSON whatever an event's text came from. Secrets never enter an
+// event: callers pass ids and names, never tokens or passwords.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <cpprest/json.h>
 
 #include <string>
@@ -18,6 +21,12 @@
 #include "policy/time.h"
 
 namespace custodian::admincenter {
+
+// What one event may hold of text that came from outside: a refused
+// request's target is its method and path, cut to this many bytes, so that
+// no request can make one event large (an anonymous flood stays bounded).
+inline constexpr std::size_t kMaxAuditTargetBytes = 256;
+inline constexpr std::size_t kMaxAuditActorBytes = 256;  // e.g. a name tried at a failed login
 
 struct AuditEvent {
   std::string actor_kind;  // "master_admin", "admin", …, "anonymous", "system"
@@ -32,15 +41,19 @@ struct AuditEvent {
 inline constexpr const char* kGenesisHash = audit::kGenesisHash;
 
 // Appends `event` at `now` inside the caller's write transaction and
-// returns the stored record (with seq, id, ts, prev_hash and hash).
-// Throws SQLite::Exception on failure, which rolls the transaction back.
-web::json::value AppendAudit(SQLite::Database& db, const AuditEvent& event, policy::Instant now);
+// returns its seq. Text fields are stored as valid UTF-8 (ill-formed bytes
+// become U+FFFD) and cut to the limits above. Throws SQLite::Exception on a
+// database failure and std::invalid_argument when reasons or details hold
+// what JSON cannot carry faithfully (text::JsonTextProblems; refused at
+// the edge before it gets here); either rolls the transaction back.
+int64_t AppendAudit(SQLite::Database& db, const AuditEvent& event, policy::Instant now);
 
-// The record as exported and hashed: {seq, id, ts, actor{kind,id}, action,
-// target, outcome, reasons, details, prev_hash[, hash]}.
-web::json::value AuditRecord(int64_t seq, const std::string& id, const std::string& ts,
-                             const AuditEvent& event, const std::string& prev_hash);
-// hex SHA-256 over prev_hash and the canonical record without "hash".
-std::string AuditHash(const web::json::value& record_without_hash);
+// The columns of audit_events in the order EventRow reads them.
+inline constexpr const char* kAuditColumns =
+    "seq, id, ts, actor_kind, actor_id, action, target, outcome, reasons, details, prev_hash, "
+    "hash";
+// The stored event at the current row of a statement that selected
+// kAuditColumns; its stored hash goes to `*hash`.
+audit::EventFields EventRow(SQLite::Statement& q, std::string* hash);
 
 }  // namespace custodian::admincenter

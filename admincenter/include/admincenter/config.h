@@ -28,6 +28,11 @@ struct Config {
   std::optional<std::string> tls_key;
   bool allow_insecure_http = false;  // plain HTTP on a non-loopback address
   std::size_t max_body_bytes = 1 << 20;
+  // Connections served at once (each holds a descriptor; a parked long-poll
+  // is one). Beyond it a new connection is closed at accept, counted in
+  // custodian_http_rejected_connections_total. Capped at start to the
+  // open-file limit less a reserve for the database and logs.
+  std::size_t max_connections = 10000;
 };
 
 // Applies a JSON configuration document; errors carry JSON pointers.

@@ -17,9 +17,11 @@
 #include <unordered_map>
 
 #include "admincenter/audit.h"
+#include "admincenter/audit_seal.h"
 #include "admincenter/auth.h"
 #include "admincenter/database.h"
 #include "admincenter/keys.h"
+#include "admincenter/refusals.h"
 #include "admincenter/result.h"
 #include "policy/engine.h"
 #include "policy/model.h"
@@ -27,7 +29,6 @@
 
 namespace custodian::admincenter {
 
-using Clock = std::function<policy::Instant()>;
 using web::json::value;
 
 struct AuditFilter {
@@ -40,8 +41,8 @@ struct AuditFilter {
 
 class Service {
  public:
-  // Checkpoints are signed with the ring's active key.
-  Service(Database& db, const policy::TimeZones& zones, Clock clock, const KeyRing& keys);
+  // Checkpoints and export trailers are signed by `seal`.
+  Service(Database& db, const policy::TimeZones& zones, Clock clock, AuditSeal& seal);
 
   std::optional<Principal> Authenticate(const std::string& bearer_token);
 
@@ -68,15 +69,17 @@ class Service {
   // what-if route's hot path, which skips building JSON values).
   Result<std::string> Decide(std::string_view request, std::optional<policy::Instant> now);
 
-  // Records a refused request (401/403/404 from authorization).
+  // Records a refused request (401/403 from authorization) from `source`
+  // (the peer's address). Anonymous refusals are folded per source and
+  // interval (RefusalLimiter); FlushRefusals() records what is still
+  // folded (at shutdown).
   void AuditRefusal(const std::optional<Principal>& who, const std::string& method,
-                    const std::string& path, const std::string& outcome);
+                    const std::string& path, const std::string& outcome, const std::string& source);
+  void FlushRefusals();
 
-  // The signed head of the audit chain.
-  Result<value> Checkpoint();
-  // {seq, head_hash, ts, key_id, public_key, signature} over the canonical
-  // JSON of the first four.
-  value SignCheckpoint(int64_t seq, const std::string& head_hash);
+  // The signed head of the audit chain (docs/audit-format.md).
+  Result<value> Checkpoint() { return seal_.Checkpoint(); }
+  AuditSeal& seal() { return seal_; }
 
   Database& db() { return db_; }
   const policy::TimeZones& zones() const { return zones_; }
@@ -145,7 +148,8 @@ class Service {
   std::unordered_map<std::string, CachedAuth> auth_cache_;
   uint64_t auth_generation_ = 0;
   Clock clock_;
-  const KeyRing& keys_;
+  AuditSeal& seal_;
+  RefusalLimiter refusals_;
   // Touched only on the database's writer thread.
   struct WriterPolicyCache {
     std::string tag;

@@ -3,6 +3,14 @@
 // request within limits, hands it to one Handler and writes whatever that
 // handler answers, whenever and from whichever thread it answers.
 //
+// What it refuses before any handler sees it (RFC 9112, DESIGN.md §9):
+// a Transfer-Encoding other than exactly "chunked" (501: a body it cannot
+// frame must never be read as the next request), Content-Length together
+// with Transfer-Encoding, a repeated Authorization, Content-Length, Content-
+// Type or Host header (400), and a path, query or header value that is not
+// valid UTF-8 (400). Connections are capped (max_connections); accept
+// errors such as running out of descriptors back off instead of spinning.
+//
 // Threads: `io_threads` run the event loop and must never block; a handler
 // that needs the database posts the work elsewhere and calls `respond`
 // later (a long-poll parks the same way). TLS is used when certificate and
@@ -64,8 +72,14 @@ struct ServerOptions {
   int io_threads = 2;
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 << 10;
-  std::chrono::seconds read_timeout{30};            // to read one request once it started
-  std::chrono::seconds idle_timeout{75};            // to wait for the next request
+  // To read one request from its first byte, header and body; and to write
+  // each piece of an answer.
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds idle_timeout{75};  // to wait for the first byte of the next request
+  // Connections served at once; one more is closed as soon as it is
+  // accepted (counted in rejected_connections), so that a flood cannot
+  // exhaust the process's descriptors. Keep it below the open-file limit.
+  std::size_t max_connections = 10000;
   std::optional<std::string> tls_certificate_file;  // PEM; with the key: HTTPS
   std::optional<std::string> tls_key_file;
 };
@@ -81,6 +95,13 @@ class Server {
   bool Start(std::string* error);
   uint16_t port() const;
   bool tls() const;
+
+  struct Stats {
+    std::size_t open_connections = 0;
+    uint64_t rejected_connections = 0;  // over max_connections
+    uint64_t accept_errors = 0;         // e.g. out of descriptors; accepting backs off
+  };
+  Stats stats() const;
   void Stop();
   void Wait();
 
