@@ -15,6 +15,9 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
   wrk bc curl                             # HTTP benchmarks (bench/*.sh)
   jq                                      # the quick-start demonstration (tools/demo.sh)
+  sslscan                                 # the TLS test checks what the server offers
+  faketime                                # the enforcer's clock-jump test
+  python3 python3-cryptography            # the independent audit-export verifier (tests/audit)
   libspdlog-dev                           # structured logs
   libargon2-dev                           # password hashing (Argon2id)
   libcli11-dev                            # the custodian CLI

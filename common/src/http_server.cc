@@ -164,13 +164,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     idle_ = buffer_.size() == 0;
     if (!idle_) return ReadRestOfHeader();
     Tcp().expires_after(shared_->options.idle_timeout);
-    bhttp::async_read_some(stream_, buffer_, *parser_,
-                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->idle_ = false;
-                             if (ec) return self->OnReadError(ec);
-                             if (self->parser_->is_header_done()) return self->CheckHeader();
-                             self->ReadRestOfHeader();
-                           });
+    // The raw stream, not the parser: Beast's parser reads on until the
+    // whole header is there, which would let it trickle in under the idle
+    // timeout.
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->idle_ = false;
+                              if (ec) return self->OnReadError(ec);
+                              self->buffer_.commit(n);
+                              self->ReadRestOfHeader();
+                            });
   }
 
   void ReadRestOfHeader() {

@@ -32,6 +32,49 @@ TEST(Lifecycle, ServesHttpsWithACertificate) {
   std::filesystem::remove_all(dir);
 }
 
+// Mozilla "intermediate": TLS 1.2 and 1.3 only, and in TLS 1.2 only
+// forward-secret AEAD suites (no RSA key exchange, no CBC, no SHA-1), as
+// Debian's sslscan sees the server.
+TEST(Lifecycle, OffersOnlyModernTlsProtocolsAndCiphers) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("custodian-scancert-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  // An RSA certificate: it is the one that could offer RSA key exchange.
+  const std::string gen =
+      "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 "
+      "-keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(gen.c_str()), 0);
+  AdminCenterProcess ac("scan", {"--tls-certificate", cert, "--tls-key", key});
+  const auto scan = custodian::testing::RunCommand(
+      "sslscan --no-colour --no-heartbleed "
+      "127.0.0.1:" +
+      std::to_string(ac.port()));
+  ASSERT_EQ(scan.exit_code, 0) << scan.output;
+  int accepted = 0;
+  std::istringstream lines(scan.output);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string verdict, protocol, bits, unit, cipher;
+    words >> verdict >> protocol >> bits >> unit >> cipher;
+    if (verdict == "SSLv2" || verdict == "SSLv3" || verdict == "TLSv1.0" || verdict == "TLSv1.1") {
+      EXPECT_EQ(protocol, "disabled") << line;
+    }
+    if (verdict != "Accepted" && verdict != "Preferred") continue;
+    ++accepted;
+    EXPECT_TRUE(protocol == "TLSv1.2" || protocol == "TLSv1.3") << line;
+    if (protocol == "TLSv1.2") {
+      EXPECT_TRUE(cipher.starts_with("ECDHE-") || cipher.starts_with("DHE-")) << line;
+      EXPECT_TRUE(cipher.find("GCM") != std::string::npos ||
+                  cipher.find("CHACHA20") != std::string::npos)
+          << line;
+    }
+  }
+  EXPECT_GT(accepted, 0) << scan.output;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Lifecycle, RefusesPlainHttpOffLoopback) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("custodian-insecure-" + std::to_string(getpid()));
