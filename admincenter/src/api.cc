@@ -133,6 +133,9 @@ std::vector<Route> ApiRoutes() {
                201, [](Call& c) { return c.service.Login(c.body); }, nullptr});
   r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
                [](Call& c) { return c.service.RevokeToken(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::post, "/v1/me/password", kAnyPrincipal,
+               "Set one's own password (the current one too, once one is set)", true, 204,
+               [](Call& c) { return c.service.SetOwnPassword(c.who(), c.body); }, nullptr});
   principal_routes(r, "/v1/admins", Role::kAdmin, kMasterAdminRole);
   principal_routes(r, "/v1/technicians", Role::kTechnician, kAnyAdmin);
   principal_routes(r, "/v1/auditors", Role::kAuditor, kMasterAdminRole);
@@ -185,7 +188,8 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::get, "/v1/endpoints", kAnyAdmin | kAuditorRole,
                "Enrolled endpoints with last contact and bundle version", false, 200,
                [](Call& c) { return c.distribution.ListEndpoints(c.who()); }, nullptr});
-  r.push_back({verb::get, "/v1/policy/bundle", kEndpointRole | kAnyAdmin | kAuditorRole,
+  // The whole tree: for endpoints, and master admins who see it anyway.
+  r.push_back({verb::get, "/v1/policy/bundle", kEndpointRole | kMasterAdminRole,
                "The signed policy bundle (ETag; If-None-Match answers 304)", false, 200, nullptr,
                [](Call& c) { return BundleResponse(c); }});
   r.push_back({verb::get, "/v1/policy/keys", kAnyPrincipal | kEndpointRole,
@@ -280,6 +284,7 @@ std::vector<Route> ApiRoutes() {
   const std::map<std::string, std::pair<std::string, std::string>> schemas = {
       {"GET /healthz", {"", "Health"}},
       {"POST /v1/tokens", {"Login", "Token"}},
+      {"POST /v1/me/password", {"PasswordChange", ""}},
       {"POST /v1/admins", {"PrincipalInput", "Principal"}},
       {"GET /v1/admins", {"", "PrincipalList"}},
       {"PATCH /v1/admins/{id}", {"PrincipalPatch", "Principal"}},

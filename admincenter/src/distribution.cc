@@ -242,7 +242,7 @@ Result<value> Distribution::Enroll(const value& body) {
   std::vector<FieldError> errors;
   RejectUnknownKeys(body, {"code", "name", "os", "time_zone"}, errors);
   const auto code = RequiredString(body, "code", errors, 128);
-  const auto name = RequiredString(body, "name", errors, 128);
+  const auto name = RequiredName(body, "name", errors);
   const auto os = RequiredString(body, "os", errors, 16);
   const auto zone = RequiredString(body, "time_zone", errors, 64);
   if (os && !policy::ParseOs(*os)) errors.push_back({"/os", "must be windows, linux or macos"});

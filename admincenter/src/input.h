@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "policy/codec.h"
+#include "policy/identifiers.h"
 
 namespace custodian::admincenter {
 
@@ -30,6 +31,19 @@ inline std::optional<std::string> RequiredString(const value& body, const char* 
     return std::nullopt;
   }
   return v.as_string();
+}
+
+// A display name (policy/identifiers.h): required, bounded, no control
+// characters.
+inline std::optional<std::string> RequiredName(const value& body, const char* key,
+                                               std::vector<FieldError>& errors) {
+  auto name = RequiredString(body, key, errors, policy::kMaxNameBytes);
+  if (!name) return name;
+  if (std::string why = policy::NameProblem(*name); !why.empty()) {
+    errors.push_back({std::string("/") + key, why});
+    return std::nullopt;
+  }
+  return name;
 }
 
 inline void RejectUnknownKeys(const value& body, std::initializer_list<const char*> known,

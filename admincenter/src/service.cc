@@ -236,6 +236,41 @@ Result<value> Service::Login(const value& body) {
   return recorded;
 }
 
+Result<value> Service::SetOwnPassword(const Principal& actor, const value& body) {
+  std::vector<FieldError> errors;
+  if (!body.is_object()) return Invalid("", "must be an object");
+  RejectUnknownKeys(body, {"password", "current_password"}, errors);
+  auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
+  if (password && password->size() < kMinPasswordLength) {
+    errors.push_back(
+        {"/password", "must have at least " + std::to_string(kMinPasswordLength) + " characters"});
+  }
+  std::optional<std::string> current;
+  if (body.has_field("current_password")) {
+    current = RequiredString(body, "current_password", errors, kMaxPasswordLength);
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  std::string stored;
+  db_.Read([&](SQLite::Database& db) { return LoadPrincipalByName(db, actor.name, &stored); });
+  // A principal that has a password proves it again; one that never had one
+  // (a master admin on its init token) sets the first.
+  if (!stored.empty() && !(current && VerifyPassword(stored, *current))) {
+    return Problem{ErrorKind::kForbidden, "the current password is wrong or missing", {}, {}};
+  }
+  const std::string hash = HashPassword(*password);
+  return db_.Write([&](SQLite::Database& db) -> Result<value> {
+    SQLite::Statement u(db, "UPDATE principals SET password_hash = ?, updated_at = ? WHERE id = ?");
+    u.bind(1, hash);
+    u.bind(2, policy::FormatRfc3339(clock_()));
+    u.bind(3, actor.id);
+    u.exec();
+    AuditEvent e = ActorEvent(actor, "password.change", "principal:" + actor.id);
+    e.details["first_password"] = value::boolean(stored.empty());
+    AppendAudit(db, e, clock_());
+    return value::null();
+  });
+}
+
 Result<value> Service::RevokeToken(const Principal& actor, const std::string& token_id) {
   auto result = db_.Write([&](SQLite::Database& db) -> Result<value> {
     SQLite::Statement q(db, "SELECT principal_id FROM tokens WHERE id = ? AND revoked = 0");
@@ -258,7 +293,7 @@ Result<value> Service::RevokeToken(const Principal& actor, const std::string& to
 Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const value& body) {
   std::vector<FieldError> errors;
   if (!body.is_object()) return Invalid("", "must be an object");
-  auto name = RequiredString(body, "name", errors, kMaxNameLength);
+  auto name = RequiredName(body, "name", errors);
   auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
   if (password && password->size() < kMinPasswordLength) {
     errors.push_back(
@@ -353,8 +388,12 @@ Result<value> Service::ListPrincipals(const Principal& actor, Role kind) {
   auto snapshot = Snapshot();  // the cached tree, for the scope check
   if (!snapshot) return DamagedPolicy();
   return db_.Read([&](SQLite::Database& db) -> Result<value> {
-    SQLite::Statement q(db, "SELECT id FROM principals WHERE kind = ? ORDER BY position");
+    // Master admins are admins too: they are listed (and edited) with them.
+    SQLite::Statement q(db,
+                        "SELECT id FROM principals WHERE kind = ? OR (? AND kind = 'master_admin') "
+                        "ORDER BY position");
     q.bind(1, RoleName(kind));
+    q.bind(2, kind == Role::kAdmin ? 1 : 0);
     value items = value::array();
     std::size_t n = 0;
     while (q.executeStep()) {
@@ -397,7 +436,9 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
   auto result = PolicyWrite([&](SQLite::Database& db) -> Result<value> {
     auto p = LoadPrincipal(db, id);
     auto policy = WriterPolicy(db);
-    if (!p || p->role != kind ||
+    const bool same_kind =
+        p && (p->role == kind || (kind == Role::kAdmin && p->role == Role::kMasterAdmin));
+    if (!same_kind ||
         (p->group_id && policy.ok() && !CanSee(actor, *policy.value, *p->group_id))) {
       return NotFound();
     }
@@ -427,7 +468,8 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
       u.bind(3, id);
       u.exec();
     }
-    AuditEvent e = ActorEvent(actor, std::string(RoleName(kind)) + ".update", "principal:" + id);
+    AuditEvent e =
+        ActorEvent(actor, std::string(RoleName(p->role)) + ".update", "principal:" + id);
     if (disabled) e.details["disabled"] = value::boolean(*disabled);
     if (password_hash) e.details["password_changed"] = value::boolean(true);
     AppendAudit(db, e, clock_());
@@ -544,6 +586,20 @@ Result<value> Service::PatchGroup(const Principal& actor, const std::string& id,
             if (!IndexOf(policy, *after.parent_id) || !CanSee(actor, policy, *after.parent_id)) {
               return Invalid("/parent_id", "unknown parent group \"" + *after.parent_id + "\"");
             }
+          }
+        }
+        if (actor.role != Role::kMasterAdmin) {
+          // Also what the lock of an ancestor forces: moving a group out
+          // from under it would free the value for the next edit.
+          policy::Policy next = policy;
+          next.groups[*index] = after;
+          if (auto forced = policy::FirstForcedChange(policy, next)) {
+            return Problem{ErrorKind::kForbidden,
+                           "group \"" + forced->group_id + "\" is under a lock of " +
+                               policy::SettingName(forced->key) +
+                               "; only a master admin may change what a lock forces",
+                           {},
+                           {}};
           }
         }
         policy.groups[*index] = std::move(after);

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "json_reader.h"
+#include "policy/identifiers.h"
 #include "policy/schedule.h"
 
 namespace custodian::policy {
@@ -16,7 +17,6 @@ using internal::JoinPointer;
 using internal::ObjectReader;
 using web::json::value;
 
-constexpr std::size_t kMaxIdLength = 128;
 constexpr std::string_view kPermissionNames =
     "remote_control, desktop_viewing, file_transfer, reboot, unattended_access, "
     "request_windows_credentials";
@@ -28,11 +28,24 @@ constexpr std::string_view kSessionTypeNames =
 
 std::optional<std::string> Id(ObjectReader& r, std::string_view key) {
   std::optional<std::string> id = r.String(key, true);
-  if (id && (id->empty() || id->size() > kMaxIdLength)) {
-    r.Error(key, "must be 1 to " + std::to_string(kMaxIdLength) + " characters");
-    return std::nullopt;
+  if (id) {
+    if (std::string why = IdProblem(*id); !why.empty()) {
+      r.Error(key, why);
+      return std::nullopt;
+    }
   }
   return id;
+}
+
+std::optional<std::string> Name(ObjectReader& r, std::string_view key) {
+  std::optional<std::string> name = r.String(key, true);
+  if (name) {
+    if (std::string why = NameProblem(*name); !why.empty()) {
+      r.Error(key, why);
+      return std::nullopt;
+    }
+  }
+  return name;
 }
 
 // An array of names from a closed set, without repetitions, as a bitset.
@@ -179,7 +192,7 @@ Group ReadGroup(const value& v, const std::string& pointer, Errors& errors) {
   Group g;
   ObjectReader r(v, pointer, errors);
   g.id = Id(r, "id").value_or("");
-  g.name = r.String("name", true).value_or("");
+  g.name = Name(r, "name").value_or("");
   if (const value* parent = r.GetNullable("parent_id")) {
     if (parent->is_string() && !parent->as_string().empty()) {
       g.parent_id = parent->as_string();

@@ -84,4 +84,32 @@ std::vector<EffectiveSettings> ResolveEffective(const Policy& policy) {
   return Resolver(policy).Run();
 }
 
+namespace {
+
+bool SameValue(const EffectiveSettings& a, const EffectiveSettings& b, std::size_t key) {
+  if (key < kPermissionCount) return a.permissions[key] == b.permissions[key];
+  if (key == static_cast<std::size_t>(SettingKey::kAuthModes)) return a.auth_modes == b.auth_modes;
+  return a.max_days == b.max_days;
+}
+
+}  // namespace
+
+std::optional<ForcedChange> FirstForcedChange(const Policy& before, const Policy& after) {
+  const std::vector<EffectiveSettings> was = ResolveEffective(before);
+  const std::vector<EffectiveSettings> is = ResolveEffective(after);
+  std::unordered_map<std::string_view, std::size_t> after_index;
+  for (std::size_t i = 0; i < after.groups.size(); ++i) after_index.emplace(after.groups[i].id, i);
+  for (std::size_t i = 0; i < before.groups.size(); ++i) {
+    const auto j = after_index.find(before.groups[i].id);
+    if (j == after_index.end()) continue;
+    for (std::size_t k = 0; k < kSettingCount; ++k) {
+      if (was[i].locked_by[k] == kNotLocked) continue;
+      if (is[j->second].locked_by[k] == kNotLocked || !SameValue(was[i], is[j->second], k)) {
+        return ForcedChange{before.groups[i].id, static_cast<SettingKey>(k)};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace custodian::policy

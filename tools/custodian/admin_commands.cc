@@ -465,6 +465,43 @@ void AddSettings(CLI::App& app, int* exit_code) {
   });
 }
 
+// A password file's text without its trailing line break.
+std::string ReadPasswordFile(const std::string& path) {
+  std::string password = ReadFile(path).value_or("");
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+    password.pop_back();
+  }
+  return password;
+}
+
+// password set: one's own password, from files, never the command line.
+void AddPassword(CLI::App& app, int* exit_code) {
+  struct PasswordOptions {
+    ConnectionOptions connection;
+    std::string password_file;
+    std::optional<std::string> current_file;
+  };
+  auto o = std::make_shared<PasswordOptions>();
+  CLI::App* password = app.add_subcommand("password", "One's own password");
+  password->require_subcommand(1);
+  CLI::App* set = password->add_subcommand(
+      "set", "Set your own password (the current one is asked for once one is set)");
+  set->add_option("--password-file", o->password_file, "File holding the new password")
+      ->required()
+      ->check(CLI::ExistingFile);
+  set->add_option("--current-password-file", o->current_file,
+                  "File holding the current password (not needed for the first one)")
+      ->check(CLI::ExistingFile);
+  AddConnectionOptions(set, o->connection);
+  set->callback([o, exit_code] {
+    value body = value::object(true);
+    body["password"] = value::string(ReadPasswordFile(o->password_file));
+    if (o->current_file) body["current_password"] = value::string(ReadPasswordFile(*o->current_file));
+    *exit_code = Run(o->connection, "POST", "/v1/me/password", body,
+                     [](const value&) { std::cout << "password set\n"; });
+  });
+}
+
 // login: name and a password from a file to a token, written to a file of
 // its own (mode 0600) so that later commands take it with --token-file or
 // the config file, never from the command line.
@@ -483,13 +520,9 @@ void AddLogin(CLI::App& app, int* exit_code) {
       ->required();
   AddConnectionOptions(login, o->connection);
   login->callback([o, exit_code] {
-    std::string password = ReadFile(o->password_file).value_or("");
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-      password.pop_back();
-    }
     value body = value::object(true);
     body["name"] = value::string(o->name);
-    body["password"] = value::string(password);
+    body["password"] = value::string(ReadPasswordFile(o->password_file));
     ConnectionOptions quiet = o->connection;
     quiet.json = false;  // the token goes to the file, never to stdout
     bool written = true;
@@ -573,6 +606,7 @@ void AddAdminCommands(CLI::App& app, int* exit_code) {
   AddSettings(app, exit_code);
   AddKeys(app, exit_code);
   AddLogin(app, exit_code);
+  AddPassword(app, exit_code);
 }
 
 }  // namespace custodian::cli

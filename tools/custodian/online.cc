@@ -1,5 +1,7 @@
 #include "online.h"
 
+#include "common/text.h"
+
 #include <cpprest/http_client.h>
 
 #include <algorithm>
@@ -132,18 +134,20 @@ int ReportFailure(const Answer& a, std::ostream& err) {
                                                                   : std::string();
   };
   err << "error " << a.status;
-  if (!field("title").empty()) err << ": " << field("title");
-  if (!field("detail").empty()) err << " — " << field("detail");
+  if (!field("title").empty()) err << ": " << text::ForTerminal(field("title"));
+  if (!field("detail").empty()) err << " — " << text::ForTerminal(field("detail"));
   err << "\n";
   if (p.is_object() && p.has_field("errors") && p.at("errors").is_array()) {
     for (const value& e : p.at("errors").as_array()) {
-      err << "  " << Cell(e.at("pointer")) << ": " << Cell(e.at("message")) << "\n";
+      err << "  " << text::ForTerminal(Cell(e.at("pointer"))) << ": "
+          << text::ForTerminal(Cell(e.at("message"))) << "\n";
     }
   }
   if (p.is_object() && p.has_field("reasons") && p.at("reasons").is_array()) {
     for (const value& r : p.at("reasons").as_array()) {
-      err << "  " << Cell(r.at("rule")) << " " << Cell(r.at("code")) << ": "
-          << Cell(r.at("message")) << "\n";
+      err << "  " << text::ForTerminal(Cell(r.at("rule"))) << " "
+          << text::ForTerminal(Cell(r.at("code"))) << ": "
+          << text::ForTerminal(Cell(r.at("message"))) << "\n";
     }
   }
   if (a.status == 400 || a.status == 413 || a.status == 415) return kExitBadInput;
@@ -159,9 +163,15 @@ std::string Cell(const value& v) {
 
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows) {
+  // Untrusted text (names come from other people) is shown, not obeyed.
+  std::vector<std::vector<std::string>> safe;
+  for (const auto& row : rows) {
+    safe.emplace_back();
+    for (const auto& cell : row) safe.back().push_back(text::ForTerminal(cell));
+  }
   std::vector<std::size_t> width(header.size());
   for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
-  for (const auto& row : rows) {
+  for (const auto& row : safe) {
     for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) {
       width[i] = std::max(width[i], row[i].size());
     }
@@ -174,7 +184,7 @@ void PrintTable(std::ostream& out, const std::vector<std::string>& header,
     out << "\n";
   };
   line(header);
-  for (const auto& row : rows) line(row);
+  for (const auto& row : safe) line(row);
 }
 
 }  // namespace custodian::cli

@@ -48,6 +48,9 @@ class Service {
 
   Result<value> Login(const value& body);
   Result<value> RevokeToken(const Principal& actor, const std::string& token_id);
+  // POST /v1/me/password: {password, current_password} (the current one is
+  // required once a password is set).
+  Result<value> SetOwnPassword(const Principal& actor, const value& body);
 
   Result<value> CreatePrincipal(const Principal& actor, Role kind, const value& body);
   Result<value> ListPrincipals(const Principal& actor, Role kind);

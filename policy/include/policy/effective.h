@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "policy/model.h"
@@ -30,5 +31,16 @@ struct EffectiveSettings {
 // Requires a policy whose tree is valid (ValidatePolicy reports no error);
 // on a cyclic or dangling tree the affected groups resolve as roots.
 std::vector<EffectiveSettings> ResolveEffective(const Policy& policy);
+
+// A value that a lock forces, altered by going from `before` to `after`:
+// some group had setting `key` locked in `before` and, in `after`, is no
+// longer under a lock for it or has another effective value (moving a group
+// out from under a lock is such a change). Only master admins may make one.
+// Groups are matched by id; groups only in one of the two are ignored.
+struct ForcedChange {
+  std::string group_id;
+  SettingKey key;
+};
+std::optional<ForcedChange> FirstForcedChange(const Policy& before, const Policy& after);
 
 }  // namespace custodian::policy
