@@ -223,7 +223,11 @@ BundleHolder::Outcome BundleHolder::Offer(const std::string& envelope, policy::I
     return Outcome::kRejected;
   }
   VerifiedBundle& b = std::get<VerifiedBundle>(result);
-  if (held && b.version == held->version) return Outcome::kUnchanged;
+  // The held version again: nothing to do while it is in force. When it is
+  // not (its stored file was replaced or altered and refused at start), this
+  // correctly signed copy of exactly the bundle accepted last restores it:
+  // nothing older gets in, and the endpoint need not wait for a new version.
+  if (held && b.version == held->version && active()) return Outcome::kUnchanged;
   std::string error;
   if (!WriteFileAtomically((store_.dir() / kBundleFile).string(), envelope, 0600, &error)) {
     Reject({"store_failed", error}, now);

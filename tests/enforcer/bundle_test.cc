@@ -203,6 +203,33 @@ TEST_F(BundleAttacks, AnOldBundleReplayedAfterARestartIsRejected) {
   EXPECT_EQ(LastEventReason(), "rollback");
 }
 
+TEST_F(BundleAttacks, AfterARefusedRollbackTheCurrentBundleRestoresItself) {
+  const std::string v3 = Envelope(Bytes(3, {&key_}), {&key_});
+  const std::string v4 = Envelope(Bytes(4, {&key_}), {&key_});
+  ASSERT_EQ(holder_->Offer(v3, kNow), BundleHolder::Outcome::kAccepted);
+  ASSERT_EQ(holder_->Offer(v4, kNow), BundleHolder::Outcome::kAccepted);
+  for (const std::string& tampered : {v3, v4.substr(0, v4.size() / 2) + "x"}) {
+    std::string error;
+    ASSERT_TRUE(WriteFileAtomically((dir_ / kBundleFile).string(), tampered, 0600, &error));
+    holder_ = std::make_unique<BundleHolder>(*store_, policy::SystemTimeZones::Get());
+    holder_->Load(kNow);
+    ASSERT_FALSE(holder_->active());
+    std::string reason;
+    EXPECT_EQ(holder_->Offer(v3, kNow, &reason), BundleHolder::Outcome::kRejected);
+    EXPECT_EQ(reason, "rollback");
+    // The admin center still serves version 4: it is accepted again.
+    EXPECT_EQ(holder_->Offer(v4, kNow), BundleHolder::Outcome::kAccepted);
+    EXPECT_EQ(holder_->held_version(), 4);
+    EXPECT_EQ(File(), v4);
+    EXPECT_EQ(holder_->Offer(v4, kNow), BundleHolder::Outcome::kUnchanged);
+    // Version 4 with other content is still refused.
+    EXPECT_EQ(holder_->Offer(Envelope(Bytes(4, {&key_}, kNow + std::chrono::seconds(1)), {&key_}),
+                             kNow, &reason),
+              BundleHolder::Outcome::kRejected);
+    EXPECT_EQ(reason, "version_reused");
+  }
+}
+
 TEST_F(BundleAttacks, ARotationReachesTheEndpointThroughABundleTheOldKeySigned) {
   // Signed by both during the rotation: accepted on the old pin, and the
   // pins become the listed keys.
