@@ -1,5 +1,6 @@
 #include "enforcer/workflows.h"
 
+#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -178,6 +179,40 @@ std::string DescribeSchedule(const value& s, Language l) {
   return out;
 }
 
+// A local time for the customer: "2026-12-15 10:03" (English) or
+// "15.12.2026 10:03" (German).
+std::string LocalTime(policy::Instant t, const policy::TimeZone& zone, Language l) {
+  const auto local = zone.ToLocal(t);
+  return date::format(l == Language::kGerman ? "%d.%m.%Y %H:%M" : "%Y-%m-%d %H:%M", local);
+}
+
+// Exactly what approving creates (R7), in the customer's time and zone:
+// "from now until 2026-12-15 10:03 (14 days), daily 09:00–17:00
+// (Europe/Berlin time); times in Europe/Vienna". A start within a minute
+// of now is "now": approving starts the grant when the customer answers.
+std::string DescribeGrant(const policy::EffectiveSchedule& g, const policy::TimeZone& zone,
+                          policy::Instant now, Language l) {
+  const bool de = l == Language::kGerman;
+  std::string out = g.start <= now + std::chrono::minutes(1)
+                        ? (de ? "ab jetzt" : "from now")
+                        : (de ? "ab " : "from ") + LocalTime(g.start, zone, l);
+  if (g.end) {
+    const auto days = std::chrono::duration_cast<std::chrono::hours>(*g.end - g.start).count() / 24;
+    out += (de ? " bis " : " until ") + LocalTime(*g.end, zone, l) + " (" + std::to_string(days) +
+           (de ? (days == 1 ? " Tag)" : " Tage)") : (days == 1 ? " day)" : " days)"));
+  } else {
+    out += de ? ", ohne Enddatum" : ", with no end date";
+  }
+  if (g.daily) {
+    out += (de ? ", täglich " : ", daily ") + policy::FormatDailyTime(g.daily->from) + "–" +
+           policy::FormatDailyTime(g.daily->to);
+    if (g.zone && g.zone->name() != zone.name()) {
+      out += de ? " (Zeitzone " + g.zone->name() + ")" : " (" + g.zone->name() + " time)";
+    }
+  }
+  return out + (de ? "; Zeiten in " : "; times in ") + zone.name();
+}
+
 }  // namespace
 
 Reply ProblemReply(unsigned status, const std::string& title, const std::string& detail,
@@ -344,6 +379,15 @@ value Workflows::DecisionRequest(const std::string& action, const std::string& t
   e["time_zone"] = Str(options_.time_zone);
   r["endpoint"] = e;
   return r;
+}
+
+policy::Decision Workflows::UnattendedDecision(const value& row, policy::Instant now) {
+  value request = DecisionRequest("unattended.request", row.at("technician_id").as_string(),
+                                  row.at("session_id").as_string());
+  request["credential_mode"] = row.at("credential_mode");
+  request["schedule"] = row.at("schedule");
+  std::vector<policy::FieldError> errors;
+  return DecideJson(request, now, &errors);
 }
 
 policy::Decision Workflows::DecideJson(const value& request, policy::Instant now,
@@ -679,48 +723,59 @@ value Workflows::Prompts(Language language) {
   const policy::Instant now = Now();
   value items = value::array();
   std::size_t n = 0;
-  store_.Transact([&](Store::Tx& tx) {
-    const value requests = Rows(tx.db(),
-                                "SELECT * FROM unattended_requests WHERE state = 'pending' "
-                                "ORDER BY created_at, id");
-    for (const value& r : requests.as_array()) {
-      if (policy::ParseRfc3339(r.at("expires_at").as_string()) <= now) continue;
-      const bool at_setup = r.at("credential_mode").as_string() == "at_setup";
-      value p = value::object(true);
-      p["id"] = r.at("id");
-      p["kind"] = Str("unattended_access");
-      p["technician_id"] = r.at("technician_id");
-      p["session_id"] = r.at("session_id");
-      p["credential_mode"] = r.at("credential_mode");
-      p["schedule"] = r.at("schedule");
-      p["asks"] = at_setup ? value::array({Str("user_name"), Str("password")}) : value::array();
-      p["technician_name"] = r.at("technician_name");
-      p["message"] = Str(Format(at_setup ? t.credentials : t.confirm,
-                                {Who(r), DescribeSchedule(r.at("schedule"), language)}));
-      p["expires_at"] = r.at("expires_at");
-      items[n++] = p;
-    }
-    const value creds = Rows(tx.db(),
-                             "SELECT c.* FROM credential_requests c JOIN sessions s ON "
-                             "s.id = c.session_id WHERE c.state = 'pending' AND s.active = 1 "
-                             "ORDER BY c.created_at, c.id");
-    for (const value& r : creds.as_array()) {
-      value p = value::object(true);
-      p["id"] = r.at("id");
-      p["kind"] = Str("windows_credentials");
-      p["technician_id"] = r.at("technician_id");
-      p["session_id"] = r.at("session_id");
-      p["asks"] = value::array({Str("password")});
-      value prefill = value::object(true);  // R14
-      prefill["user_name"] = Str(options_.windows_user);
-      prefill["domain"] = Str(options_.windows_domain);
-      p["prefill"] = prefill;
-      p["technician_name"] = r.at("technician_name");
-      p["message"] = Str(Format(t.windows, {Who(r)}));
-      items[n++] = p;
-    }
-    return true;
+  const value requests = store_.Transact([&](Store::Tx& tx) {
+    return Rows(
+        tx.db(),
+        "SELECT * FROM unattended_requests WHERE state = 'pending' ORDER BY created_at, id");
   });
+  const policy::TimeZone* found = zones_.Find(options_.time_zone);
+  static const policy::TimeZone kUtc("UTC", {});
+  const policy::TimeZone& customer_zone = found ? *found : kUtc;
+  for (const value& r : requests.as_array()) {
+    if (policy::ParseRfc3339(r.at("expires_at").as_string()) <= now) continue;
+    const bool at_setup = r.at("credential_mode").as_string() == "at_setup";
+    value p = value::object(true);
+    p["id"] = r.at("id");
+    p["kind"] = Str("unattended_access");
+    p["technician_id"] = r.at("technician_id");
+    p["session_id"] = r.at("session_id");
+    p["credential_mode"] = r.at("credential_mode");
+    p["schedule"] = r.at("schedule");
+    p["asks"] = at_setup ? value::array({Str("user_name"), Str("password")}) : value::array();
+    p["technician_name"] = r.at("technician_name");
+    // What approving would create now, decided as the answer will be; a
+    // request the policy now refuses shows what was asked.
+    const policy::Decision d = UnattendedDecision(r, now);
+    std::string what = DescribeSchedule(r.at("schedule"), language);
+    if (d.effect == policy::Effect::kAllow && d.effective_schedule) {
+      what = DescribeGrant(*d.effective_schedule, customer_zone, now, language);
+      p["effective_schedule"] = policy::EncodeEffectiveSchedule(*d.effective_schedule);
+    }
+    p["message"] = Str(Format(at_setup ? t.credentials : t.confirm, {Who(r), what}));
+    p["expires_at"] = r.at("expires_at");
+    items[n++] = p;
+  }
+  const value creds = store_.Transact([&](Store::Tx& tx) {
+    return Rows(tx.db(),
+                "SELECT c.* FROM credential_requests c JOIN sessions s ON "
+                "s.id = c.session_id WHERE c.state = 'pending' AND s.active = 1 "
+                "ORDER BY c.created_at, c.id");
+  });
+  for (const value& r : creds.as_array()) {
+    value p = value::object(true);
+    p["id"] = r.at("id");
+    p["kind"] = Str("windows_credentials");
+    p["technician_id"] = r.at("technician_id");
+    p["session_id"] = r.at("session_id");
+    p["asks"] = value::array({Str("password")});
+    value prefill = value::object(true);  // R14
+    prefill["user_name"] = Str(options_.windows_user);
+    prefill["domain"] = Str(options_.windows_domain);
+    p["prefill"] = prefill;
+    p["technician_name"] = r.at("technician_name");
+    p["message"] = Str(Format(t.windows, {Who(r)}));
+    items[n++] = p;
+  }
   value out = value::object(true);
   out["items"] = items;
   return out;
@@ -781,12 +836,7 @@ Reply Workflows::AnswerUnattended(const value& row, bool approve, const value& b
   if (!input.errors.empty())
     return ProblemReply(400, "Invalid request", "bad answer", input.errors);
   // Decided again now: the policy or the session may have changed.
-  value request = DecisionRequest("unattended.request", row.at("technician_id").as_string(),
-                                  row.at("session_id").as_string());
-  request["credential_mode"] = row.at("credential_mode");
-  request["schedule"] = row.at("schedule");
-  std::vector<policy::FieldError> errors;
-  const policy::Decision d = DecideJson(request, now, &errors);
+  const policy::Decision d = UnattendedDecision(row, now);
   if (d.effect != policy::Effect::kAllow || !d.effective_schedule) {
     const value reasons = Reasons(d);
     store_.Transact([&](Store::Tx& tx) {

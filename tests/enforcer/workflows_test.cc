@@ -230,6 +230,60 @@ TEST_F(WorkflowsTest, AtConnectionRequestIsConfirmedAndEveryConnectNeedsAdminist
   EXPECT_EQ(Connection("c-2").at("state").as_string(), "denied");
 }
 
+// R7: the customer consents to exactly what approving creates — the
+// clamped duration, the range's local start and end, no end date, the daily
+// window — in their own time and zone, in English and German.
+TEST_F(WorkflowsTest, ThePromptStatesExactlyTheScheduleThatApprovingCreates) {
+  const std::string envelope =
+      testing::SignedBundle(key_, 2, kStart, kStart + std::chrono::hours(24 * 90), value::parse(R"({
+        "settings":{"unattended":{"request_ttl_minutes":30,"cap_behavior":"clamp"}},
+        "groups":[{"id":"g","name":"G","permissions":{"unattended_access":true}}],
+        "technicians":[{"id":"t-1","group_id":"g","time_zone":"America/New_York"}]})"));
+  ASSERT_EQ(holder_->Offer(envelope, store_->Now(now_)), BundleHolder::Outcome::kAccepted);
+  struct Case {
+    std::string mode, schedule, english, german, end;  // end: the grant's, "" for none
+  };
+  const std::vector<Case> cases = {
+      {"at_connection", R"({"kind":"days","days":7})",
+       "from now until 2026-11-30 10:30 (7 days); times in Europe/Berlin",
+       "ab jetzt bis 30.11.2026 10:30 (7 Tage); Zeiten in Europe/Berlin", "2026-11-30T09:30:00Z"},
+      // Clamped to the 14 days of R6: the prompt says 14, not the 20 asked.
+      {"at_setup", R"({"kind":"days","days":20})",
+       "from now until 2026-12-07 10:30 (14 days); times in Europe/Berlin",
+       "ab jetzt bis 07.12.2026 10:30 (14 Tage)", "2026-12-07T09:30:00Z"},
+      {"at_connection",
+       R"({"kind":"range","start":"2026-12-01","end":"2026-12-03","time_reference":"customer"})",
+       "from 2026-12-01 00:00 until 2026-12-04 00:00 (3 days); times in Europe/Berlin",
+       "ab 01.12.2026 00:00 bis 04.12.2026 00:00 (3 Tage)", "2026-12-03T23:00:00Z"},
+      {"at_connection", R"({"kind":"unlimited"})", "from now, with no end date; times in",
+       "ab jetzt, ohne Enddatum", ""},
+      // A daily window in the technician's zone says which zone it is.
+      {"at_connection",
+       R"({"kind":"days","days":3,"daily":{"from":"09:00","to":"17:00"},"time_reference":"technician"})",
+       "(3 days), daily 09:00–17:00 (America/New_York time); times in Europe/Berlin",
+       "täglich 09:00–17:00 (Zeitzone America/New_York)", "2026-11-26T09:30:00Z"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string id = "r-" + std::to_string(++n), session = "s-" + std::to_string(n);
+    OpenSession(session);
+    Request(id, session, c.mode, c.schedule);
+    const value en = Local("GET", "/v1/prompts").second.at("items").at(0);
+    const value de = Local("GET", "/v1/prompts", "", "de").second.at("items").at(0);
+    EXPECT_NE(en.at("message").as_string().find(c.english), std::string::npos)
+        << c.schedule << "\n"
+        << en.at("message").as_string();
+    EXPECT_NE(de.at("message").as_string().find(c.german), std::string::npos)
+        << c.schedule << "\n"
+        << de.at("message").as_string();
+    Approve(id, c.mode == "at_setup" ? R"({"user_name":"anna","password":"pw"})" : "{}");
+    const value grant = Last("unattended.request_approved").at("details").at("effective_schedule");
+    EXPECT_EQ(grant.at("end").is_null() ? "" : grant.at("end").as_string(), c.end) << c.schedule;
+    EXPECT_EQ(en.at("effective_schedule").at("end"), grant.at("end")) << c.schedule;
+    Command("session.end", R"({"session_id":")" + session + R"("})");
+  }
+}
+
 TEST_F(WorkflowsTest, TheEndpointRefusesWhatItsOwnPolicyForbidsAndSaysWhy) {
   // R2: from a chat-only session.
   OpenSession("s-chat", "instant_chat");

@@ -132,6 +132,8 @@ class Workflows {
   // session and endpoint facts this endpoint holds.
   web::json::value DecisionRequest(const std::string& action, const std::string& technician_id,
                                    const std::string& session_id);
+  // A stored unattended request decided now, as approving it would be.
+  policy::Decision UnattendedDecision(const web::json::value& row, policy::Instant now);
   policy::Decision DecideJson(const web::json::value& request, policy::Instant now,
                               std::vector<policy::FieldError>* errors);
 
