@@ -2,7 +2,8 @@
 # The test command (README): installs dependencies, checks formatting,
 # builds with warnings as errors and runs every test with ctest; then runs
 # the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
-# and the policy codec fuzzer for a short while (clang's libFuzzer).
+# and the fuzzers (policy codec, HTTP request path, bundle verification) for
+# a short while each (clang's libFuzzer).
 #
 #   tools/test.sh            everything
 #   CUSTODIAN_QUICK=1 tools/test.sh   the main build and its tests only
@@ -42,8 +43,8 @@ ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 UBSAN_OPTIONS=print_stacktra
   LSAN_OPTIONS=suppressions=$root/tests/lsan.supp \
   ctest --test-dir build/sanitize --output-on-failure -j "$jobs" -L "unit|integration"
 
-step "fuzz (libFuzzer, short run)"
+step "fuzz (libFuzzer, a short run of each target)"
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCUSTODIAN_FUZZ=ON \
-  -DCUSTODIAN_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-cmake --build build/fuzz -j "$jobs" --target policy_codec_fuzz
+  -DCUSTODIAN_BENCH=OFF -DCUSTODIAN_FUZZ_SECONDS=20 -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build build/fuzz -j "$jobs" --target policy_codec_fuzz http_request_fuzz bundle_verify_fuzz
 ctest --test-dir build/fuzz --output-on-failure -L fuzz

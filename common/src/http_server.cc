@@ -117,6 +117,29 @@ std::string HeaderProblem(const bhttp::request_parser<bhttp::string_body>::value
   return "";
 }
 
+// The Request a parsed message makes, or the answer that refuses it (a bad
+// escape, a path or query that is not UTF-8).
+std::optional<Response> BuildRequest(bhttp::request_parser<bhttp::string_body>::value_type& m,
+                                     const std::string& remote, Request& r) {
+  r.method = m.method();
+  r.method_name = std::string(m.method_string());
+  r.target = std::string(m.target());
+  r.remote_address = remote;
+  for (const auto& field : m) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(field.value());
+  }
+  r.body = std::move(m.body());
+  bool ok = true;
+  ParseTarget(r.target, r, ok);
+  if (!ok) return PlainError(400, "Bad Request", "a bad percent escape");
+  bool utf8 = text::IsValidUtf8(r.path);
+  for (const auto& [k, v] : r.query) utf8 = utf8 && text::IsValidUtf8(k) && text::IsValidUtf8(v);
+  if (!utf8) return PlainError(400, "Bad Request", "the path or query is not valid UTF-8");
+  return std::nullopt;
+}
+
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -218,26 +241,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void Dispatch() {
     auto& m = parser_->get();
-    Request r;
-    r.method = m.method();
-    r.method_name = std::string(m.method_string());
-    r.target = std::string(m.target());
-    r.remote_address = remote_;
-    for (const auto& field : m) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = std::string(field.value());
-    }
-    r.body = std::move(m.body());
     keep_alive_ = m.keep_alive();
-    bool ok = true;
-    ParseTarget(r.target, r, ok);
-    if (!ok) return Reply(PlainError(400, "Bad Request", "a bad percent escape"), false);
-    bool utf8 = text::IsValidUtf8(r.path);
-    for (const auto& [k, v] : r.query) utf8 = utf8 && text::IsValidUtf8(k) && text::IsValidUtf8(v);
-    if (!utf8) {
-      return Reply(PlainError(400, "Bad Request", "the path or query is not valid UTF-8"), false);
-    }
+    Request r;
+    if (auto refused = BuildRequest(m, remote_, r)) return Reply(std::move(*refused), false);
     // The handler may answer from any thread; the answer comes back here.
     // The work guard keeps the event loop alive until it does, also while
     // the server drains on Stop().
@@ -357,6 +363,30 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 const std::string& Request::Header(const std::string& name) const {
   auto it = headers.find(name);
   return it == headers.end() ? kEmpty : it->second;
+}
+
+std::variant<Request, Response> ParseRawRequest(std::string_view bytes,
+                                                const ServerOptions& options) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.body_limit(options.body_limit);
+  parser.header_limit(static_cast<uint32_t>(options.header_limit));
+  parser.eager(true);
+  beast::error_code ec;
+  std::size_t used = 0;
+  while (!ec && used < bytes.size() && !parser.is_done()) {
+    const std::size_t n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (n == 0) break;  // needs more than there is
+    used += n;
+  }
+  if (ec == bhttp::error::body_limit) return PlainError(413, "Payload Too Large");
+  if (ec == bhttp::error::header_limit) return PlainError(431, "Request Header Fields Too Large");
+  if (ec || !parser.is_done()) return PlainError(400, "Bad Request", "incomplete or malformed");
+  unsigned status = 400;
+  const std::string problem = HeaderProblem(parser.get(), status);
+  if (!problem.empty()) return PlainError(status, "Refused", problem);
+  Request r;
+  if (auto refused = BuildRequest(parser.get(), "", r)) return std::move(*refused);
+  return r;
 }
 
 std::vector<std::string> PathSegments(const std::string& path) {

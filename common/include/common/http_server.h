@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace custodian::http {
@@ -109,6 +110,13 @@ class Server {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// What the server does with one request's bytes before its handler sees
+// them: the Request, or the answer that refuses it (400, 413, 431, 501).
+// Sessions run the same steps on their streams; this is for tests and the
+// fuzzer (fuzz/http_request_fuzz.cc).
+std::variant<Request, Response> ParseRawRequest(std::string_view bytes,
+                                                const ServerOptions& options);
 
 // Percent-decodes `s`; nullopt when it has a bad escape.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
