@@ -130,7 +130,8 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::get, "/v1/openapi.json", kEveryone, "This API as OpenAPI 3", false, 200,
                nullptr, nullptr});
   r.push_back({verb::post, "/v1/tokens", kEveryone, "Log in: name and password to a token", true,
-               201, [](Call& c) { return c.service.Login(c.body); }, nullptr});
+               201, [](Call& c) { return c.service.Login(c.body, c.request.remote_address); },
+               nullptr});
   r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
                [](Call& c) { return c.service.RevokeToken(c.who(), c.params.at("id")); }, nullptr});
   r.push_back({verb::post, "/v1/me/password", kAnyPrincipal,
@@ -425,6 +426,7 @@ std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
 void Api::Drain() {
   readers_.join();
   writers_.join();
+  logins_.join();
 }
 
 RouteMatch Api::Match(verb method, const std::string& path) const {
@@ -455,7 +457,13 @@ void Api::Handle(http::Request request, http::Respond respond) {
     return;
   }
   const bool writes = match.route && match.route->writes;
-  boost::asio::post(writes ? writers_ : readers_,
+  // Logins wait for Argon2 (bounded, see auth.cc) on threads of their own,
+  // so that a flood of them holds up neither reads nor writes.
+  const bool login =
+      match.route && match.route->pattern == "/v1/tokens" && match.route->method == verb::post;
+  boost::asio::post(login    ? logins_
+                    : writes ? writers_
+                             : readers_,
                     [this, match = std::move(match), request = std::move(request),
                      respond = std::move(respond)]() mutable {
                       Serve(std::move(match), request, respond, std::nullopt);

@@ -167,8 +167,7 @@ value ApiSchemas() {
                         {"audit_chain", Text()}},
                        {"status", "schema_version", "audit_chain"});
   s["Login"] = Object({{"name", Text()}, {"password", Text()}}, {"name", "password"});
-  s["PasswordChange"] =
-      Object({{"password", Text()}, {"current_password", Text()}}, {"password"});
+  s["PasswordChange"] = Object({{"password", Text()}, {"current_password", Text()}}, {"password"});
   s["Token"] = Object({{"id", Text()},
                        {"token", Text()},
                        {"expires_at", Text("date-time")},

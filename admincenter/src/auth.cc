@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <argon2.h>
 
+#include <semaphore>
+
 #include "common/crypto.h"
 
 namespace custodian::admincenter {
@@ -50,7 +52,22 @@ std::optional<Role> ParseRole(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// Argon2id with 19 MiB each: at most this many at once in the process, so
+// that a login flood bounds memory and leaves the cores to everything else.
+constexpr std::ptrdiff_t kMaxConcurrentHashes = 2;
+std::counting_semaphore<kMaxConcurrentHashes> g_hash_slots(kMaxConcurrentHashes);
+
+struct HashSlot {
+  HashSlot() { g_hash_slots.acquire(); }
+  ~HashSlot() { g_hash_slots.release(); }
+};
+
+}  // namespace
+
 std::string HashPassword(const std::string& password) {
+  HashSlot slot;
   const std::string salt = crypto::RandomBytes(kSaltBytes);
   std::string encoded(argon2_encodedlen(kArgonPasses, kArgonMemoryKiB, kArgonLanes, kSaltBytes,
                                         kHashBytes, Argon2_id),
@@ -65,6 +82,7 @@ std::string HashPassword(const std::string& password) {
 }
 
 bool VerifyPassword(const std::string& encoded, const std::string& password) {
+  HashSlot slot;
   return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 

@@ -21,6 +21,8 @@ unsigned StatusOf(ErrorKind kind) {
       return 413;
     case ErrorKind::kUnsupportedMediaType:
       return 415;
+    case ErrorKind::kTooManyRequests:
+      return 429;
     case ErrorKind::kInternal:
       return 500;
     case ErrorKind::kUnavailable:
@@ -49,6 +51,8 @@ const char* TitleOf(ErrorKind kind) {
       return "Payload too large";
     case ErrorKind::kUnsupportedMediaType:
       return "Unsupported media type";
+    case ErrorKind::kTooManyRequests:
+      return "Too many requests";
     case ErrorKind::kInternal:
       return "Internal error";
     case ErrorKind::kUnavailable:
@@ -81,6 +85,9 @@ http::Response ToResponse(const Problem& p) {
   r.content_type = "application/problem+json";
   r.body = body.serialize();
   if (p.kind == ErrorKind::kUnauthenticated) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  if (p.retry_after_seconds > 0) {
+    r.headers.emplace_back("Retry-After", std::to_string(p.retry_after_seconds));
+  }
   return r;
 }
 

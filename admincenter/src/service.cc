@@ -83,6 +83,17 @@ policy::SettingSet Changed(const policy::Group& a, const policy::Group& b) {
   return s;
 }
 
+AuditEvent FoldedEvent(const RefusalLimiter::Folded& f) {
+  AuditEvent e;
+  e.actor_kind = "anonymous";
+  e.action = "authz.denied_repeated";
+  e.target = "source:" + f.source;
+  e.outcome = f.outcome;
+  e.details["count"] = value::number(static_cast<int64_t>(f.count));
+  e.details["since"] = Str(policy::FormatRfc3339(f.since));
+  return e;
+}
+
 // RFC 7396 JSON merge patch.
 value MergePatch(value target, const value& patch) {
   if (!patch.is_object()) return patch;
@@ -195,13 +206,37 @@ void Service::InvalidateAuthentication() {
 
 // ------------------------------------------------------------------ tokens
 
-Result<value> Service::Login(const value& body) {
+Result<value> Service::Login(const value& body, const std::string& source) {
   std::vector<FieldError> errors;
   if (!body.is_object()) return Invalid("", "must be an object");
   auto name = RequiredString(body, "name", errors, kMaxNameLength);
   auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
   RejectUnknownKeys(body, {"name", "password"}, errors);
   if (!errors.empty()) return Invalid(std::move(errors));
+  if (const auto wait = throttle_.Wait(*name, source, clock_())) {
+    // Answered without Argon2; recorded once per source and interval.
+    RefusalLimiter::Verdict v = refusals_.Admit(source, "throttled", clock_());
+    if (v.record) {
+      db_.Write([&](SQLite::Database& db) {
+        if (v.flushed) AppendAudit(db, FoldedEvent(*v.flushed), clock_());
+        AuditEvent e;
+        e.actor_kind = "anonymous";
+        e.actor_id = *name;
+        e.action = "auth.login_throttled";
+        e.target = "source:" + source;
+        e.outcome = "denied";
+        e.details["retry_after_seconds"] = value::number(static_cast<int64_t>(wait->count()));
+        AppendAudit(db, e, clock_());
+        return true;
+      });
+    }
+    Problem p{ErrorKind::kTooManyRequests,
+              "too many failed logins; try again in " + std::to_string(wait->count()) + " s",
+              {},
+              {}};
+    p.retry_after_seconds = static_cast<int>(std::max<int64_t>(1, wait->count()));
+    return p;
+  }
   std::string hash;
   auto principal =
       db_.Read([&](SQLite::Database& db) { return LoadPrincipalByName(db, *name, &hash); });
@@ -232,7 +267,11 @@ Result<value> Service::Login(const value& body) {
     out["principal"] = PrincipalJson(*principal);
     return out;
   });
-  if (!good) return Problem{ErrorKind::kUnauthenticated, "wrong name or password", {}, {}};
+  if (!good) {
+    throttle_.Failed(*name, source, clock_());
+    return Problem{ErrorKind::kUnauthenticated, "wrong name or password", {}, {}};
+  }
+  throttle_.Succeeded(*name);
   return recorded;
 }
 
@@ -438,8 +477,7 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
     auto policy = WriterPolicy(db);
     const bool same_kind =
         p && (p->role == kind || (kind == Role::kAdmin && p->role == Role::kMasterAdmin));
-    if (!same_kind ||
-        (p->group_id && policy.ok() && !CanSee(actor, *policy.value, *p->group_id))) {
+    if (!same_kind || (p->group_id && policy.ok() && !CanSee(actor, *policy.value, *p->group_id))) {
       return NotFound();
     }
     if (p->role == Role::kMasterAdmin && p->id == actor.id && disabled.value_or(false)) {
@@ -468,8 +506,7 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
       u.bind(3, id);
       u.exec();
     }
-    AuditEvent e =
-        ActorEvent(actor, std::string(RoleName(p->role)) + ".update", "principal:" + id);
+    AuditEvent e = ActorEvent(actor, std::string(RoleName(p->role)) + ".update", "principal:" + id);
     if (disabled) e.details["disabled"] = value::boolean(*disabled);
     if (password_hash) e.details["password_changed"] = value::boolean(true);
     AppendAudit(db, e, clock_());
@@ -734,21 +771,6 @@ policy::Parsed<policy::Policy> Service::WriterPolicy(SQLite::Database& db) {
 }
 
 // ------------------------------------------------------------------- audit
-
-namespace {
-
-AuditEvent FoldedEvent(const RefusalLimiter::Folded& f) {
-  AuditEvent e;
-  e.actor_kind = "anonymous";
-  e.action = "authz.denied_repeated";
-  e.target = "source:" + f.source;
-  e.outcome = f.outcome;
-  e.details["count"] = value::number(static_cast<int64_t>(f.count));
-  e.details["since"] = Str(policy::FormatRfc3339(f.since));
-  return e;
-}
-
-}  // namespace
 
 void Service::AuditRefusal(const std::optional<Principal>& who, const std::string& method,
                            const std::string& path, const std::string& outcome,

@@ -139,5 +139,38 @@ TEST_F(Authorization, IdsAndNamesAreWhatThePolicyModelAllows) {
             400u);
 }
 
+// Finding 11: guessing backs off without computing Argon2, and says when.
+TEST(LoginFlood, WrongPasswordsBackOffWithRetryAfterAndAreRecordedOnce) {
+  AdminCenterProcess ac("login-flood");
+  const std::string m = ac.master_token();
+  for (const char* name : {"anna", "ben"}) {
+    ASSERT_EQ(
+        ac.Request("POST", "/v1/auditors", m,
+                   std::string(R"({"name":")") + name + R"(","password":")" + kPassword + R"("})")
+            .status,
+        201u);
+  }
+  const std::string wrong = R"({"name":"anna","password":"wrong"})";
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(ac.Request("POST", "/v1/tokens", std::nullopt, wrong).status, 401u);
+  EXPECT_EQ(ac.Request("POST", "/v1/tokens", std::nullopt, wrong).status, 401u);  // the 6th counts
+  for (int i = 0; i < 10; ++i) {
+    HttpResult r = ac.Request("POST", "/v1/tokens", std::nullopt, wrong);
+    EXPECT_EQ(r.status, 429u) << r.body;
+    EXPECT_TRUE(r.headers.count("Retry-After")) << r.body;
+  }
+  // Even the right password waits, and another name does not.
+  EXPECT_EQ(ac.Request("POST", "/v1/tokens", std::nullopt,
+                       R"({"name":"anna","password":")" + std::string(kPassword) + R"("})")
+                .status,
+            429u);
+  EXPECT_EQ(ac.Request("POST", "/v1/tokens", std::nullopt,
+                       R"({"name":"ben","password":")" + std::string(kPassword) + R"("})")
+                .status,
+            201u);
+  const std::string log = ac.Request("GET", "/v1/audit/events?action=auth.login_throttled", m).body;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2) << log;  // one event and the trailer
+}
+
 }  // namespace
 }  // namespace custodian::admincenter

@@ -136,7 +136,8 @@ class Api {
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> route_segments_;  // parallel to routes_
   boost::asio::thread_pool readers_;                      // reads: as many as cores
-  boost::asio::thread_pool writers_;  // writes: many, mostly waiting for commits
+  boost::asio::thread_pool writers_;    // writes: many, mostly waiting for commits
+  boost::asio::thread_pool logins_{2};  // logins: Argon2 is bounded to two at once anyway
 
   mutable std::mutex metrics_mutex_;
   std::map<std::pair<std::string, unsigned>, uint64_t> requests_;

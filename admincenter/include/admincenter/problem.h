@@ -23,6 +23,7 @@ enum class ErrorKind {
   kConflict,              // 409: the current state forbids it
   kPayloadTooLarge,       // 413
   kUnsupportedMediaType,  // 415
+  kTooManyRequests,       // 429: e.g. logins backing off; retry_after_seconds says when
   kInternal,              // 500
   kUnavailable,           // 503: e.g. the database is busy or shutting down
 };
@@ -31,7 +32,8 @@ struct Problem {
   ErrorKind kind = ErrorKind::kInternal;
   std::string detail;
   std::vector<policy::FieldError> errors;
-  web::json::value reasons;  // null unless kPolicyDenied
+  web::json::value reasons;     // null unless kPolicyDenied
+  int retry_after_seconds = 0;  // > 0: sent as Retry-After
 };
 
 unsigned StatusOf(ErrorKind kind);

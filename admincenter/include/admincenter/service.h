@@ -21,6 +21,7 @@
 #include "admincenter/auth.h"
 #include "admincenter/database.h"
 #include "admincenter/keys.h"
+#include "admincenter/login_throttle.h"
 #include "admincenter/refusals.h"
 #include "admincenter/result.h"
 #include "policy/engine.h"
@@ -46,7 +47,9 @@ class Service {
 
   std::optional<Principal> Authenticate(const std::string& bearer_token);
 
-  Result<value> Login(const value& body);
+  // Name and password to a token; `source` is the caller's address, for
+  // the backoff of LoginThrottle (429 with Retry-After while it lasts).
+  Result<value> Login(const value& body, const std::string& source);
   Result<value> RevokeToken(const Principal& actor, const std::string& token_id);
   // POST /v1/me/password: {password, current_password} (the current one is
   // required once a password is set).
@@ -153,6 +156,7 @@ class Service {
   Clock clock_;
   AuditSeal& seal_;
   RefusalLimiter refusals_;
+  LoginThrottle throttle_;
   // Touched only on the database's writer thread.
   struct WriterPolicyCache {
     std::string tag;
