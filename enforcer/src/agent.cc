@@ -22,8 +22,9 @@ std::chrono::milliseconds Next(std::chrono::milliseconds backoff) {
 }  // namespace
 
 Agent::Agent(Store& store, BundleHolder& bundles, WallClock wall, std::string admin_center_url,
-             std::string endpoint_id, std::string token)
-    : store_(store),
+             std::string endpoint_id, std::string token, custodian::http::ClientTls tls)
+    : tls_(std::move(tls)),
+      store_(store),
       bundles_(bundles),
       wall_(std::move(wall)),
       url_(std::move(admin_center_url)),
@@ -124,6 +125,7 @@ value Agent::Status() {
 bool Agent::SyncOnce() {
   http::client::http_client_config cfg;
   cfg.set_timeout(std::chrono::seconds(30));
+  custodian::http::ApplyClientTls(tls_, cfg);
   http::client::http_client client(url_, cfg);
   http::http_request req = Authorized(http::methods::GET, "/v1/policy/bundle");
   if (auto v = bundles_.held_version())
@@ -180,6 +182,7 @@ void Agent::CommandLoop() {
     try {
       http::client::http_client_config cfg;
       cfg.set_timeout(std::chrono::seconds(wait + 15));
+      custodian::http::ApplyClientTls(tls_, cfg);
       http::client::http_client client(url_, cfg);
       http::http_response resp =
           client
@@ -235,6 +238,7 @@ bool Agent::UploadOnce() {
   try {
     http::client::http_client_config cfg;
     cfg.set_timeout(std::chrono::seconds(30));
+    custodian::http::ApplyClientTls(tls_, cfg);
     http::client::http_client client(url_, cfg);
     http::http_request req =
         Authorized(http::methods::POST, "/v1/endpoints/" + endpoint_id_ + "/events");

@@ -15,6 +15,7 @@
 #include "common/cli.h"
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/logging.h"
 #include "enforcer/agent.h"
@@ -84,8 +85,34 @@ std::string LocalZone() {
   return "UTC";
 }
 
+// The admin center's TLS settings as enrollment stored them: the CA file is
+// copied into the state directory, so the one used later is the one checked.
+constexpr const char* kCaFile = "admin-center-ca.pem";
+
+custodian::http::ClientTls StoredTls(en::Store& store) {
+  custodian::http::ClientTls tls;
+  if (store.Get("admin_center_ca")) tls.ca_file = (store.dir() / kCaFile).string();
+  tls.pinned_sha256 = store.Get("admin_center_pin_sha256");
+  tls.allow_insecure_http = store.Get("admin_center_insecure_http").value_or("") == "1";
+  return tls;
+}
+
 int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
-           const std::string& name, const std::string& os, const std::string& zone) {
+           const std::string& name, const std::string& os, const std::string& zone,
+           const custodian::http::ClientTls& tls) {
+  if (tls.pinned_sha256 && !custodian::http::ParsePin(*tls.pinned_sha256)) {
+    std::cerr << "--pin-sha256: not a SHA-256 fingerprint (64 hex digits, colons allowed)\n";
+    return kExitUsage;
+  }
+  if (const std::string why = custodian::http::ClientUrlProblem(url, tls); !why.empty()) {
+    std::cerr << "--admin-center: " << why << "\n";
+    return kExitUsage;
+  }
+  std::optional<std::string> ca;
+  if (tls.ca_file && !(ca = custodian::ReadFile(*tls.ca_file))) {
+    std::cerr << *tls.ca_file << ": cannot be read\n";
+    return kExitUsage;
+  }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec || fs::exists(dir / en::kEndpointTokenFile)) {
@@ -99,7 +126,9 @@ int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
   body["time_zone"] = value::string(zone);
   value answer;
   try {
-    web::http::client::http_client client(url);
+    web::http::client::http_client_config config;
+    custodian::http::ApplyClientTls(tls, config);
+    web::http::client::http_client client(url, config);
     web::http::http_request req(web::http::methods::POST);
     req.set_request_uri("/v1/enroll");
     req.set_body(body);
@@ -133,6 +162,13 @@ int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
     std::cerr << "the admin center sent no usable policy key\n";
     return kExitFailure;
   }
+  if (ca && !custodian::WriteFileAtomically((dir / kCaFile).string(), *ca, 0600, &error)) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  if (ca) store->Set({{"admin_center_ca", "1"}});
+  if (tls.pinned_sha256) store->Set({{"admin_center_pin_sha256", *tls.pinned_sha256}});
+  if (tls.allow_insecure_http) store->Set({{"admin_center_insecure_http", "1"}});
   store->Set({{"endpoint_id", answer.at("endpoint_id").as_string()},
               {"admin_center_url", url},
               {"os", os},
@@ -170,7 +206,7 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
   const auto& zones = custodian::policy::SystemTimeZones::Get();
   en::BundleHolder bundles(*store, zones);
   bundles.Load(store->Now(Wall()));
-  en::Agent agent(*store, bundles, Wall, *url, *endpoint_id, *endpoint_token);
+  en::Agent agent(*store, bundles, Wall, *url, *endpoint_id, *endpoint_token, StoredTls(*store));
   auto machine_vault = en::Vault::FromKeyFile(dir / en::kVaultKeyFile, &error);
   if (!machine_vault) {
     std::cerr << error << "\n";
@@ -263,6 +299,13 @@ int main(int argc, char** argv) {
   enroll->add_option("--os", os, "Operating system to declare")
       ->check(CLI::IsMember({"windows", "linux", "macos"}));
   enroll->add_option("--time-zone", zone, "IANA time zone (default: the machine's)");
+  custodian::http::ClientTls tls;
+  enroll->add_option("--ca-file", tls.ca_file, "PEM CA certificates to trust for the admin center")
+      ->check(CLI::ExistingFile);
+  enroll->add_option("--pin-sha256", tls.pinned_sha256,
+                     "Accept exactly the admin center certificate with this SHA-256 fingerprint");
+  enroll->add_flag("--allow-insecure-http", tls.allow_insecure_http,
+                   "Allow plain http:// to a host other than loopback (tokens travel in clear)");
 
   std::string run_dir;
   std::optional<std::string> config_file;
@@ -280,7 +323,7 @@ int main(int argc, char** argv) {
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   if (*enroll) {
     if (name.empty()) name = HostName();
-    return Enroll(url, code, enroll_dir, name, os, zone);
+    return Enroll(url, code, enroll_dir, name, os, zone, tls);
   }
   en::Config config;
   if (config_file) {

@@ -496,7 +496,8 @@ void AddPassword(CLI::App& app, int* exit_code) {
   set->callback([o, exit_code] {
     value body = value::object(true);
     body["password"] = value::string(ReadPasswordFile(o->password_file));
-    if (o->current_file) body["current_password"] = value::string(ReadPasswordFile(*o->current_file));
+    if (o->current_file)
+      body["current_password"] = value::string(ReadPasswordFile(*o->current_file));
     *exit_code = Run(o->connection, "POST", "/v1/me/password", body,
                      [](const value&) { std::cout << "password set\n"; });
   });

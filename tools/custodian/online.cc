@@ -1,7 +1,5 @@
 #include "online.h"
 
-#include "common/text.h"
-
 #include <cpprest/http_client.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 #include <iostream>
 
 #include "common/files.h"
+#include "common/text.h"
 #include "policy_commands.h"
 
 namespace custodian::cli {
@@ -19,6 +18,13 @@ void AddConnectionOptions(CLI::App* cmd, ConnectionOptions& o) {
   cmd->add_option("--url", o.url, "Admin center URL (or CUSTODIAN_URL, or the config file)");
   cmd->add_option("--token-file", o.token_file,
                   "File holding the bearer token (or CUSTODIAN_TOKEN, or the config file)");
+  cmd->add_option("--ca-file", o.ca_file,
+                  "PEM CA certificates to trust for the admin center (or CUSTODIAN_CA_FILE)");
+  cmd->add_option("--pin-sha256", o.pin_sha256,
+                  "Accept exactly the admin center certificate with this SHA-256 fingerprint "
+                  "(or CUSTODIAN_PIN_SHA256)");
+  cmd->add_flag("--allow-insecure-http", o.allow_insecure_http,
+                "Allow plain http:// to a host other than loopback (tokens travel in clear)");
   cmd->add_flag("--json", o.json, "Print JSON for scripts instead of a table");
 }
 
@@ -81,6 +87,23 @@ std::optional<Connection> Resolve(const ConnectionOptions& o, std::ostream& err)
     err << "no admin center: give --url, CUSTODIAN_URL or \"url\" in " << ConfigPath() << "\n";
     return std::nullopt;
   }
+  auto setting = [&](const std::optional<std::string>& flag, const char* env,
+                     const char* key) -> std::optional<std::string> {
+    if (flag) return flag;
+    if (const char* v = std::getenv(env); v && *v) return std::string(v);
+    return from_config(key);
+  };
+  c.tls.ca_file = setting(o.ca_file, "CUSTODIAN_CA_FILE", "ca_file");
+  c.tls.pinned_sha256 = setting(o.pin_sha256, "CUSTODIAN_PIN_SHA256", "pin_sha256");
+  c.tls.allow_insecure_http = o.allow_insecure_http;
+  if (c.tls.pinned_sha256 && !http::ParsePin(*c.tls.pinned_sha256)) {
+    err << "--pin-sha256: not a SHA-256 fingerprint (64 hex digits, colons allowed)\n";
+    return std::nullopt;
+  }
+  if (const std::string why = http::ClientUrlProblem(c.url, c.tls); !why.empty()) {
+    err << why << "\n";
+    return std::nullopt;
+  }
   while (!c.url.empty() && c.url.back() == '/') c.url.pop_back();
   return c;
 }
@@ -91,6 +114,7 @@ Answer Call(const Connection& c, const std::string& method, const std::string& p
   try {
     web::http::client::http_client_config config;
     config.set_timeout(std::chrono::seconds(60));
+    http::ApplyClientTls(c.tls, config);
     web::http::client::http_client client(c.url, config);
     web::http::http_request req(method);
     req.set_request_uri(path);

@@ -3,8 +3,9 @@
 //
 // Connection: --url and --token-file, then CUSTODIAN_URL and
 // CUSTODIAN_TOKEN, then the config file ($CUSTODIAN_CONFIG or
-// ~/.config/custodian/config.json: {"url": …, "token_file": …}). A token is
-// never taken from the command line itself.
+// ~/.config/custodian/config.json: {"url": …, "token_file": …, "ca_file": …,
+// "pin_sha256": …}). A token is never taken from the command line itself.
+// Plain http:// only to loopback unless --allow-insecure-http.
 //
 // Exit codes: 0 done; 1 refused by the admin center (401, 403, 404, 409,
 // or a deny); 2 bad input (usage, or a 400 with its pointers); 3 the admin
@@ -20,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "common/http_client.h"
+
 namespace custodian::cli {
 
 inline constexpr int kExitRefused = 1;
@@ -28,12 +31,16 @@ inline constexpr int kExitUnavailable = 3;
 struct ConnectionOptions {
   std::optional<std::string> url;
   std::optional<std::string> token_file;
+  std::optional<std::string> ca_file;
+  std::optional<std::string> pin_sha256;
+  bool allow_insecure_http = false;
   bool json = false;
 };
 
 struct Connection {
   std::string url;
   std::string token;
+  http::ClientTls tls;  // CA file, pinned certificate, plain HTTP only to loopback
 };
 
 // Adds --url, --token-file and --json to `cmd`.

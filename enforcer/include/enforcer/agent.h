@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include "common/http_client.h"
 #include "enforcer/bundle.h"
 #include "enforcer/config.h"
 #include "enforcer/store.h"
@@ -33,7 +34,7 @@ using WallClock = std::function<policy::Instant()>;
 class Agent {
  public:
   Agent(Store& store, BundleHolder& bundles, WallClock wall, std::string admin_center_url,
-        std::string endpoint_id, std::string token);
+        std::string endpoint_id, std::string token, http::ClientTls tls = {});
   ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
@@ -51,6 +52,7 @@ class Agent {
   web::json::value Status();
 
  private:
+  http::ClientTls tls_;  // CA file and pin of the admin center, as enrolled
   void SyncLoop();
   void CommandLoop();
   void UploadLoop();
