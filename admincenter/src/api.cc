@@ -220,6 +220,11 @@ std::vector<Route> ApiRoutes() {
        "Acknowledge commands: they are not delivered again", true, 200,
        [](Call& c) { return c.distribution.AckCommands(c.who(), c.params.at("id"), c.body); },
        nullptr});
+  r.push_back({verb::post, "/v1/endpoints/{id}/time", kEndpointRole,
+               "The admin center's time, signed over the endpoint's nonce (clock recovery)", true,
+               200,
+               [](Call& c) { return c.distribution.TimeProof(c.who(), c.params.at("id"), c.body); },
+               nullptr});
   r.push_back(
       {verb::post, "/v1/endpoints/{id}/events", kEndpointRole,
        "Upload a batch of the endpoint's hash-chained events (idempotent by event id)", true, 200,
@@ -315,6 +320,7 @@ std::vector<Route> ApiRoutes() {
       {"GET /v1/endpoints/{id}/commands", {"", "CommandList"}},
       {"POST /v1/endpoints/{id}/commands/ack", {"CommandAck", "CommandAckResult"}},
       {"POST /v1/endpoints/{id}/events", {"EventBatch", "EventBatchResult"}},
+      {"POST /v1/endpoints/{id}/time", {"TimeProofInput", "TimeProof"}},
       {"POST /v1/sessions", {"SessionInput", "Session"}},
       {"GET /v1/sessions", {"", "SessionList"}},
       {"PATCH /v1/sessions/{id}", {"SessionPatch", "Session"}},

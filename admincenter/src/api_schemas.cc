@@ -167,6 +167,14 @@ value ApiSchemas() {
                         {"audit_chain", Text()}},
                        {"status", "schema_version", "audit_chain"});
   s["Login"] = Object({{"name", Text()}, {"password", Text()}}, {"name", "password"});
+  s["TimeProofInput"] = Object({{"nonce", Text()}}, {"nonce"});
+  s["TimeProof"] = Object({{"kind", Strings({"custodian.time/1"})},
+                           {"endpoint_id", Text()},
+                           {"nonce", Text()},
+                           {"ts", Text("date-time")},
+                           {"key_id", Text()},
+                           {"signature", Text()}},
+                          {"kind", "endpoint_id", "nonce", "ts", "key_id", "signature"});
   s["PasswordChange"] = Object({{"password", Text()}, {"current_password", Text()}}, {"password"});
   s["Token"] = Object({{"id", Text()},
                        {"token", Text()},

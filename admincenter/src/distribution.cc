@@ -423,6 +423,27 @@ Result<value> Distribution::PendingCommands(const Principal& endpoint,
   });
 }
 
+Result<value> Distribution::TimeProof(const Principal& endpoint, const std::string& endpoint_id,
+                                      const value& body) {
+  if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"nonce"}, errors);
+  const auto nonce = RequiredString(body, "nonce", errors, 128);
+  if (nonce && nonce->size() < 16) errors.push_back({"/nonce", "must have at least 16 characters"});
+  if (!errors.empty()) return Invalid(std::move(errors));
+  const SigningKey key = keys_.Active();
+  value proof = value::object(true);
+  proof["kind"] = Str(kTimeProofKind);
+  proof["endpoint_id"] = Str(endpoint_id);
+  proof["nonce"] = Str(*nonce);
+  proof["ts"] = Str(policy::FormatRfc3339(service_.Now()));
+  proof["key_id"] = Str(key.key_id);
+  proof["signature"] = Str(
+      crypto::Base64(crypto::SignEd25519(key.private_pem, audit::SignedBytes(proof)).value_or("")));
+  return proof;
+}
+
 Result<value> Distribution::AckCommands(const Principal& endpoint, const std::string& endpoint_id,
                                         const value& body) {
   if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/crypto.h"
+
 namespace custodian::enforcer {
 
 using web::json::value;
@@ -134,7 +136,13 @@ bool Agent::SyncOnce() {
     http::http_response resp = client.request(req, cancel_.get_token()).get();
     const auto code = resp.status_code();
     const std::string body = resp.extract_string(true).get();
-    const policy::Instant now = store_.Now(wall_());
+    const policy::Instant wall = wall_();
+    // The mark ran ahead of the clock (it jumped forward and back): every
+    // bundle would look expired. Ask the admin center for the true time.
+    if (const auto mark = store_.HighWater(); mark && *mark > wall + kMaxClockSkew) {
+      RecoverTime(*mark);
+    }
+    const policy::Instant now = store_.Now(wall);
     if (code == http::status_codes::OK) {
       bundles_.Offer(body, now);
       EventsAppended();
@@ -150,6 +158,46 @@ bool Agent::SyncOnce() {
     last_error_ = e.what();
     return false;
   }
+}
+
+void Agent::RecoverTime(policy::Instant mark) {
+  const std::string nonce = crypto::Base64Url(crypto::RandomBytes(24));
+  value body = value::object(true);
+  body["nonce"] = value::string(nonce);
+  http::client::http_client_config cfg;
+  cfg.set_timeout(kTimeProofTimeout);
+  custodian::http::ApplyClientTls(tls_, cfg);
+  http::client::http_client client(url_, cfg);
+  http::http_request req =
+      Authorized(http::methods::POST, "/v1/endpoints/" + endpoint_id_ + "/time");
+  req.set_body(body);
+  const auto asked = std::chrono::steady_clock::now();
+  http::http_response resp = client.request(req, cancel_.get_token()).get();
+  const std::string text = resp.extract_string(true).get();
+  // A proof that took long could be an old one held back: refuse it.
+  if (resp.status_code() != http::status_codes::OK ||
+      std::chrono::steady_clock::now() - asked > kTimeProofTimeout) {
+    spdlog::warn(R"({{"event":"time_proof_failed","status":{}}})", resp.status_code());
+    return;
+  }
+  std::string why;
+  const auto ts = VerifyTimeProof(text, endpoint_id_, nonce, bundles_.Pinned(), &why);
+  if (!ts) {
+    spdlog::warn(R"({{"event":"time_proof_rejected","reason":{}}})",
+                 value::string(why).serialize());
+    return;
+  }
+  if (*ts + kMaxClockSkew >= mark) return;  // the mark is right after all
+  store_.LowerHighWater(*ts);
+  EventInput e;
+  e.action = "clock.high_water_reset";
+  e.target = "clock";
+  e.details["from"] = value::string(policy::FormatRfc3339(mark));
+  e.details["to"] = value::string(policy::FormatRfc3339(*ts));
+  store_.Append(e, *ts);
+  EventsAppended();
+  spdlog::warn(R"({{"event":"clock_high_water_reset","from":"{}","to":"{}"}})",
+               policy::FormatRfc3339(mark), policy::FormatRfc3339(*ts));
 }
 
 void Agent::SyncLoop() {

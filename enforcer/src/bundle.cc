@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/audit_chain.h"
 #include "common/crypto.h"
 #include "common/files.h"
 #include "common/text.h"
@@ -134,6 +135,37 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
   out.envelope = envelope_text;
   out.bytes = *bytes;
   return out;
+}
+
+std::optional<policy::Instant> VerifyTimeProof(const std::string& text,
+                                               const std::string& endpoint_id,
+                                               const std::string& nonce,
+                                               const std::vector<PinnedKey>& pinned,
+                                               std::string* why) {
+  std::string error;
+  const value p = custodian::text::ParseJson(text, &error).value_or(value());
+  try {
+    if (p.at("kind").as_string() != "custodian.time/1" ||
+        p.at("endpoint_id").as_string() != endpoint_id || p.at("nonce").as_string() != nonce) {
+      *why = "not a time proof for this endpoint and nonce";
+      return std::nullopt;
+    }
+    const auto key = std::find_if(pinned.begin(), pinned.end(), [&](const PinnedKey& k) {
+      return k.key_id == p.at("key_id").as_string();
+    });
+    const auto sig = crypto::FromBase64(p.at("signature").as_string());
+    if (key == pinned.end() || !sig ||
+        !crypto::VerifyEd25519(key->public_raw, audit::SignedBytes(p), *sig)) {
+      *why = "not signed by a pinned key";
+      return std::nullopt;
+    }
+    const auto ts = policy::ParseRfc3339(p.at("ts").as_string());
+    if (!ts) *why = "ts is not RFC 3339";
+    return ts;
+  } catch (const std::exception&) {
+    *why = "a member is missing or of the wrong type";
+    return std::nullopt;
+  }
 }
 
 BundleHolder::BundleHolder(Store& store, const policy::TimeZones& zones)

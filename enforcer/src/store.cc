@@ -129,19 +129,41 @@ std::vector<value> Store::Events() {
   return out;
 }
 
+namespace {
+
+std::optional<policy::Instant> LoadHighWater(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT value FROM state WHERE key = 'time_high_water'");
+  return q.executeStep() ? policy::ParseRfc3339(q.getColumn(0).getString()) : std::nullopt;
+}
+
+void SaveHighWater(SQLite::Database& db, policy::Instant t) {
+  SQLite::Statement u(db,
+                      "INSERT OR REPLACE INTO state (key, value) VALUES ('time_high_water', ?)");
+  u.bind(1, policy::FormatRfc3339(t));
+  u.exec();
+}
+
+}  // namespace
+
 policy::Instant Store::Now(policy::Instant wall) {
   std::lock_guard lock(mutex_);
-  if (!high_water_) {
-    SQLite::Statement q(*db_, "SELECT value FROM state WHERE key = 'time_high_water'");
-    if (q.executeStep()) high_water_ = policy::ParseRfc3339(q.getColumn(0).getString());
-  }
+  if (!high_water_) high_water_ = LoadHighWater(*db_);
   if (high_water_ && wall <= *high_water_) return *high_water_;
   high_water_ = wall;
-  SQLite::Statement u(*db_,
-                      "INSERT OR REPLACE INTO state (key, value) VALUES ('time_high_water', ?)");
-  u.bind(1, policy::FormatRfc3339(wall));
-  u.exec();
+  SaveHighWater(*db_, wall);
   return wall;
+}
+
+std::optional<policy::Instant> Store::HighWater() {
+  std::lock_guard lock(mutex_);
+  if (!high_water_) high_water_ = LoadHighWater(*db_);
+  return high_water_;
+}
+
+void Store::LowerHighWater(policy::Instant to) {
+  std::lock_guard lock(mutex_);
+  high_water_ = to;
+  SaveHighWater(*db_, to);
 }
 
 }  // namespace custodian::enforcer

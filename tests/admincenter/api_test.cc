@@ -394,6 +394,8 @@ TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
       "outcome":"success","reasons":[],"details":{}})");
   event["prev_hash"] = value::string(audit::kGenesisHash);
   event["hash"] = value::string(audit::RecordHash(event));
+  check({"POST /v1/endpoints/{id}/time", channel + "/time", R"({"nonce":"0123456789abcdef01"})"},
+        ep);
   check({"POST /v1/endpoints/{id}/events", channel + "/events",
          R"({"events":[)" + event.serialize() + "]}"},
         ep);
@@ -591,6 +593,7 @@ std::map<std::string, MatrixRow> Matrix(World& w) {
       {"GET /v1/endpoints/{id}/commands", {endpoint + "/commands", "", endpoint_only}},
       {"POST /v1/endpoints/{id}/commands/ack", {endpoint + "/commands/ack", "[]", endpoint_only}},
       {"POST /v1/endpoints/{id}/events", {endpoint + "/events", "[]", endpoint_only}},
+      {"POST /v1/endpoints/{id}/time", {endpoint + "/time", "[]", endpoint_only}},
       {"POST /v1/sessions", {"/v1/sessions", "{}", technician_only}},
       {"GET /v1/sessions", {"/v1/sessions", "", workflow_read}},
       {"PATCH /v1/sessions/{id}", {"/v1/sessions/ses_none", "{}", technician_only}},

@@ -9,6 +9,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 namespace custodian::testing {
 namespace {
 
@@ -142,6 +144,37 @@ TEST_F(EnforcerProcesses, OfflineItDecidesFromItsBundleAndEventsArriveExactlyOnc
   }
   EXPECT_EQ(Count(central, R"("action":"endpoint.events_gap")"), 0u);
   EXPECT_EQ(Count(central, R"("action":"decision")"), 8u);
+}
+
+// Finding 18: a clock jumped 400 days forward and back again locked the
+// endpoint out for good (every new bundle looked expired by the persisted
+// high-water mark). The admin center's signed time, over a fresh nonce,
+// brings the mark back; nothing local can wind it back.
+TEST_F(EnforcerProcesses, AClockThatJumpedForwardAndBackRecoversThroughTheSignedTime) {
+  const std::string clock = (ac_->dir() / "clock-offset").string();
+  std::ofstream(clock) << 0;
+  ::setenv("CUSTODIAN_TEST_CLOCK_OFFSET_FILE", clock.c_str(), 1);
+  EnforcerProcess e(*ac_, "pc-clock", "linux");
+  ::unsetenv("CUSTODIAN_TEST_CLOCK_OFFSET_FILE");
+  ASSERT_TRUE(e.WaitFor([](const value& s) { return Version(s) > 0; }));
+  std::ofstream(clock) << 400 * 86400;
+  ASSERT_TRUE(e.WaitFor([](const value& s) {
+    return s.at("now").as_string() > "2027";  // the mark followed the jump
+  }));
+  std::ofstream(clock) << 0;
+  // A policy change: a new bundle, issued now, that the mark would call
+  // expired. It is accepted once the mark is back.
+  const int64_t before = Version(e.Status());
+  ac_->Request("PATCH", "/v1/groups/g-sup", ac_->master_token(), R"({"name":"Support 2"})");
+  EXPECT_TRUE(e.WaitFor([&](const value& s) { return Version(s) > before; })) << e.log();
+  EXPECT_NE(e.log().find("clock_high_water_reset"), std::string::npos) << e.log();
+  EXPECT_LT(e.Status().at("now").as_string(), "2027");
+  // The reset is on the endpoint's chain, and so centrally.
+  EXPECT_TRUE(Eventually([&] {
+    return ac_->Request("GET", "/v1/audit/events?action=clock.high_water_reset",
+                        ac_->master_token())
+               .body.find("\"from\"") != std::string::npos;
+  }));
 }
 
 TEST_F(EnforcerProcesses, SighupReloadsItsConfiguration) {

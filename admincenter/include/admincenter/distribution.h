@@ -27,6 +27,8 @@
 
 namespace custodian::admincenter {
 
+inline constexpr const char* kTimeProofKind = "custodian.time/1";
+
 struct BundleEnvelope {
   int64_t version = 0;
   std::string envelope;  // JSON text as served
@@ -57,6 +59,13 @@ class Distribution {
   Result<value> PendingCommands(const Principal& endpoint, const std::string& endpoint_id);
   Result<value> AckCommands(const Principal& endpoint, const std::string& endpoint_id,
                             const value& body);
+  // POST /v1/endpoints/{id}/time: the admin center's clock, signed with the
+  // active key over the endpoint's fresh nonce, so that an endpoint whose
+  // time high-water mark ran ahead (a clock jumped forward) can come back to
+  // the true time without anyone being able to wind it back further
+  // (enforcer/README.md "Clock").
+  Result<value> TimeProof(const Principal& endpoint, const std::string& endpoint_id,
+                          const value& body);
   Waiters& waiters() { return waiters_; }
   KeyRing& keys() { return keys_; }
 

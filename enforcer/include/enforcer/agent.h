@@ -31,6 +31,10 @@ namespace custodian::enforcer {
 
 using WallClock = std::function<policy::Instant()>;
 
+// A time proof must come back within this; one held back longer could be
+// an old one replayed.
+inline constexpr std::chrono::seconds kTimeProofTimeout{10};
+
 class Agent {
  public:
   Agent(Store& store, BundleHolder& bundles, WallClock wall, std::string admin_center_url,
@@ -57,6 +61,10 @@ class Agent {
   void CommandLoop();
   void UploadLoop();
   bool SyncOnce();
+  // Lowers the time high-water mark `mark` to the admin center's signed
+  // time, if that is well behind it. Throws when the admin center cannot be
+  // reached (the sync then fails and is retried).
+  void RecoverTime(policy::Instant mark);
   bool UploadOnce();
   // Waits up to `d` or until stopping or `flag` is set (then clears it);
   // false when stopping.

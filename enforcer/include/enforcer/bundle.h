@@ -55,6 +55,16 @@ struct Rejection {
   std::string detail;
 };
 
+// A time proof from POST /v1/endpoints/{id}/time: {kind "custodian.time/1",
+// endpoint_id, nonce, ts, key_id, signature}, the signature (Ed25519 over
+// the JCS form without "signature") by a pinned key. Its ts, or nullopt with
+// the reason in *why.
+std::optional<policy::Instant> VerifyTimeProof(const std::string& text,
+                                               const std::string& endpoint_id,
+                                               const std::string& nonce,
+                                               const std::vector<PinnedKey>& pinned,
+                                               std::string* why);
+
 struct Held {
   int64_t version = 0;
   std::string bytes_sha256;  // hex
@@ -94,6 +104,9 @@ class BundleHolder {
   Outcome Offer(const std::string& envelope, policy::Instant now, std::string* reason = nullptr);
 
   std::shared_ptr<const ActiveBundle> active() const;
+  // The keys this endpoint trusts now (from enrollment, then from each
+  // accepted bundle).
+  std::vector<PinnedKey> Pinned();
   // Decides with the bundle in force; without one every decision is a deny
   // with policy_expired (fail closed). `version` is the bundle's, or null.
   policy::Decision Decide(const policy::Request& request, policy::Instant now,
@@ -101,7 +114,6 @@ class BundleHolder {
   std::optional<int64_t> held_version() const;
 
  private:
-  std::vector<PinnedKey> Pinned();
   std::optional<Held> StoredHeld();
   void Reject(const Rejection& r, policy::Instant now);
 

@@ -83,6 +83,11 @@ class Store {
   // max(`wall`, the largest instant seen so far), persisted: turning the
   // clock back cannot make a bundle or a grant last longer.
   policy::Instant Now(policy::Instant wall);
+  // The persisted high-water mark, if any.
+  std::optional<policy::Instant> HighWater();
+  // Lowers the mark to `to`: only on a time proof the admin center signed
+  // over a fresh nonce (Agent::RecoverTime), never on the local clock.
+  void LowerHighWater(policy::Instant to);
 
  private:
   web::json::value AppendLocked(const EventInput& event, policy::Instant now);
