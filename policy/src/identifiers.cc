@@ -6,8 +6,9 @@ namespace custodian::policy {
 
 std::string IdProblem(std::string_view id) {
   const bool ok = !id.empty() && id.size() <= kMaxIdLength && id.front() != '.' &&
-                  id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                       "0123456789_-.") == std::string_view::npos;
+                  id.find_first_not_of(
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                      "0123456789_-.") == std::string_view::npos;
   return ok ? ""
             : "must be 1 to " + std::to_string(kMaxIdLength) +
                   " characters of A-Z, a-z, 0-9, '_', '-' and '.', not starting with '.'";
