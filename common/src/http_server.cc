@@ -1,5 +1,7 @@
 #include "common/http_server.h"
 
+#include <openssl/crypto.h>
+
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -244,6 +246,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     keep_alive_ = m.keep_alive();
     Request r;
     if (auto refused = BuildRequest(m, remote_, r)) return Reply(std::move(*refused), false);
+    // The bytes read stay in the buffer's memory after they are consumed; a
+    // request may have carried a password. Wipe them (when nothing of a
+    // next request is waiting there).
+    if (buffer_.size() == 0) {
+      const auto whole = buffer_.prepare(buffer_.capacity());
+      OPENSSL_cleanse(whole.data(), whole.size());
+    }
     // The handler may answer from any thread; the answer comes back here.
     // The work guard keeps the event loop alive until it does, also while
     // the server drains on Stop().

@@ -82,18 +82,14 @@ http::Response LocalApi::Serve(const http::Request& request) {
   const std::vector<std::string> s = http::PathSegments(request.path);
   const bool routed = post && s.size() >= 4 && s[0] == "v1" && !s[2].empty();
   if (!routed) return Problem(404, "Not found", "no such route");
-  value body = value::object();
-  if (!request.body.empty()) {
-    if (!request.Header("content-type").starts_with("application/json")) {
-      return Problem(415, "Unsupported media type", "send the body as application/json");
-    }
-    std::string error;
-    std::optional<value> parsed =
-        text::IsValidUtf8(request.body) ? text::ParseJson(request.body, &error) : std::nullopt;
-    if (!parsed || !text::JsonTextProblems(*parsed, 1).empty()) {
-      return Problem(400, "Invalid request", "the body is not valid UTF-8 JSON");
-    }
-    body = std::move(*parsed);
+  if (!request.body.empty() && !request.Header("content-type").starts_with("application/json")) {
+    return Problem(415, "Unsupported media type", "send the body as application/json");
+  }
+  // Answers may carry a password: read into wiped memory, never into a
+  // JSON value (secret_form.h).
+  SecretForm body = ReadSecretForm(request.body);
+  if (!body.errors.empty()) {
+    return Problem(400, "Invalid request", "the body is not a JSON object of strings", body.errors);
   }
   if (s.size() == 4 && s[1] == "prompts" && (s[3] == "approve" || s[3] == "deny")) {
     return ToResponse(workflows_.Answer(s[2], s[3] == "approve", body, language));

@@ -4,6 +4,7 @@
 #include <cpprest/http_client.h>
 #include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -281,6 +282,9 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
 }  // namespace
 
 int main(int argc, char** argv) {
+  // It holds the customer's credentials in memory: no core dump, and no
+  // other process of this user may read its memory (ptrace, /proc/PID/mem).
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::umask(077);  // the state directory holds tokens and the bundle: owner only
   // cpprestsdk's HTTP client runs on its own thread pool (40 threads unless
   // told otherwise); the enforcer's few requests need two.

@@ -43,6 +43,12 @@ SecretBytes::SecretBytes(std::string_view bytes) : SecretBytes(bytes.size()) {
 
 SecretBytes::~SecretBytes() { Release(); }
 
+void SecretBytes::Truncate(std::size_t n) {
+  if (n >= size_) return;
+  OPENSSL_cleanse(data_ + n, size_ - n);
+  size_ = n;
+}
+
 void SecretBytes::Release() {
   if (!data_) return;
   OPENSSL_cleanse(data_, mapped_);

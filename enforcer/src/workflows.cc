@@ -18,7 +18,6 @@ using web::json::value;
 namespace {
 
 constexpr int kMaxAdminCredentialAttempts = 3;
-constexpr std::size_t kMaxSecretBytes = 1024;
 
 value Str(const std::string& s) { return value::string(s); }
 
@@ -249,32 +248,29 @@ struct SecretInput {
   std::optional<SecretBytes> password;
   std::vector<policy::FieldError> errors;
 };
-SecretInput ReadSecretInput(const value& body, bool with_user) {
+SecretInput ReadSecretInput(SecretForm& form, bool with_user) {
   SecretInput in;
-  if (!body.is_object()) {
-    in.errors.push_back({"", "must be an object"});
-    return in;
-  }
-  for (const auto& [k, v] : body.as_object()) {
+  in.errors = form.errors;
+  if (!in.errors.empty()) return in;
+  for (const auto& [k, v] : form.fields) {
     if (k != "password" && !(with_user && k == "user_name")) {
       in.errors.push_back({"/" + k, with_user ? "unknown key (send user_name and password)"
                                               : "unknown key (send only password)"});
     }
   }
   if (with_user) {
-    if (!body.has_field("user_name") || !body.at("user_name").is_string() ||
-        body.at("user_name").as_string().empty() || body.at("user_name").as_string().size() > 256) {
+    auto user = form.fields.find("user_name");
+    if (user == form.fields.end() || user->second.size() == 0 || user->second.size() > 256) {
       in.errors.push_back({"/user_name", "must be a user name of 1 to 256 characters"});
     } else {
-      in.user_name = body.at("user_name").as_string();
+      in.user_name = std::string(user->second.view());  // not a secret: it is shown and stored
     }
   }
-  if (!body.has_field("password") || !body.at("password").is_string() ||
-      body.at("password").as_string().empty() ||
-      body.at("password").as_string().size() > kMaxSecretBytes) {
+  auto password = form.fields.find("password");
+  if (password == form.fields.end() || password->second.size() == 0) {
     in.errors.push_back({"/password", "must be a password of 1 to 1024 bytes"});
   } else {
-    in.password.emplace(body.at("password").as_string());
+    in.password.emplace(std::move(password->second));
   }
   return in;
 }
@@ -781,7 +777,7 @@ value Workflows::Prompts(Language language) {
   return out;
 }
 
-Reply Workflows::Answer(const std::string& prompt_id, bool approve, const value& body,
+Reply Workflows::Answer(const std::string& prompt_id, bool approve, SecretForm& body,
                         Language language) {
   Reply reply;
   {
@@ -803,7 +799,7 @@ Reply Workflows::Answer(const std::string& prompt_id, bool approve, const value&
   return reply;
 }
 
-Reply Workflows::AnswerUnattended(const value& row, bool approve, const value& body,
+Reply Workflows::AnswerUnattended(const value& row, bool approve, SecretForm& body,
                                   policy::Instant now) {
   const std::string id = row.at("id").as_string();
   if (row.at("state").as_string() != "pending") {
@@ -830,7 +826,7 @@ Reply Workflows::AnswerUnattended(const value& row, bool approve, const value& b
   SecretInput input;
   if (at_setup) {
     input = ReadSecretInput(body, true);
-  } else if (!body.is_object() || body.size() != 0) {
+  } else if (!body.errors.empty() || !body.fields.empty()) {
     input.errors.push_back({"", "send an empty object: at_connection asks only for consent"});
   }
   if (!input.errors.empty())
@@ -892,7 +888,7 @@ Reply Workflows::AnswerUnattended(const value& row, bool approve, const value& b
   return {200, grant};
 }
 
-Reply Workflows::AnswerCredentials(const value& row, bool approve, const value& body,
+Reply Workflows::AnswerCredentials(const value& row, bool approve, SecretForm& body,
                                    Language language, policy::Instant now) {
   const std::string id = row.at("id").as_string();
   const std::string session_id = row.at("session_id").as_string();
@@ -989,7 +985,7 @@ Reply Workflows::RevokeCredentials(const std::string& session_id, Language langu
   return {200, out};
 }
 
-Reply Workflows::PresentAdminCredentials(const std::string& connection_id, const value& body) {
+Reply Workflows::PresentAdminCredentials(const std::string& connection_id, SecretForm& body) {
   SecretInput input = ReadSecretInput(body, true);
   if (!input.errors.empty())
     return ProblemReply(400, "Invalid request", "bad credentials", input.errors);

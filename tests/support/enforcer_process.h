@@ -33,6 +33,7 @@ class EnforcerProcess {
     Start();
   }
   ~EnforcerProcess() { Kill(SIGTERM); }
+  pid_t pid() const { return pid_; }
 
   void Start() {
     log_ = (dir_ / ("run" + std::to_string(++runs_) + ".err")).string();

@@ -10,8 +10,10 @@
 // every flow that takes one, and afterwards it is nowhere — not in logs,
 // audit exports, either database or its WAL, nor any file of the state
 // directories — in clear, UTF-16LE, base64 (any alignment) or hex.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
@@ -495,6 +497,49 @@ TEST_F(Workflows, AnEnforcerCrashKeepsGrantsAndWipesSessionCredentials) {
 // applied and revoked — then looked for in every file both daemons left:
 // logs, audit exports in all formats, both databases and their WAL files,
 // the state directories; while running and after they stopped.
+// How often `needle` occurs in the readable memory of process `pid`
+// (/proc/PID/maps and /proc/PID/mem; the test runs as the same user).
+std::size_t CopiesInMemory(pid_t pid, const std::string& needle) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  const int mem = ::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY);
+  std::size_t copies = 0;
+  for (std::string line; std::getline(maps, line);) {
+    unsigned long start = 0, end = 0;
+    char perms[5] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &start, &end, perms) != 3 || perms[0] != 'r') {
+      continue;
+    }
+    if (line.find("[vvar]") != std::string::npos || line.find("[vsyscall]") != std::string::npos) {
+      continue;
+    }
+    std::string region(end - start, '\0');
+    const ssize_t n = ::pread(mem, region.data(), region.size(), static_cast<off_t>(start));
+    if (n <= 0) continue;
+    region.resize(static_cast<std::size_t>(n));
+    for (auto at = region.find(needle); at != std::string::npos; at = region.find(needle, at + 1)) {
+      ++copies;
+    }
+  }
+  ::close(mem);
+  return copies;
+}
+
+// Finding 17: the customer's password is read into locked, wiped memory and
+// nowhere else; no copy lingers in the enforcer once it has answered, nor
+// after the customer revoked it.
+TEST_F(Workflows, TheCustomersPasswordLeavesNoCopyInTheEnforcersMemory) {
+  auto e = Enforcer("pc-memory", "windows");
+  const std::string session = OpenSession(*e, "applet", R"(,"screen_viewing":true)");
+  const std::string setup =
+      RequestUnattended(session, "at_setup", R"({"kind":"days","days":7})").at("id").as_string();
+  Approve(*e, setup, std::string(R"({"user_name":"anna","password":")") + kCanary + "\"}");
+  EXPECT_EQ(CopiesInMemory(e->pid(), kCanary), 0u) << "after approving with credentials";
+  StoredCredentials(*e, session);
+  EXPECT_EQ(CopiesInMemory(e->pid(), kCanary), 0u) << "while credentials are stored";
+  e->Local("POST", "/v1/sessions/" + session + "/credentials/revoke");
+  EXPECT_EQ(CopiesInMemory(e->pid(), kCanary), 0u) << "after the customer revoked them";
+}
+
 TEST_F(Workflows, TheSecretCanaryIsNowhere) {
   auto e = Enforcer("pc-canary", "windows");
   const std::string session = OpenSession(*e, "applet", R"(,"screen_viewing":true)");

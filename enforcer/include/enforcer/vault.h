@@ -34,6 +34,8 @@ class SecretBytes {
   const unsigned char* data() const { return data_; }
   std::size_t size() const { return size_; }
   std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
+  // Keeps only the first `n` bytes (n ≤ size()); the rest is wiped.
+  void Truncate(std::size_t n);
   bool locked() const { return locked_; }
 
  private:

@@ -34,6 +34,7 @@
 
 #include "enforcer/bundle.h"
 #include "enforcer/os.h"
+#include "enforcer/secret_form.h"
 #include "enforcer/store.h"
 #include "enforcer/vault.h"
 #include "policy/codec.h"
@@ -87,11 +88,10 @@ class Workflows {
   // The local API: the customer's prompts and answers, revocations, and the
   // administrator credentials of an at_connection connect.
   web::json::value Prompts(Language language);
-  Reply Answer(const std::string& prompt_id, bool approve, const web::json::value& body,
-               Language language);
+  Reply Answer(const std::string& prompt_id, bool approve, SecretForm& body, Language language);
   Reply RevokeGrant(const std::string& grant_id);
   Reply RevokeCredentials(const std::string& session_id, Language language);
-  Reply PresentAdminCredentials(const std::string& connection_id, const web::json::value& body);
+  Reply PresentAdminCredentials(const std::string& connection_id, SecretForm& body);
   // Sessions, grants and connections as the endpoint holds them (no secrets).
   web::json::value Overview();
 
@@ -123,9 +123,9 @@ class Workflows {
   void EndGrant(const std::string& grant_id, const std::string& state, const std::string& by,
                 policy::Instant now);
 
-  Reply AnswerUnattended(const web::json::value& row, bool approve, const web::json::value& body,
+  Reply AnswerUnattended(const web::json::value& row, bool approve, SecretForm& body,
                          policy::Instant now);
-  Reply AnswerCredentials(const web::json::value& row, bool approve, const web::json::value& body,
+  Reply AnswerCredentials(const web::json::value& row, bool approve, SecretForm& body,
                           Language language, policy::Instant now);
 
   // A decision request for `action` in session `session_id`, with the
