@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   clang clang-format libclang-rt-14-dev   # libFuzzer, sanitizers, format check
   libcpprest-dev                          # web::json, http_client
   libboost-dev libboost-date-time-dev     # calendar arithmetic (+ Beast later)
