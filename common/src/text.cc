@@ -34,20 +34,6 @@ std::size_t SequenceLength(std::string_view s, std::size_t i) {
   return n + 1;
 }
 
-std::string Escape(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 void Walk(const web::json::value& v, const std::string& at, std::vector<JsonProblem>& out,
           std::size_t limit) {
   if (out.size() >= limit) return;
@@ -69,7 +55,7 @@ void Walk(const web::json::value& v, const std::string& at, std::vector<JsonProb
     }
     case web::json::value::Object:
       for (const auto& [k, e] : v.as_object()) {
-        const std::string path = at + "/" + (IsValidUtf8(k) ? Escape(k) : "?");
+        const std::string path = IsValidUtf8(k) ? JoinPointer(at, k) : at + "/?";
         if (!IsValidUtf8(k)) {
           out.push_back({path, "has a key that is not valid UTF-8"});
         } else {
@@ -91,6 +77,20 @@ void Walk(const web::json::value& v, const std::string& at, std::vector<JsonProb
 }
 
 }  // namespace
+
+std::string JoinPointer(const std::string& pointer, std::string_view token) {
+  std::string out = pointer + "/";
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 bool IsValidUtf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {

@@ -3,20 +3,12 @@
 #include <algorithm>
 #include <set>
 
+#include "common/text.h"
+
 namespace custodian::policy::internal {
 
 std::string JoinPointer(const std::string& pointer, std::string_view token) {
-  std::string out = pointer + "/";
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return text::JoinPointer(pointer, token);
 }
 
 std::string JoinPointer(const std::string& pointer, std::size_t index) {

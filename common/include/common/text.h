@@ -35,6 +35,10 @@ std::string ForTerminal(std::string_view s);
 // them. nullopt, with the reason in *error, for anything that is not JSON.
 std::optional<web::json::value> ParseJson(const std::string& json, std::string* error);
 
+// `pointer` with one more reference token, escaped as RFC 6901 says
+// ("~" as "~0", "/" as "~1").
+std::string JoinPointer(const std::string& pointer, std::string_view token);
+
 struct JsonProblem {
   std::string pointer;  // RFC 6901
   std::string message;
