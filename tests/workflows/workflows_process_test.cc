@@ -512,6 +512,8 @@ std::size_t CopiesInMemory(pid_t pid, const std::string& needle) {
     if (line.find("[vvar]") != std::string::npos || line.find("[vsyscall]") != std::string::npos) {
       continue;
     }
+    // Sanitizer shadow memory: terabytes reserved, never a heap or a stack.
+    if (end - start > (1UL << 30)) continue;
     std::string region(end - start, '\0');
     const ssize_t n = ::pread(mem, region.data(), region.size(), static_cast<off_t>(start));
     if (n <= 0) continue;
