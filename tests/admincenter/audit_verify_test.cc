@@ -33,12 +33,14 @@ class AuditVerify : public ::testing::Test {
       ac_->Request("POST", "/v1/groups", ac_->master_token(),
                    R"({"id":"g-v)" + std::to_string(i) + R"(","name":"V"})");
     }
-    // Quotes, backslashes, control characters and non-ASCII text survive the
-    // export's own JSON writer with their hashes intact.
+    // Quotes, backslashes and non-ASCII text (names allow no control
+    // characters) survive the export's own JSON writer with their hashes
+    // intact; a refused path brings control characters in.
     EXPECT_EQ(ac_->Request("POST", "/v1/groups", ac_->master_token(),
-                           R"({"id":"g-odd","name":"Q\"uote \\ back\nline\ttab \u0001 Grüße 😀"})")
+                           R"({"id":"g-odd","name":"Q\"uote \\ back / Grüße 😀 \u2028"})")
                   .status,
               201u);
+    EXPECT_EQ(ac_->Request("GET", "/v1/groups/%1b%5b31m%0a%09%01", std::nullopt).status, 401u);
     // An auditor's checkpoint, kept outside the admin center.
     checkpoint_ = ac_->Request("GET", "/v1/audit/checkpoint", ac_->master_token()).body;
     const std::string body = ac_->Request("GET", "/v1/audit/events", ac_->master_token()).body;

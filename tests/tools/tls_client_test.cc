@@ -94,10 +94,16 @@ TEST_F(TlsClients, AnEnforcerEnrolledWithAPinKeepsUsingIt) {
   pid_t run = Spawn({CUSTODIAN_ENFORCER, "run", "--state-dir", state, "--poll-interval", "1"},
                     (dir_ / "run.out").string(), (dir_ / "run.err").string());
   // The bundle poll is the endpoint's heartbeat: it arrives over the pin.
-  EXPECT_TRUE(Eventually([&] {
-    const auto items = ac_->Request("GET", "/v1/endpoints", ac_->master_token()).json().at("items");
-    return items.size() == 1 && !items.at(0).at("bundle_version").is_null();
-  })) << Slurp((dir_ / "run.err").string());
+  // (A generous bound: under the sanitizers each TLS handshake takes
+  // seconds.)
+  EXPECT_TRUE(Eventually(
+      [&] {
+        const auto items =
+            ac_->Request("GET", "/v1/endpoints", ac_->master_token()).json().at("items");
+        return items.size() == 1 && !items.at(0).at("bundle_version").is_null();
+      },
+      std::chrono::seconds(120)))
+      << Slurp((dir_ / "run.err").string());
   StopProcess(run, SIGTERM);
 }
 
