@@ -20,11 +20,7 @@ TEST(Lifecycle, ServesHttpsWithACertificate) {
       std::filesystem::temp_directory_path() / ("custodian-cert-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
-  const std::string gen =
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-      "-subj /CN=localhost -days 1 -keyout " +
-      key + " -out " + cert + " >/dev/null 2>&1";
-  ASSERT_EQ(std::system(gen.c_str()), 0);
+  ASSERT_TRUE(custodian::testing::MakeSelfSignedCertificate(dir, "ec"));
   AdminCenterProcess ac("tls", {"--tls-certificate", cert, "--tls-key", key});
   EXPECT_EQ(ac.url().substr(0, 8), "https://");
   EXPECT_EQ(ac.Request("GET", "/healthz", std::nullopt).status, 200u);
@@ -41,11 +37,7 @@ TEST(Lifecycle, OffersOnlyModernTlsProtocolsAndCiphers) {
   std::filesystem::create_directories(dir);
   const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
   // An RSA certificate: it is the one that could offer RSA key exchange.
-  const std::string gen =
-      "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 "
-      "-keyout " +
-      key + " -out " + cert + " >/dev/null 2>&1";
-  ASSERT_EQ(std::system(gen.c_str()), 0);
+  ASSERT_TRUE(custodian::testing::MakeSelfSignedCertificate(dir, "rsa"));
   AdminCenterProcess ac("scan", {"--tls-certificate", cert, "--tls-key", key});
   const auto scan = custodian::testing::RunCommand(
       "sslscan --no-colour --no-heartbleed "

@@ -143,6 +143,19 @@ bool Eventually(F done, std::chrono::milliseconds limit = std::chrono::seconds(1
   }
 }
 
+// A self-signed certificate for localhost and 127.0.0.1 in `dir`
+// (cert.pem, key.pem) with openssl; `key` is "ec" (P-256) or "rsa".
+// Returns false when openssl fails.
+inline bool MakeSelfSignedCertificate(const std::filesystem::path& dir, const std::string& key) {
+  const std::string kind =
+      key == "rsa" ? "-newkey rsa:2048" : "-newkey ec -pkeyopt ec_paramgen_curve:P-256";
+  return RunCommand("openssl req -x509 " + kind +
+                    " -nodes -subj /CN=localhost "
+                    "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -days 1 -keyout " +
+                    (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string())
+             .exit_code == 0;
+}
+
 inline std::filesystem::path FreshTestDir(const std::string& prefix) {
   const auto dir = std::filesystem::temp_directory_path() /
                    (prefix + "-" + std::to_string(getpid()) + "-" +

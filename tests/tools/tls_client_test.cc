@@ -20,12 +20,7 @@ class TlsClients : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     cert_ = (dir_ / "cert.pem").string();
     const std::string key = (dir_ / "key.pem").string();
-    ASSERT_EQ(RunCommand("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                         "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 "
-                         "-days 1 -keyout " +
-                         key + " -out " + cert_)
-                  .exit_code,
-              0);
+    ASSERT_TRUE(MakeSelfSignedCertificate(dir_, "ec"));
     const CommandRun fp =
         RunCommand("openssl x509 -noout -fingerprint -sha256 -in " + cert_ + " | cut -d= -f2");
     pin_ = fp.output.substr(0, fp.output.find('\n'));
