@@ -1,87 +1,32 @@
+// The technicians' workflow steps at the admin center; the endpoint's
+// events are applied in workflow_observe.cc.
 #include "admincenter/workflows.h"
 
-#include <SQLiteCpp/Statement.h>
-
-#include <set>
-
-#include "admincenter/audit.h"
 #include "admincenter/policy_store.h"
 #include "common/crypto.h"
-#include "common/sql_json.h"
 #include "input.h"
 #include "policy/codec.h"
 #include "policy/engine.h"
+#include "workflow_codec.h"
 
 namespace custodian::admincenter {
+
+using policy::workflow::Event;
+
 namespace {
 
 value Str(const std::string& s) { return value::string(s); }
 
-// Columns holding JSON text, and booleans.
-const std::set<std::string> kJsonColumns = {"schedule", "reasons", "effective_schedule"};
-const std::set<std::string> kBoolColumns = {"screen_viewing"};
-
-value RowJson(SQLite::Statement& q) { return custodian::RowJson(q, kJsonColumns, kBoolColumns); }
-
-// The one row of `table` with `id`, or null.
-value FindRow(SQLite::Database& db, const std::string& table, const std::string& id) {
-  SQLite::Statement q(db, "SELECT * FROM " + table + " WHERE id = ?");
-  q.bind(1, id);
-  return q.executeStep() ? RowJson(q) : value::null();
+// The creation `event` makes: the state a new record starts in.
+State Created(Entity entity, Event event, policy::Instant now) {
+  return policy::workflow::Apply({entity, std::nullopt}, event, now).transition->to;
 }
 
-// The session part of a decision request (DESIGN.md §3).
-value SessionPart(const value& session) {
-  value s = value::object(true);
-  s["type"] = session.at("type");
-  if (!session.at("mode").is_null()) s["mode"] = session.at("mode");
-  s["active"] = value::boolean(session.at("state").as_string() == "active");
-  s["screen_viewing"] = session.at("screen_viewing");
-  return s;
-}
-
-value EndpointFacts(SQLite::Database& db, const std::string& endpoint_id) {
-  SQLite::Statement q(db, "SELECT os, time_zone FROM endpoints WHERE id = ?");
-  q.bind(1, endpoint_id);
-  value e = value::object(true);
-  if (q.executeStep()) {
-    e["os"] = Str(q.getColumn(0).getString());
-    e["time_zone"] = Str(q.getColumn(1).getString());
-  }
-  return e;
-}
-
-value DecisionRequest(policy::Action action, const std::string& technician_id) {
-  value r = value::object(true);
-  r["action"] = Str(std::string(policy::ActionName(action)));
-  r["technician_id"] = Str(technician_id);
-  return r;
-}
-
-std::string Now(policy::Instant now) { return policy::FormatRfc3339(now); }
-
-// Sets the state (and reasons, when given) of the row `id` of `table`
-// that belongs to `endpoint_id`, if its state is one of `from`.
-void Transition(SQLite::Database& db, const std::string& table, const std::string& id,
-                const std::string& endpoint_id, const std::vector<std::string>& from,
-                const std::string& to, const value* reasons, policy::Instant now,
-                const std::string& time_column) {
-  std::string in;
-  for (std::size_t i = 0; i < from.size(); ++i) in += (i ? ", '" : "'") + from[i] + "'";
-  SQLite::Statement u(db, "UPDATE " + table + " SET state = ?, " + time_column + " = ?" +
-                              (reasons ? ", reasons = ?" : "") +
-                              " WHERE id = ? AND endpoint_id = ? AND state IN (" + in + ")");
-  int i = 1;
-  u.bind(i++, to);
-  u.bind(i++, Now(now));
-  if (reasons) u.bind(i++, reasons->serialize());
-  u.bind(i++, id);
-  u.bind(i++, endpoint_id);
-  u.exec();
-}
-
-std::string DetailString(const value& details, const char* key) {
-  return details.has_field(key) && details.at(key).is_string() ? details.at(key).as_string() : "";
+policy::Command CommandOf(Event type, const std::string& technician_id) {
+  policy::Command c;
+  c.type = type;
+  c.technician_id = technician_id;
+  return c;
 }
 
 }  // namespace
@@ -94,24 +39,30 @@ Workflows::Workflows(Service& service, Distribution& distribution)
 }
 
 bool Workflows::CanSee(const Principal& who, const std::string& technician_id) {
+  const auto visible = Visible(who);
+  return !visible || visible->contains(technician_id);
+}
+
+std::optional<std::set<std::string>> Workflows::Visible(const Principal& who) {
   switch (who.role) {
     case Role::kMasterAdmin:
     case Role::kAuditor:
-      return true;
+      return std::nullopt;
     case Role::kTechnician:
-      return who.id == technician_id;
+      return std::set<std::string>{who.id};
     case Role::kAdmin: {
-      auto snapshot = service_.Snapshot();
-      if (!snapshot) return false;
-      for (const policy::Technician& t : snapshot->policy.technicians) {
-        if (t.id == technician_id) return InSubtree(snapshot->policy, t.group_id, who.scopes);
+      std::set<std::string> in_scope;
+      if (auto snapshot = service_.Snapshot()) {
+        for (const policy::Technician& t : snapshot->policy.technicians) {
+          if (InSubtree(snapshot->policy, t.group_id, who.scopes)) in_scope.insert(t.id);
+        }
       }
-      return false;
+      return in_scope;
     }
     case Role::kEndpoint:
-      return false;
+      return std::set<std::string>{};
   }
-  return false;
+  return std::set<std::string>{};
 }
 
 // ---------------------------------------------------------------- sessions
@@ -131,7 +82,7 @@ Result<value> Workflows::OpenSession(const Principal& who, const value& body) {
                         "(unattended sessions start with a grant's connect)"});
     }
   }
-  value mode = value::null();
+  bool chat_only = false;
   if (body.has_field("mode")) {
     const value& m = body.at("mode");
     if (!m.is_string() || (m.as_string() != "chat_only" && m.as_string() != "full")) {
@@ -139,7 +90,7 @@ Result<value> Workflows::OpenSession(const Principal& who, const value& body) {
     } else if (parsed_type != policy::SessionType::kInstantChat) {
       errors.push_back({"/mode", "applies only to instant_chat sessions"});
     } else {
-      mode = m;
+      chat_only = m.as_string() == "chat_only";
     }
   } else if (parsed_type == policy::SessionType::kInstantChat) {
     errors.push_back({"/mode", "is required for instant_chat: \"chat_only\" or \"full\""});
@@ -153,38 +104,57 @@ Result<value> Workflows::OpenSession(const Principal& who, const value& body) {
   }
   if (!errors.empty()) return Invalid(std::move(errors));
   const policy::Instant now = service_.Now();
-  const std::string id = crypto::NewId("ses_");
+  SessionRecord s;
+  s.id = crypto::NewId("ses_");
+  s.technician_id = who.id;
+  s.endpoint_id = *endpoint_id;
+  s.session = {*parsed_type, chat_only, true, screen};
+  s.state = Created(Entity::kSession, Event::kOpenSession, now);
+  s.started_at = now;
   Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    if (EndpointFacts(db, *endpoint_id).size() == 0) {
-      return Invalid("/endpoint_id", "no such endpoint");
-    }
-    SQLite::Statement q(
-        db,
-        "INSERT INTO sessions (id, technician_id, endpoint_id, type, mode, "
-        "screen_viewing, state, started_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)");
-    q.bind(1, id);
-    q.bind(2, who.id);
-    q.bind(3, *endpoint_id);
-    q.bind(4, *type);
-    if (mode.is_null())
-      q.bind(5);
-    else
-      q.bind(5, mode.as_string());
-    q.bind(6, screen ? 1 : 0);
-    q.bind(7, Now(now));
-    q.exec();
-    const value session = FindRow(db, "sessions", id);
-    value command = SessionPart(session);
-    command["session_id"] = Str(id);
-    command["technician_id"] = Str(who.id);
-    Distribution::InsertCommand(db, *endpoint_id, "session.open", command, now);
-    AuditEvent e = ActorEvent(who, "session.open", "session:" + id);
-    e.details = command;
-    e.details["endpoint_id"] = Str(*endpoint_id);
+    auto repo = SqliteWorkflowRepository(db);
+    if (!repo->Endpoint(s.endpoint_id)) return Invalid("/endpoint_id", "no such endpoint");
+    repo->Insert(s);
+    policy::Command command = CommandOf(Event::kOpenSession, who.id);
+    command.session_id = s.id;
+    command.session = s.session;
+    repo->Queue(s.endpoint_id, command, now);
+    AuditEvent e = ActorEvent(who, std::string(EventName(Event::kOpenSession)), "session:" + s.id);
+    e.details = policy::EncodeCommand(command);
+    e.details["endpoint_id"] = Str(s.endpoint_id);
     AppendAudit(db, e, now);
-    return session;
+    return Encode(s);
   });
-  if (r.ok()) distribution_.NotifyEndpoint(*endpoint_id);
+  if (r.ok()) distribution_.NotifyEndpoint(s.endpoint_id);
+  return r;
+}
+
+Result<value> Workflows::SessionStep(const Principal& who, const std::string& id, Event event,
+                                     std::optional<bool> screen_viewing) {
+  const policy::Instant now = service_.Now();
+  std::string endpoint_id;
+  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
+    auto repo = SqliteWorkflowRepository(db);
+    auto s = repo->Session(id);
+    if (!s || s->technician_id != who.id) return NotFound("no such session");
+    const auto applied = policy::workflow::Apply({Entity::kSession, s->state}, event, now);
+    MoveDetails details;
+    details.screen_viewing = screen_viewing;
+    if (!applied.ok() || !repo->Move(Entity::kSession, id, "", *applied.transition, details)) {
+      return Conflict(event == Event::kEndSession ? "the session has ended already"
+                                                  : "the session has ended");
+    }
+    endpoint_id = s->endpoint_id;
+    policy::Command command = CommandOf(event, who.id);
+    command.session_id = id;
+    command.session.screen_viewing = screen_viewing.value_or(false);
+    repo->Queue(endpoint_id, command, now);
+    AuditEvent e = ActorEvent(who, std::string(EventName(event)), "session:" + id);
+    if (screen_viewing) e.details["screen_viewing"] = value::boolean(*screen_viewing);
+    AppendAudit(db, e, now);
+    return Encode(*repo->Session(id));
+  });
+  if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
   return r;
 }
 
@@ -197,53 +167,11 @@ Result<value> Workflows::UpdateSession(const Principal& who, const std::string& 
     errors.push_back({"/screen_viewing", "must be a boolean"});
   }
   if (!errors.empty()) return Invalid(std::move(errors));
-  const bool screen = body.at("screen_viewing").as_bool();
-  const policy::Instant now = service_.Now();
-  std::string endpoint_id;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    value s = FindRow(db, "sessions", id);
-    if (s.is_null() || s.at("technician_id").as_string() != who.id)
-      return NotFound("no such session");
-    if (s.at("state").as_string() != "active") return Conflict("the session has ended");
-    endpoint_id = s.at("endpoint_id").as_string();
-    SQLite::Statement u(db, "UPDATE sessions SET screen_viewing = ? WHERE id = ?");
-    u.bind(1, screen ? 1 : 0);
-    u.bind(2, id);
-    u.exec();
-    value command = value::object(true);
-    command["session_id"] = Str(id);
-    command["screen_viewing"] = value::boolean(screen);
-    Distribution::InsertCommand(db, endpoint_id, "session.update", command, now);
-    AuditEvent e = ActorEvent(who, "session.update", "session:" + id);
-    e.details["screen_viewing"] = value::boolean(screen);
-    AppendAudit(db, e, now);
-    return FindRow(db, "sessions", id);
-  });
-  if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
-  return r;
+  return SessionStep(who, id, Event::kUpdateSession, body.at("screen_viewing").as_bool());
 }
 
 Result<value> Workflows::EndSession(const Principal& who, const std::string& id) {
-  const policy::Instant now = service_.Now();
-  std::string endpoint_id;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    value s = FindRow(db, "sessions", id);
-    if (s.is_null() || s.at("technician_id").as_string() != who.id)
-      return NotFound("no such session");
-    if (s.at("state").as_string() != "active") return Conflict("the session has ended already");
-    endpoint_id = s.at("endpoint_id").as_string();
-    SQLite::Statement u(db, "UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ?");
-    u.bind(1, Now(now));
-    u.bind(2, id);
-    u.exec();
-    value command = value::object(true);
-    command["session_id"] = Str(id);
-    Distribution::InsertCommand(db, endpoint_id, "session.end", command, now);
-    AppendAudit(db, ActorEvent(who, "session.end", "session:" + id), now);
-    return FindRow(db, "sessions", id);
-  });
-  if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
-  return r;
+  return SessionStep(who, id, Event::kEndSession, std::nullopt);
 }
 
 // ------------------------------------------------- steps the policy decides
@@ -253,48 +181,47 @@ Result<value> Workflows::Decided(const Principal& who, const DecidedStep& step) 
   if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
   const policy::Instant now = service_.Now();
   Facts facts;
-  bool denied = false;
+  std::optional<policy::Decision> denied;
   Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
+    auto repo = SqliteWorkflowRepository(db);
     facts = Facts{};
-    if (auto problem = step.facts(db, facts)) return *problem;
-    auto parsed = policy::ParseRequest(facts.request);
-    if (!parsed.ok()) return Invalid(std::move(parsed.errors));
-    value decision = policy::EncodeDecision(policy::Decide(snapshot->compiled, *parsed.value, now));
-    if (step.adjust) step.adjust(decision);
-    AuditEvent e = ActorEvent(who, step.action, facts.target);
+    if (auto problem = step.facts(*repo, facts)) return *problem;
+    const policy::Decision d = policy::Decide(snapshot->compiled, facts.request, now);
+    AuditEvent e = ActorEvent(who, std::string(EventName(step.event)), facts.target);
+    const value decision = policy::EncodeDecision(d);
     e.reasons = decision.at("reasons");
     e.details["endpoint_id"] = Str(facts.endpoint_id);
-    if (decision.at("effect").as_string() == "deny") {
+    if (d.effect == policy::Effect::kDeny) {
       // Recorded, and answered 403 once it is committed.
       e.outcome = "denied";
       AppendAudit(db, e, now);
-      denied = true;
+      denied = d;
       return decision;
     }
-    value out = step.allow(db, snapshot->compiled, e, now);
+    value out = step.allow(*repo, snapshot->compiled, e, now);
     out["decision"] = decision;
     AppendAudit(db, e, now);
     return out;
   });
   if (!r.ok()) return r;
-  if (denied) return Problem{ErrorKind::kPolicyDenied, step.refusal, {}, r.value().at("reasons")};
+  if (denied) return PolicyDenied(step.refusal, *denied);
   distribution_.NotifyEndpoint(facts.endpoint_id);
   return r;
 }
 
 // The technician's own session `session_id` into `facts` (its session and
 // endpoint parts of the decision request).
-std::optional<Problem> Workflows::SessionFacts(SQLite::Database& db, const Principal& who,
+std::optional<Problem> Workflows::SessionFacts(WorkflowRepository& repo, const Principal& who,
                                                const std::string& session_id, policy::Action action,
                                                Facts& facts) {
-  const value s = FindRow(db, "sessions", session_id);
-  if (s.is_null() || s.at("technician_id").as_string() != who.id)
-    return NotFound("no such session");
-  facts.endpoint_id = s.at("endpoint_id").as_string();
+  const auto s = repo.Session(session_id);
+  if (!s || s->technician_id != who.id) return NotFound("no such session");
+  facts.endpoint_id = s->endpoint_id;
   facts.target = "session:" + session_id;
-  facts.request = DecisionRequest(action, who.id);
-  facts.request["session"] = SessionPart(s);
-  facts.request["endpoint"] = EndpointFacts(db, facts.endpoint_id);
+  facts.request.action = action;
+  facts.request.technician_id = who.id;
+  facts.request.session = s->session;
+  facts.request.endpoint = repo.Endpoint(s->endpoint_id).value_or(policy::EndpointInfo{});
   return std::nullopt;
 }
 
@@ -303,47 +230,59 @@ Result<value> Workflows::RequestUnattended(const Principal& who, const std::stri
   if (!body.is_object()) return Invalid("", "must be an object");
   std::vector<FieldError> errors;
   RejectUnknownKeys(body, {"credential_mode", "schedule"}, errors);
+  const auto mode = RequiredString(body, "credential_mode", errors, 32);
+  std::optional<policy::AuthMode> parsed_mode;
+  if (mode && !(parsed_mode = policy::ParseAuthMode(*mode))) {
+    errors.push_back({"/credential_mode",
+                      "unknown value \"" + *mode + "\"; expected one of at_connection, at_setup"});
+  }
+  std::optional<policy::Schedule> schedule;
+  if (!body.has_field("schedule")) {
+    errors.push_back({"/schedule", "is required"});
+  } else if (auto parsed = policy::ParseSchedule(body.at("schedule"), "/schedule"); parsed.ok()) {
+    schedule = *parsed.value;
+  } else {
+    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+  }
   if (!errors.empty()) return Invalid(std::move(errors));
   const std::string id = crypto::NewId("ureq_");
   DecidedStep step;
-  step.action = "unattended.request";
+  step.event = Event::kRequestUnattended;
   step.refusal = "the policy refuses this unattended-access request";
-  step.facts = [&](SQLite::Database& db, Facts& f) -> std::optional<Problem> {
-    auto problem = SessionFacts(db, who, session_id, policy::Action::kUnattendedRequest, f);
+  step.facts = [&](WorkflowRepository& repo, Facts& f) -> std::optional<Problem> {
+    auto problem = SessionFacts(repo, who, session_id, policy::Action::kUnattendedRequest, f);
     if (problem) return problem;
-    for (const char* k : {"credential_mode", "schedule"}) {
-      if (body.has_field(k)) f.request[k] = body.at(k);
-    }
+    f.request.credential_mode = parsed_mode;
+    f.request.schedule = schedule;
     return std::nullopt;
   };
-  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy& policy, AuditEvent& e,
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy& policy, AuditEvent& e,
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
-    const policy::Instant expires = now + std::chrono::minutes(policy.request_ttl_minutes());
-    InsertRow(db, "unattended_requests",
-              {{"id", id},
-               {"session_id", session_id},
-               {"technician_id", who.id},
-               {"endpoint_id", endpoint_id},
-               {"credential_mode", body.at("credential_mode").as_string()},
-               {"schedule", body.at("schedule").serialize()},
-               {"state", "pending"},
-               {"created_at", Now(now)},
-               {"expires_at", Now(expires)}});
-    value command = value::object(true);
-    command["request_id"] = Str(id);
-    command["session_id"] = Str(session_id);
-    command["technician_id"] = Str(who.id);
-    command["technician_name"] = Str(who.name);  // for the customer's prompt
-    command["credential_mode"] = body.at("credential_mode");
-    command["schedule"] = body.at("schedule");
-    command["expires_at"] = Str(Now(expires));
-    Distribution::InsertCommand(db, endpoint_id, "unattended.request", command, now);
+    RequestRecord u;
+    u.id = id;
+    u.session_id = session_id;
+    u.technician_id = who.id;
+    u.endpoint_id = endpoint_id;
+    u.credential_mode = *parsed_mode;
+    u.schedule = *schedule;
+    u.state = Created(Entity::kUnattendedRequest, Event::kRequestUnattended, now);
+    u.created_at = now;
+    u.expires_at = now + std::chrono::minutes(policy.request_ttl_minutes());
+    repo.Insert(u);
+    policy::Command command = CommandOf(Event::kRequestUnattended, who.id);
+    command.request_id = id;
+    command.session_id = session_id;
+    command.technician_name = who.name;  // for the customer's prompt
+    command.credential_mode = u.credential_mode;
+    command.schedule = u.schedule;
+    command.expires_at = u.expires_at;
+    repo.Queue(endpoint_id, command, now);
     e.target = "unattended_request:" + id;
     e.details["session_id"] = Str(session_id);
-    e.details["credential_mode"] = body.at("credential_mode");
-    e.details["schedule"] = body.at("schedule");
-    return FindRow(db, "unattended_requests", id);
+    e.details["credential_mode"] = Str(std::string(policy::AuthModeName(u.credential_mode)));
+    e.details["schedule"] = policy::EncodeSchedule(u.schedule);
+    return Encode(u);
   };
   return Decided(who, step);
 }
@@ -351,30 +290,30 @@ Result<value> Workflows::RequestUnattended(const Principal& who, const std::stri
 Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& grant_id) {
   const policy::Instant now = service_.Now();
   std::string endpoint_id;
+  const bool may = who.role != Role::kAuditor;
   Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    value g = FindRow(db, "grants", grant_id);
-    if (g.is_null() || !CanSee(who, g.at("technician_id").as_string()) ||
-        who.role == Role::kAuditor) {
-      return NotFound("no such grant");
-    }
-    if (g.at("state").as_string() != "active") return Conflict("the grant is no longer active");
-    endpoint_id = g.at("endpoint_id").as_string();
+    auto repo = SqliteWorkflowRepository(db);
+    const auto g = repo->Grant(grant_id);
+    if (!g || !may || !CanSee(who, g->grant.technician_id)) return NotFound("no such grant");
+    const auto applied =
+        policy::workflow::Apply({Entity::kGrant, g->grant.state}, Event::kRevokeGrant, now);
     const std::string by = who.role == Role::kTechnician ? "technician" : "admin";
-    SQLite::Statement u(db,
-                        "UPDATE grants SET state = 'revoked', ended_at = ?, ended_by = ? "
-                        "WHERE id = ?");
-    u.bind(1, Now(now));
-    u.bind(2, by);
-    u.bind(3, grant_id);
-    u.exec();
-    value command = value::object(true);
-    command["grant_id"] = Str(grant_id);
-    command["by"] = Str(by);
-    Distribution::InsertCommand(db, endpoint_id, "grant.revoke", command, now);
-    AuditEvent e = ActorEvent(who, "grant.revoke", "grant:" + grant_id);
+    MoveDetails details;
+    details.ended_by = by;
+    if (!applied.ok() || !applied.transition->changes() ||
+        !repo->Move(Entity::kGrant, grant_id, "", *applied.transition, details)) {
+      return Conflict("the grant is no longer active");
+    }
+    endpoint_id = g->endpoint_id;
+    policy::Command command = CommandOf(Event::kRevokeGrant, "");
+    command.grant_id = grant_id;
+    command.by = by;
+    repo->Queue(endpoint_id, command, now);
+    AuditEvent e =
+        ActorEvent(who, std::string(EventName(Event::kRevokeGrant)), "grant:" + grant_id);
     e.details["endpoint_id"] = Str(endpoint_id);
     AppendAudit(db, e, now);
-    return FindRow(db, "grants", grant_id);
+    return Encode(*repo->Grant(grant_id));
   });
   if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
   return r;
@@ -382,40 +321,36 @@ Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& gr
 
 Result<value> Workflows::Connect(const Principal& who, const std::string& grant_id) {
   const std::string id = crypto::NewId("conn_");
-  value grant;  // as stored
   DecidedStep step;
-  step.action = "unattended.connect";
+  step.event = Event::kConnect;
   step.refusal = "the policy refuses this unattended connection";
-  step.facts = [&](SQLite::Database& db, Facts& f) -> std::optional<Problem> {
-    const value g = FindRow(db, "grants", grant_id);
-    if (g.is_null() || g.at("technician_id").as_string() != who.id) {
-      return NotFound("no such grant");
-    }
-    f.endpoint_id = g.at("endpoint_id").as_string();
+  step.facts = [&](WorkflowRepository& repo, Facts& f) -> std::optional<Problem> {
+    const auto g = repo.Grant(grant_id);
+    if (!g || g->grant.technician_id != who.id) return NotFound("no such grant");
+    f.endpoint_id = g->endpoint_id;
     f.target = "grant:" + grant_id;
-    f.request = policy::ConnectRequest(who.id, g);
-    grant = g;
+    f.request.action = policy::Action::kUnattendedConnect;
+    f.request.technician_id = who.id;
+    f.request.grant = g->grant;  // with its state: an ended grant stays ended (R8)
     return std::nullopt;
   };
-  step.adjust = [&](value& decision) { policy::DenyIfEnded(grant, decision); };
-  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, AuditEvent& e,
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
-    InsertRow(db, "connections",
-              {{"id", id},
-               {"grant_id", grant_id},
-               {"technician_id", who.id},
-               {"endpoint_id", endpoint_id},
-               {"state", "requested"},
-               {"requested_at", Now(now)},
-               {"updated_at", Now(now)}});
-    value command = value::object(true);
-    command["connection_id"] = Str(id);
-    command["grant_id"] = Str(grant_id);
-    command["technician_id"] = Str(who.id);
-    Distribution::InsertCommand(db, endpoint_id, "unattended.connect", command, now);
+    ConnectionRecord c;
+    c.id = id;
+    c.grant_id = grant_id;
+    c.technician_id = who.id;
+    c.endpoint_id = endpoint_id;
+    c.state = Created(Entity::kConnection, Event::kConnect, now);
+    c.requested_at = c.updated_at = now;
+    repo.Insert(c);
+    policy::Command command = CommandOf(Event::kConnect, who.id);
+    command.connection_id = id;
+    command.grant_id = grant_id;
+    repo.Queue(endpoint_id, command, now);
     e.details["connection_id"] = Str(id);
-    return FindRow(db, "connections", id);
+    return Encode(c);
   };
   return Decided(who, step);
 }
@@ -425,30 +360,29 @@ Result<value> Workflows::Connect(const Principal& who, const std::string& grant_
 Result<value> Workflows::RequestCredentials(const Principal& who, const std::string& session_id) {
   const std::string id = crypto::NewId("creq_");
   DecidedStep step;
-  step.action = "credentials.request";
+  step.event = Event::kRequestCredentials;
   step.refusal = "the policy refuses this credential request";
-  step.facts = [&](SQLite::Database& db, Facts& f) {
-    return SessionFacts(db, who, session_id, policy::Action::kCredentialsRequest, f);
+  step.facts = [&](WorkflowRepository& repo, Facts& f) {
+    return SessionFacts(repo, who, session_id, policy::Action::kCredentialsRequest, f);
   };
-  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, AuditEvent& e,
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
-    InsertRow(db, "credential_requests",
-              {{"id", id},
-               {"session_id", session_id},
-               {"technician_id", who.id},
-               {"endpoint_id", endpoint_id},
-               {"state", "pending"},
-               {"created_at", Now(now)},
-               {"updated_at", Now(now)}});
-    value command = value::object(true);
-    command["request_id"] = Str(id);
-    command["session_id"] = Str(session_id);
-    command["technician_id"] = Str(who.id);
-    command["technician_name"] = Str(who.name);  // for the customer's prompt
-    Distribution::InsertCommand(db, endpoint_id, "credentials.request", command, now);
+    CredentialRequestRecord c;
+    c.id = id;
+    c.session_id = session_id;
+    c.technician_id = who.id;
+    c.endpoint_id = endpoint_id;
+    c.state = Created(Entity::kCredentialRequest, Event::kRequestCredentials, now);
+    c.created_at = c.updated_at = now;
+    repo.Insert(c);
+    policy::Command command = CommandOf(Event::kRequestCredentials, who.id);
+    command.request_id = id;
+    command.session_id = session_id;
+    command.technician_name = who.name;  // for the customer's prompt
+    repo.Queue(endpoint_id, command, now);
     e.details["request_id"] = Str(id);
-    return FindRow(db, "credential_requests", id);
+    return Encode(c);
   };
   return Decided(who, step);
 }
@@ -459,191 +393,94 @@ Result<value> Workflows::ApplyCredentials(const Principal& who, const std::strin
   std::vector<FieldError> errors;
   RejectUnknownKeys(body, {"operation"}, errors);
   const auto operation = RequiredString(body, "operation", errors, 16);
-  if (operation && !policy::ParseOperation(*operation)) {
+  std::optional<policy::Operation> op;
+  if (operation && !(op = policy::ParseOperation(*operation))) {
     errors.push_back({"/operation", "must be \"restart\" or \"unlock\""});
   }
   if (!errors.empty()) return Invalid(std::move(errors));
   const std::string id = crypto::NewId("cop_");
   DecidedStep step;
-  step.action = "credentials.apply";
+  step.event = Event::kApplyCredentials;
   step.refusal = "the policy refuses to apply the credentials";
-  step.facts = [&](SQLite::Database& db, Facts& f) -> std::optional<Problem> {
-    auto problem = SessionFacts(db, who, session_id, policy::Action::kCredentialsApply, f);
+  step.facts = [&](WorkflowRepository& repo, Facts& f) -> std::optional<Problem> {
+    auto problem = SessionFacts(repo, who, session_id, policy::Action::kCredentialsApply, f);
     if (problem) return problem;
     // What the endpoint reported; it decides again with what it holds.
-    SQLite::Statement stored(
-        db, "SELECT 1 FROM credential_requests WHERE session_id = ? AND state = 'stored'");
-    stored.bind(1, session_id);
-    f.request["operation"] = Str(*operation);
-    f.request["credentials_stored"] = value::boolean(stored.executeStep());
+    f.request.operation = op;
+    f.request.credentials_stored = repo.CredentialsStored(session_id);
     return std::nullopt;
   };
-  step.allow = [&](SQLite::Database& db, const policy::CompiledPolicy&, AuditEvent& e,
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, AuditEvent& e,
                    policy::Instant now) {
     const std::string endpoint_id = e.details.at("endpoint_id").as_string();
-    InsertRow(db, "credential_operations",
-              {{"id", id},
-               {"session_id", session_id},
-               {"technician_id", who.id},
-               {"endpoint_id", endpoint_id},
-               {"operation", *operation},
-               {"state", "requested"},
-               {"requested_at", Now(now)},
-               {"updated_at", Now(now)}});
-    value command = value::object(true);
-    command["operation_id"] = Str(id);
-    command["session_id"] = Str(session_id);
-    command["technician_id"] = Str(who.id);
-    command["operation"] = Str(*operation);
-    Distribution::InsertCommand(db, endpoint_id, "credentials.apply", command, now);
+    OperationRecord o;
+    o.id = id;
+    o.session_id = session_id;
+    o.technician_id = who.id;
+    o.endpoint_id = endpoint_id;
+    o.operation = *op;
+    o.state = Created(Entity::kCredentialOperation, Event::kApplyCredentials, now);
+    o.requested_at = o.updated_at = now;
+    repo.Insert(o);
+    policy::Command command = CommandOf(Event::kApplyCredentials, who.id);
+    command.operation_id = id;
+    command.session_id = session_id;
+    command.operation = *op;
+    repo.Queue(endpoint_id, command, now);
     e.details["operation_id"] = Str(id);
     e.details["operation"] = Str(*operation);
-    return FindRow(db, "credential_operations", id);
+    return Encode(o);
   };
   return Decided(who, step);
 }
 
 // ------------------------------------------------------------------- lists
 
-Result<value> Workflows::List(const Principal& who, const std::string& table,
-                              const std::string& order) {
-  // Technicians: their own rows, chosen in SQL. Admins: the rows of the
-  // technicians in their scope, known once per call.
-  const bool own = who.role == Role::kTechnician;
-  std::optional<std::set<std::string>> in_scope;
-  if (who.role == Role::kAdmin) {
-    in_scope.emplace();
-    if (auto snapshot = service_.Snapshot()) {
-      for (const policy::Technician& t : snapshot->policy.technicians) {
-        if (InSubtree(snapshot->policy, t.group_id, who.scopes)) in_scope->insert(t.id);
-      }
+namespace {
+
+template <typename T>
+const std::string& TechnicianOf(const T& record) {
+  return record.technician_id;
+}
+const std::string& TechnicianOf(const GrantRecord& g) { return g.grant.technician_id; }
+
+// Technicians' own records chosen in storage; admins' those of the
+// technicians in their scope, known once per call.
+template <typename Load>
+Result<value> ListOf(Database& database, const Principal& who,
+                     const std::optional<std::set<std::string>>& visible, Load load) {
+  const std::string own = who.role == Role::kTechnician ? who.id : "";
+  return database.Read([&](SQLite::Database& db) -> Result<value> {
+    auto records = load(*SqliteWorkflowRepository(db), own);
+    if (visible) {
+      std::erase_if(records, [&](const auto& r) { return !visible->contains(TechnicianOf(r)); });
     }
-  }
-  return service_.db().Read([&](SQLite::Database& db) -> Result<value> {
-    SQLite::Statement q(db, "SELECT * FROM " + table + (own ? " WHERE technician_id = ?" : "") +
-                                " ORDER BY " + order + ", id");
-    if (own) q.bind(1, who.id);
-    value items = value::array();
-    std::size_t n = 0;
-    while (q.executeStep()) {
-      value row = RowJson(q);
-      if (!in_scope || in_scope->contains(row.at("technician_id").as_string())) items[n++] = row;
-    }
-    value out = value::object(true);
-    out["items"] = items;
-    return out;
+    return Items(records);
   });
 }
 
+}  // namespace
+
 Result<value> Workflows::ListSessions(const Principal& who) {
-  return List(who, "sessions", "started_at");
+  return ListOf(service_.db(), who, Visible(who),
+                [](WorkflowRepository& r, const std::string& t) { return r.Sessions(t); });
 }
 Result<value> Workflows::ListRequests(const Principal& who) {
-  return List(who, "unattended_requests", "created_at");
+  return ListOf(service_.db(), who, Visible(who),
+                [](WorkflowRepository& r, const std::string& t) { return r.Requests(t); });
 }
 Result<value> Workflows::ListGrants(const Principal& who) {
-  return List(who, "grants", "created_at");
+  return ListOf(service_.db(), who, Visible(who),
+                [](WorkflowRepository& r, const std::string& t) { return r.Grants(t); });
 }
 Result<value> Workflows::ListConnections(const Principal& who) {
-  return List(who, "connections", "requested_at");
+  return ListOf(service_.db(), who, Visible(who),
+                [](WorkflowRepository& r, const std::string& t) { return r.Connections(t); });
 }
 Result<value> Workflows::ListCredentialRequests(const Principal& who) {
-  return List(who, "credential_requests", "created_at");
-}
-
-// --------------------------------------------------------- endpoint events
-
-void Workflows::Observe(SQLite::Database& db, const std::string& endpoint_id, const value& record,
-                        policy::Instant now) {
-  const std::string action = record.at("action").as_string();
-  const value& d = record.at("details");
-  const value& reasons = record.at("reasons");
-  const std::string request_id = DetailString(d, "request_id");
-  const std::string grant_id = DetailString(d, "grant_id");
-  const std::string connection_id = DetailString(d, "connection_id");
-  if (action == "unattended.request_refused") {
-    Transition(db, "unattended_requests", request_id, endpoint_id, {"pending"}, "refused", &reasons,
-               now, "decided_at");
-  } else if (action == "unattended.request_denied") {
-    Transition(db, "unattended_requests", request_id, endpoint_id, {"pending"}, "denied", nullptr,
-               now, "decided_at");
-  } else if (action == "unattended.request_expired") {
-    Transition(db, "unattended_requests", request_id, endpoint_id, {"pending"}, "expired", nullptr,
-               now, "decided_at");
-  } else if (action == "unattended.request_approved") {
-    const value req = FindRow(db, "unattended_requests", request_id);
-    if (req.is_null() || req.at("endpoint_id").as_string() != endpoint_id || grant_id.empty() ||
-        !d.has_field("effective_schedule")) {
-      return;
-    }
-    Transition(db, "unattended_requests", request_id, endpoint_id, {"pending", "expired"},
-               "approved", nullptr, now, "decided_at");
-    SQLite::Statement link(db, "UPDATE unattended_requests SET grant_id = ? WHERE id = ?");
-    link.bind(1, grant_id);
-    link.bind(2, request_id);
-    link.exec();
-    SQLite::Statement g(db,
-                        "INSERT OR IGNORE INTO grants (id, request_id, technician_id, endpoint_id, "
-                        "credential_mode, effective_schedule, state, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, 'active', ?)");
-    g.bind(1, grant_id);
-    g.bind(2, request_id);
-    g.bind(3, req.at("technician_id").as_string());
-    g.bind(4, endpoint_id);
-    g.bind(5, req.at("credential_mode").as_string());
-    g.bind(6, d.at("effective_schedule").serialize());
-    g.bind(7, Now(now));
-    g.exec();
-  } else if (action == "grant.revoked" || action == "grant.expired") {
-    SQLite::Statement u(db,
-                        "UPDATE grants SET state = ?, ended_at = ?, ended_by = ? "
-                        "WHERE id = ? AND endpoint_id = ? AND state = 'active'");
-    u.bind(1, action == "grant.revoked" ? "revoked" : "expired");
-    u.bind(2, Now(now));
-    u.bind(3, action == "grant.revoked" ? DetailString(d, "by") : "expiry");
-    u.bind(4, grant_id);
-    u.bind(5, endpoint_id);
-    u.exec();
-  } else if (action == "connection.awaiting_credentials") {
-    Transition(db, "connections", connection_id, endpoint_id, {"requested"}, "awaiting_credentials",
-               nullptr, now, "updated_at");
-  } else if (action == "connection.started") {
-    Transition(db, "connections", connection_id, endpoint_id, {"requested", "awaiting_credentials"},
-               "active", nullptr, now, "updated_at");
-  } else if (action == "connection.denied") {
-    Transition(db, "connections", connection_id, endpoint_id, {"requested", "awaiting_credentials"},
-               "denied", &reasons, now, "updated_at");
-  } else if (action == "connection.ended") {
-    Transition(db, "connections", connection_id, endpoint_id,
-               {"requested", "awaiting_credentials", "active"}, "ended", nullptr, now,
-               "updated_at");
-    SQLite::Statement u(db,
-                        "UPDATE connections SET end_reason = ? WHERE id = ? AND endpoint_id = ?");
-    u.bind(1, DetailString(d, "reason"));
-    u.bind(2, connection_id);
-    u.bind(3, endpoint_id);
-    u.exec();
-  } else if (action.starts_with("credentials.")) {
-    static const std::map<std::string, std::pair<std::vector<std::string>, std::string>> kMoves = {
-        {"credentials.refused", {{"pending"}, "refused"}},
-        {"credentials.stored", {{"pending"}, "stored"}},
-        {"credentials.denied", {{"pending"}, "denied"}},
-        {"credentials.expired", {{"pending"}, "expired"}},
-        {"credentials.revoked", {{"pending", "stored"}, "revoked"}},
-        {"credentials.wiped", {{"pending", "stored"}, "wiped"}},
-    };
-    if (auto it = kMoves.find(action); it != kMoves.end()) {
-      Transition(db, "credential_requests", request_id, endpoint_id, it->second.first,
-                 it->second.second, action == "credentials.refused" ? &reasons : nullptr, now,
-                 "updated_at");
-    } else if (action == "credentials.applied" || action == "credentials.apply_denied") {
-      const std::string outcome = action == "credentials.apply_denied"            ? "denied"
-                                  : record.at("outcome").as_string() == "success" ? "succeeded"
-                                                                                  : "failed";
-      Transition(db, "credential_operations", DetailString(d, "operation_id"), endpoint_id,
-                 {"requested"}, outcome, &reasons, now, "updated_at");
-    }
-  }
+  return ListOf(service_.db(), who, Visible(who), [](WorkflowRepository& r, const std::string& t) {
+    return r.CredentialRequests(t);
+  });
 }
 
 }  // namespace custodian::admincenter

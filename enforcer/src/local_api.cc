@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "common/problem.h"
 #include "common/text.h"
 #include "policy/codec.h"
 #include "policy/engine.h"
@@ -14,17 +15,124 @@ using web::json::value;
 
 namespace {
 
-http::Response ToResponse(const Reply& reply) {
+using policy::workflow::StateName;
+
+value Str(std::string_view s) { return value::string(std::string(s)); }
+value At(const std::optional<policy::Instant>& t) {
+  return t ? Str(policy::FormatRfc3339(*t)) : value::null();
+}
+value Text(const std::string& s) { return s.empty() ? value::null() : Str(s); }
+
+http::Response Json(const value& body) {
   http::Response r;
-  r.status = reply.status;
-  if (reply.status >= 400) r.content_type = "application/problem+json";
-  r.body = reply.body.serialize();
+  r.body = body.serialize();
   return r;
 }
 
-http::Response Problem(unsigned status, const std::string& title, const std::string& detail,
-                       const std::vector<policy::FieldError>& errors = {}) {
-  return ToResponse(ProblemReply(status, title, detail, errors));
+template <typename T>
+http::Response Answer(const Result<T>& result, value (*encode)(const T&)) {
+  return result.ok() ? Json(encode(result.value())) : ToResponse(result.problem());
+}
+
+value EncodePrompt(const Prompt& p) {
+  value o = value::object(true);
+  o["id"] = Str(p.id);
+  const bool unattended = p.kind == Prompt::Kind::kUnattendedAccess;
+  o["kind"] = Str(unattended ? "unattended_access" : "windows_credentials");
+  o["technician_id"] = Str(p.technician_id);
+  o["session_id"] = Str(p.session_id);
+  if (unattended) {
+    const bool at_setup = p.credential_mode == policy::AuthMode::kAtSetup;
+    o["credential_mode"] = Str(policy::AuthModeName(p.credential_mode));
+    o["schedule"] = policy::EncodeSchedule(p.schedule);
+    o["asks"] = at_setup ? value::array({Str("user_name"), Str("password")}) : value::array();
+    if (p.effective_schedule) {
+      o["effective_schedule"] = policy::EncodeEffectiveSchedule(*p.effective_schedule);
+    }
+    o["expires_at"] = Str(policy::FormatRfc3339(p.expires_at));
+  } else {
+    o["asks"] = value::array({Str("password")});
+    value prefill = value::object(true);  // R14
+    prefill["user_name"] = Str(p.prefill_user_name);
+    prefill["domain"] = Str(p.prefill_domain);
+    o["prefill"] = prefill;
+  }
+  o["technician_name"] = Str(p.technician_name);
+  o["message"] = Str(p.message);
+  return o;
+}
+
+value EncodeSession(const SessionRow& s) {
+  value o = value::object(true);
+  o["id"] = Str(s.id);
+  o["technician_id"] = Str(s.technician_id);
+  o["type"] = Str(policy::SessionTypeName(s.session.type));
+  o["mode"] = s.session.type == policy::SessionType::kInstantChat
+                  ? Str(s.session.chat_only ? "chat_only" : "full")
+                  : value::null();
+  o["screen_viewing"] = value::boolean(s.session.screen_viewing);
+  o["active"] = value::boolean(s.session.active);
+  o["opened_at"] = At(s.opened_at);
+  o["ended_at"] = At(s.ended_at);
+  return o;
+}
+
+value EncodeGrant(const GrantRow& g) {
+  value o = value::object(true);
+  o["id"] = Str(g.id);
+  o["request_id"] = Str(g.request_id);
+  o["technician_id"] = Str(g.grant.technician_id);
+  o["credential_mode"] = Str(policy::AuthModeName(g.grant.credential_mode));
+  o["effective_schedule"] = policy::EncodeGrantSchedule(g.grant.schedule);
+  o["state"] = Str(StateName(g.grant.state));
+  o["user_name"] = Text(g.user_name);
+  o["created_at"] = At(g.created_at);
+  o["ended_at"] = At(g.ended_at);
+  o["ended_by"] = Text(g.ended_by);
+  return o;
+}
+
+value EncodeConnection(const ConnectionRow& c) {
+  value o = value::object(true);
+  o["id"] = Str(c.id);
+  o["grant_id"] = Str(c.grant_id);
+  o["technician_id"] = Str(c.technician_id);
+  o["state"] = Str(StateName(c.state));
+  o["failed_attempts"] = value::number(c.failed_attempts);
+  o["warned"] = value::boolean(c.warned);
+  o["started_at"] = At(c.started_at);
+  o["ended_at"] = At(c.ended_at);
+  o["end_reason"] = Text(c.end_reason);
+  return o;
+}
+
+template <typename T>
+value Array(const std::vector<T>& items, value (*encode)(const T&)) {
+  value a = value::array();
+  for (std::size_t i = 0; i < items.size(); ++i) a[i] = encode(items[i]);
+  return a;
+}
+
+value EncodeOverview(const Overview& o) {
+  value out = value::object(true);
+  out["sessions"] = Array(o.sessions, EncodeSession);
+  out["grants"] = Array(o.grants, EncodeGrant);
+  out["connections"] = Array(o.connections, EncodeConnection);
+  return out;
+}
+
+// An approval answers the grant it created; everything else its state
+// (and the notice the customer reads, R12/R15).
+value EncodeSettled(const Settled& s) {
+  if (s.grant) return EncodeGrant(*s.grant);
+  value o = value::object(true);
+  o["state"] = Str(StateName(s.state));
+  if (!s.notice.empty()) o["notice"] = Str(s.notice);
+  return o;
+}
+
+Problem Unsupported() {
+  return {ErrorKind::kUnsupportedMediaType, "send the body as application/json", {}, {}};
 }
 
 }  // namespace
@@ -53,10 +161,19 @@ void LocalApi::Handle(http::Request request, http::Respond respond) {
 }
 
 http::Response LocalApi::Serve(const http::Request& request) {
+  try {
+    return Route(request);
+  } catch (const StorageError& e) {
+    return ToResponse(Problem{ErrorKind::kUnavailable, e.what(), {}, {}});
+  }
+}
+
+http::Response LocalApi::Route(const http::Request& request) {
   const std::string& auth = request.Header("authorization");
   const std::string want = "Bearer " + token_;
   if (auth.size() != want.size() || CRYPTO_memcmp(auth.data(), want.data(), want.size()) != 0) {
-    return Problem(401, "Unauthorized", "send the token of the local-api-token file");
+    return ToResponse(
+        {ErrorKind::kUnauthenticated, "send the token of the local-api-token file", {}, {}});
   }
   if (request.path == "/v1/status" && request.method == boost::beast::http::verb::get) {
     http::Response r;
@@ -70,48 +187,42 @@ http::Response LocalApi::Serve(const http::Request& request) {
   const Language language =
       request.Header("accept-language").starts_with("de") ? Language::kGerman : Language::kEnglish;
   if (request.path == "/v1/prompts" && get) {
-    http::Response r;
-    r.body = workflows_.Prompts(language).serialize();
-    return r;
+    value out = value::object(true);
+    out["items"] = Array(workflows_.Prompts(language), EncodePrompt);
+    return Json(out);
   }
-  if (request.path == "/v1/overview" && get) {
-    http::Response r;
-    r.body = workflows_.Overview().serialize();
-    return r;
-  }
+  if (request.path == "/v1/overview" && get) return Json(EncodeOverview(workflows_.GetOverview()));
   const std::vector<std::string> s = http::PathSegments(request.path);
   const bool routed = post && s.size() >= 4 && s[0] == "v1" && !s[2].empty();
-  if (!routed) return Problem(404, "Not found", "no such route");
+  if (!routed) return ToResponse(NotFound("no such route"));
   if (!request.body.empty() && !request.Header("content-type").starts_with("application/json")) {
-    return Problem(415, "Unsupported media type", "send the body as application/json");
+    return ToResponse(Unsupported());
   }
   // Answers may carry a password: read into wiped memory, never into a
   // JSON value (secret_form.h).
   SecretForm body = ReadSecretForm(request.body);
-  if (!body.errors.empty()) {
-    return Problem(400, "Invalid request", "the body is not a JSON object of strings", body.errors);
-  }
+  if (!body.errors.empty()) return ToResponse(Invalid(body.errors));
   if (s.size() == 4 && s[1] == "prompts" && (s[3] == "approve" || s[3] == "deny")) {
-    return ToResponse(workflows_.Answer(s[2], s[3] == "approve", body, language));
+    return Answer(workflows_.Answer(s[2], s[3] == "approve", body, language), EncodeSettled);
   }
   if (s.size() == 4 && s[1] == "grants" && s[3] == "revoke") {
-    return ToResponse(workflows_.RevokeGrant(s[2]));
+    return Answer(workflows_.RevokeGrant(s[2]), EncodeSettled);
   }
   if (s.size() == 5 && s[1] == "sessions" && s[3] == "credentials" && s[4] == "revoke") {
-    return ToResponse(workflows_.RevokeCredentials(s[2], language));
+    return Answer(workflows_.RevokeCredentials(s[2], language), EncodeSettled);
   }
   if (s.size() == 4 && s[1] == "connections" && s[3] == "credentials") {
-    return ToResponse(workflows_.PresentAdminCredentials(s[2], body));
+    return Answer(workflows_.PresentAdminCredentials(s[2], body), EncodeSettled);
   }
-  return Problem(404, "Not found", "no such route");
+  return ToResponse(NotFound("no such route"));
 }
 
 http::Response LocalApi::Decide(const http::Request& request) {
   if (!request.Header("content-type").starts_with("application/json")) {
-    return Problem(415, "Unsupported media type", "send the body as application/json");
+    return ToResponse(Unsupported());
   }
   auto parsed = policy::ParseRequest(request.body);
-  if (!parsed.ok()) return Problem(400, "Invalid request", "the request is invalid", parsed.errors);
+  if (!parsed.ok()) return ToResponse(Invalid(parsed.errors));
   const policy::Instant now = store_.Now(wall_());
   std::optional<int64_t> version;
   const policy::Decision d = bundles_.Decide(*parsed.value, now, &version);

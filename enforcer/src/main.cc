@@ -221,7 +221,7 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
                           *os_actions, OptionsOf(config, *store),
                           [&agent] { agent.EventsAppended(); });
   agent.SetCommandHandler([&workflows](const std::string& type, const value& body) {
-    return workflows.OnCommand(type, body);
+    return workflows.OnCommand(custodian::policy::ParseCommand(type, body));
   });
   en::LocalApi local(*store, bundles, agent, workflows, Wall, *local_token);
   custodian::http::ServerOptions options;

@@ -1,9 +1,11 @@
 #include "policy/codec.h"
 
 #include <algorithm>
+#include <boost/date_time/gregorian/gregorian.hpp>
 #include <cstdio>
 #include <unordered_map>
 
+#include "common/text.h"
 #include "json_reader.h"
 #include "policy/identifiers.h"
 #include "policy/schedule.h"
@@ -343,6 +345,31 @@ std::optional<Schedule> ReadSchedule(const value& v, const std::string& pointer,
   return s;
 }
 
+std::optional<GrantSchedule> ReadGrantSchedule(const value& v, const std::string& pointer,
+                                               Errors& errors) {
+  ObjectReader sr(v, pointer, errors);
+  const std::size_t errors_before = errors.size();
+  GrantSchedule s;
+  if (auto start = ReadInstant(sr, "start", true)) s.start = *start;
+  if (sr.Get("end", true) && sr.GetNullable("end")) s.end = ReadInstant(sr, "end", false);
+  if (const value* daily = sr.GetNullable("daily")) {
+    ObjectReader dr(*daily, sr.PointerTo("daily"), errors);
+    s.daily = ReadDaily(dr, &s.daily_time_zone);
+  }
+  if (s.end && *s.end <= s.start) sr.Error("end", "must be after start");
+  sr.Finish();
+  if (errors.size() != errors_before) return std::nullopt;
+  return s;
+}
+
+std::optional<workflow::State> ParseGrantState(std::string_view name) {
+  auto s = workflow::ParseState(name);
+  for (workflow::State g : workflow::StatesOf(workflow::Entity::kGrant)) {
+    if (s == g) return s;
+  }
+  return std::nullopt;
+}
+
 std::optional<Grant> ReadGrant(const value& v, const std::string& pointer, Errors& errors) {
   ObjectReader r(v, pointer, errors);
   const std::size_t errors_before = errors.size();
@@ -352,17 +379,20 @@ std::optional<Grant> ReadGrant(const value& v, const std::string& pointer, Error
   }
   g.technician_id = Id(r, "technician_id").value_or("");
   if (const value* es = r.Object("effective_schedule", true)) {
-    ObjectReader sr(*es, r.PointerTo("effective_schedule"), errors);
-    if (auto start = ReadInstant(sr, "start", true)) g.start = *start;
-    if (sr.Get("end", true) && sr.GetNullable("end")) g.end = ReadInstant(sr, "end", false);
-    if (const value* daily = sr.GetNullable("daily")) {
-      ObjectReader dr(*daily, sr.PointerTo("daily"), errors);
-      g.daily = ReadDaily(dr, &g.daily_time_zone);
+    if (auto s = ReadGrantSchedule(*es, r.PointerTo("effective_schedule"), errors)) {
+      g.schedule = std::move(*s);
     }
-    if (g.end && *g.end <= g.start) sr.Error("end", "must be after start");
-    sr.Finish();
   }
-  g.revoked = r.Bool("revoked", false).value_or(false);
+  // "state" (active, revoked, expired); "revoked" is its older boolean form.
+  const auto state = r.Enum("state", false, ParseGrantState, "active, revoked, expired");
+  if (state) g.state = *state;
+  if (const auto revoked = r.Bool("revoked", false)) {
+    if (state && *revoked != (*state == workflow::State::kRevoked)) {
+      r.Error("revoked", "contradicts \"state\"");
+    } else if (*revoked) {
+      g.state = workflow::State::kRevoked;
+    }
+  }
   r.Finish();
   if (errors.size() != errors_before) return std::nullopt;
   return g;
@@ -678,6 +708,59 @@ Parsed<Request> ParseRequest(const value& json) {
   return {std::move(req), {}};
 }
 
+template <typename T>
+Parsed<T> PartOf(std::optional<T> (*read)(const value&, const std::string&, Errors&),
+                 const value& json, const std::string& pointer) {
+  Errors errors;
+  std::optional<T> v = read(json, pointer, errors);
+  if (!errors.empty()) return {std::nullopt, std::move(errors)};
+  if (!v) return {std::nullopt, {{pointer, "is invalid"}}};
+  return {std::move(v), {}};
+}
+
+Parsed<Schedule> ParseSchedule(const value& json, const std::string& pointer) {
+  return PartOf<Schedule>(ReadSchedule, json, pointer);
+}
+
+Parsed<SessionInfo> ParseSession(const value& json, const std::string& pointer) {
+  return PartOf<SessionInfo>(ReadSession, json, pointer);
+}
+
+value EncodeSchedule(const Schedule& s) {
+  value o = value::object(true);
+  switch (s.kind) {
+    case Schedule::Kind::kDays:
+      o["kind"] = Str("days");
+      o["days"] = value::number(s.days);
+      break;
+    case Schedule::Kind::kRange:
+      o["kind"] = Str("range");
+      o["start"] = Str(boost::gregorian::to_iso_extended_string(s.first_day));
+      o["end"] = Str(boost::gregorian::to_iso_extended_string(s.last_day));
+      break;
+    case Schedule::Kind::kUnlimited:
+      o["kind"] = Str("unlimited");
+      break;
+  }
+  if (s.daily) {
+    value d = value::object(true);
+    d["from"] = Str(FormatDailyTime(s.daily->from));
+    d["to"] = Str(FormatDailyTime(s.daily->to));
+    o["daily"] = d;
+  }
+  o["time_reference"] = Str(TimeReferenceName(s.time_reference));
+  return o;
+}
+
+value EncodeSession(const SessionInfo& s) {
+  value o = value::object(true);
+  o["type"] = Str(SessionTypeName(s.type));
+  if (s.type == SessionType::kInstantChat) o["mode"] = Str(s.chat_only ? "chat_only" : "full");
+  o["active"] = value::boolean(s.active);
+  o["screen_viewing"] = value::boolean(s.screen_viewing);
+  return o;
+}
+
 // ---------------------------------------------------------------- decisions
 
 std::string FormatDailyTime(int16_t minutes) {
@@ -797,31 +880,32 @@ void AppendEffectiveSchedule(std::string& out, const EffectiveSchedule& s) {
 
 }  // namespace
 
-value ConnectRequest(const std::string& technician_id, const value& grant) {
-  value g = value::object(true);
-  g["credential_mode"] = grant.at("credential_mode");
-  g["technician_id"] = grant.at("technician_id");
-  g["effective_schedule"] = grant.at("effective_schedule");
-  g["revoked"] = value::boolean(grant.at("state").as_string() == "revoked");
-  value r = value::object(true);
-  r["action"] = Str(ActionName(Action::kUnattendedConnect));
-  r["technician_id"] = Str(technician_id);
-  r["grant"] = g;
-  return r;
+Parsed<GrantSchedule> ParseGrantSchedule(std::string_view json_text) {
+  Parsed<GrantSchedule> out;
+  Errors errors;
+  std::string error;
+  const std::optional<value> json = text::ParseJson(std::string(json_text), &error);
+  if (!json) errors.push_back({"", "is not valid JSON: " + error});
+  if (json) out.value = ReadGrantSchedule(*json, "", errors);
+  if (!errors.empty()) out.value.reset();
+  out.errors = std::move(errors);
+  return out;
 }
 
-void DenyIfEnded(const value& grant, value& decision) {
-  if (grant.at("state").as_string() != "expired") return;
-  const std::string code(ReasonCodeName(ReasonCode::kGrantExpired));
-  for (const value& r : decision.at("reasons").as_array()) {
-    if (r.at("code").as_string() == code) return;  // the schedule says so too
+value EncodeGrantSchedule(const GrantSchedule& s) {
+  value o = value::object(true);
+  o["start"] = Str(FormatRfc3339(s.start));
+  o["end"] = s.end ? Str(FormatRfc3339(*s.end)) : value::null();
+  if (s.daily) {
+    value d = value::object(true);
+    d["from"] = Str(FormatDailyTime(s.daily->from));
+    d["to"] = Str(FormatDailyTime(s.daily->to));
+    d["time_zone"] = Str(s.daily_time_zone);
+    o["daily"] = d;
+  } else {
+    o["daily"] = value::null();
   }
-  value reason = value::object(true);
-  reason["code"] = Str(code);
-  reason["rule"] = Str("R8");
-  reason["message"] = Str("the grant has ended on the endpoint");
-  decision["effect"] = Str(EffectName(Effect::kDeny));
-  decision["reasons"][decision.at("reasons").size()] = reason;
+  return o;
 }
 
 value EncodeEffectiveSchedule(const EffectiveSchedule& s) {

@@ -166,19 +166,22 @@ void DecideUnattendedConnect(const Context& c, Decision& d) {
   if (g.technician_id != c.request.technician_id) {
     c.reasons.Add(ReasonCode::kGrantNotActive, kR8, kGrantOfAnotherTechnician);
   }
-  if (g.revoked) c.reasons.Add(ReasonCode::kGrantRevoked, kR8);
-  if (c.now < g.start) c.reasons.Add(ReasonCode::kGrantNotActive, kR8, kGrantNotStarted);
-  if (g.end && c.now >= *g.end) c.reasons.Add(ReasonCode::kGrantExpired, kR8);
+  if (g.state == workflow::State::kRevoked) c.reasons.Add(ReasonCode::kGrantRevoked, kR8);
+  const GrantSchedule& s = g.schedule;
+  if (c.now < s.start) c.reasons.Add(ReasonCode::kGrantNotActive, kR8, kGrantNotStarted);
+  if ((s.end && c.now >= *s.end) || g.state == workflow::State::kExpired) {
+    c.reasons.Add(ReasonCode::kGrantExpired, kR8);
+  }
   if (c.group && !c.group->auth_modes[static_cast<std::size_t>(g.credential_mode)]) {
     c.reasons.Add(ReasonCode::kAuthModeNotAllowed, kR3, 0, static_cast<int32_t>(g.credential_mode));
   }
-  EffectiveSchedule schedule{g.start, g.end, g.daily, nullptr};
-  if (g.daily) {
-    schedule.zone = c.policy.zones().Find(g.daily_time_zone);
+  EffectiveSchedule schedule{s.start, s.end, s.daily, nullptr};
+  if (s.daily) {
+    schedule.zone = c.policy.zones().Find(s.daily_time_zone);
     if (!schedule.zone) {
       c.reasons.Add(ReasonCode::kUnknownTimeZone, kR5, kGrantZoneUnknown);
-    } else if (!InDailyWindow(*g.daily, *schedule.zone, c.now)) {
-      c.reasons.Add(ReasonCode::kOutsideTimeWindow, kR4, 0, g.daily->from, g.daily->to);
+    } else if (!InDailyWindow(*s.daily, *schedule.zone, c.now)) {
+      c.reasons.Add(ReasonCode::kOutsideTimeWindow, kR4, 0, s.daily->from, s.daily->to);
     }
   }
   d.effective_schedule = schedule;

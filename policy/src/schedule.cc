@@ -127,4 +127,10 @@ WindowOccurrence CurrentOrNextWindow(const DailyWindow& window, const TimeZone& 
   return w;
 }
 
+GrantSchedule ToGrantSchedule(const EffectiveSchedule& s) {
+  GrantSchedule g{s.start, s.end, s.daily, ""};
+  if (s.daily && s.zone) g.daily_time_zone = s.zone->name();
+  return g;
+}
+
 }  // namespace custodian::policy

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "admincenter/config.h"
-#include "admincenter/result.h"
+#include "common/result.h"
 #include "schema/migrations.h"
 
 namespace custodian::admincenter {

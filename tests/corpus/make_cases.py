@@ -71,9 +71,9 @@ def unattended(tech, mode, schedule, session=CHAT, endpoint=WIN_NY):
             "endpoint": endpoint, "credential_mode": mode, "schedule": schedule}
 
 
-def grant(tech, mode="at_connection", revoked=False, zone="Europe/Berlin",
+def grant(tech, mode="at_connection", state="active", zone="Europe/Berlin",
           daily=("08:00", "18:00"), start="2026-03-01T00:00:00Z", end="2026-03-10T00:00:00Z"):
-    g = {"credential_mode": mode, "technician_id": tech, "revoked": revoked,
+    g = {"credential_mode": mode, "technician_id": tech, "state": state,
          "effective_schedule": {"start": start, "end": end,
                                 "daily": {"from": daily[0], "to": daily[1], "time_zone": zone}
                                 if daily else None}}
@@ -260,7 +260,7 @@ case("connect_in_window_crossing_midnight",
                                      "daily": {"from": "22:00", "to": "06:00",
                                                "time_zone": "Asia/Kolkata"}}),
      now="2026-03-03T18:00:00Z")
-case("connect_revoked", connect("t-anna", grant("t-anna", revoked=True)), "deny",
+case("connect_revoked", connect("t-anna", grant("t-anna", state="revoked")), "deny",
      [("grant_revoked", "R8")], now="2026-03-02T09:00:00Z")
 case("connect_expired", connect("t-anna", grant("t-anna", daily=None)), "deny",
      [("grant_expired", "R8")], now="2026-03-10T00:00:00Z")
@@ -297,6 +297,14 @@ case("credentials_apply_after_session_end",
      creds("credentials.apply", "t-anna", {"type": "applet", "active": False},
            operation="restart", credentials_stored=True),
      "deny", [("session_not_active", "R10")])
+# R8 with the grant's stored state: one the endpoint's timers ended stays
+# ended at a clock that puts it inside its schedule, and is listed once.
+case("connect_on_a_grant_the_endpoint_ended",
+     connect("t-anna", grant("t-anna", state="expired")), "deny",
+     [("grant_expired", "R8")], now="2026-03-02T09:00:00Z")
+case("connect_on_an_ended_grant_past_its_schedule",
+     connect("t-anna", grant("t-anna", state="expired", daily=None)), "deny",
+     [("grant_expired", "R8")], now="2026-03-11T09:00:00Z")
 
 for old in os.listdir(HERE):
     if old.startswith("case_") and old.endswith(".json"):

@@ -121,13 +121,13 @@ class WorkflowsTest : public ::testing::Test {
   }
 
   void Command(const std::string& type, const std::string& json) {
-    ASSERT_TRUE(workflows_->OnCommand(type, value::parse(json))) << type;
+    ASSERT_TRUE(workflows_->OnCommand(policy::ParseCommand(type, value::parse(json)))) << type;
   }
   void OpenSession(const std::string& id, const std::string& type = "applet", bool screen = true) {
-    Command("session.open", R"({"session_id":")" + id + R"(","technician_id":"t-1","type":")" +
-                                type + R"(",)" +
-                                (type == "instant_chat" ? R"("mode":"chat_only",)" : "") +
-                                R"("screen_viewing":)" + (screen ? "true" : "false") + "}");
+    Command("session.open",
+            R"({"session_id":")" + id + R"(","technician_id":"t-1","session":{"type":")" + type +
+                R"(",)" + (type == "instant_chat" ? R"("mode":"chat_only",)" : "") +
+                R"("active":true,"screen_viewing":)" + (screen ? "true" : "false") + "}}");
   }
   void Request(const std::string& id, const std::string& session, const std::string& mode,
                const std::string& schedule) {
@@ -155,7 +155,7 @@ class WorkflowsTest : public ::testing::Test {
   }
   // The connection `id` as the endpoint holds it ({} when it has none).
   value Connection(const std::string& id) {
-    const value overview = workflows_->Overview();
+    const value overview = Local("GET", "/v1/overview").second;
     for (const value& c : overview.at("connections").as_array()) {
       if (c.at("id").as_string() == id) return c;
     }
@@ -562,7 +562,7 @@ TEST_F(WorkflowsTest, ARestartWipesSessionCredentials) {
 }
 
 TEST_F(WorkflowsTest, UnknownCommandsAndMalformedAnswersChangeNothing) {
-  EXPECT_FALSE(workflows_->OnCommand("format.disk", value::object()));
+  EXPECT_FALSE(workflows_->OnCommand(policy::ParseCommand("format.disk", value::object())));
   EXPECT_EQ(Local("POST", "/v1/prompts/none/approve", "{}").first, 404u);
   EXPECT_EQ(Local("POST", "/v1/prompts/none/approve", "{").first, 400u);
   EXPECT_EQ(Local("POST", "/v1/connections/none/credentials", "{}").first, 400u);

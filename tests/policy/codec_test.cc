@@ -208,28 +208,33 @@ TEST(DecisionEncoding, EveryReasonCodeHasANameAndAMessage) {
   }
 }
 
-TEST(StoredGrants, BecomeConnectRequestsAndStayEndedOnceExpired) {
-  const web::json::value grant = web::json::value::parse(
-      R"({"credential_mode":"at_setup","technician_id":"t-1","state":"revoked",
-          "effective_schedule":{"start":"2026-03-01T10:00:00Z","end":null,"daily":null}})");
-  auto parsed = ParseRequest(ConnectRequest("t-1", grant));
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(parsed.value->action, Action::kUnattendedConnect);
-  EXPECT_TRUE(parsed.value->grant->revoked);
-  EXPECT_EQ(parsed.value->grant->credential_mode, AuthMode::kAtSetup);
+TEST(StoredGrants, SchedulesRoundTripAndStatesReadAsTheWorkflowNamesThem) {
+  const std::string text =
+      R"({"start":"2026-03-01T10:00:00Z","end":null,"daily":{"from":"22:00","to":"06:00",
+          "time_zone":"Asia/Kolkata"}})";
+  auto schedule = ParseGrantSchedule(text);
+  ASSERT_TRUE(schedule.ok());
+  EXPECT_FALSE(schedule.value->end);
+  EXPECT_EQ(schedule.value->daily_time_zone, "Asia/Kolkata");
+  EXPECT_EQ(EncodeGrantSchedule(*schedule.value).serialize(),
+            R"({"start":"2026-03-01T10:00:00Z","end":null,"daily":{"from":"22:00","to":"06:00",)"
+            R"("time_zone":"Asia/Kolkata"}})");
+  EXPECT_EQ(ParseGrantSchedule(R"({"start":"now","end":null,"daily":null})").errors.at(0).pointer,
+            "/start");
+  EXPECT_FALSE(ParseGrantSchedule("{").ok());
 
-  web::json::value allow = web::json::value::parse(R"({"effect":"allow","reasons":[]})");
-  DenyIfEnded(grant, allow);  // revoked: the decision said so already
-  EXPECT_EQ(allow.at("effect").as_string(), "allow");
-  web::json::value expired = grant;
-  expired["state"] = web::json::value::string("expired");
-  DenyIfEnded(expired, allow);
-  EXPECT_EQ(allow.at("effect").as_string(), "deny");
-  ASSERT_EQ(allow.at("reasons").size(), 1u);
-  EXPECT_EQ(allow.at("reasons").at(0).at("code").as_string(), "grant_expired");
-  EXPECT_EQ(allow.at("reasons").at(0).at("rule").as_string(), "R8");
-  DenyIfEnded(expired, allow);  // listed once
-  EXPECT_EQ(allow.at("reasons").size(), 1u);
+  auto connect = [](const std::string& state) {
+    return ParseRequest(R"({"action":"unattended.connect","technician_id":"t-1","grant":{
+        "credential_mode":"at_setup","technician_id":"t-1",)" +
+                        state +
+                        R"("effective_schedule":{"start":"2026-03-01T10:00:00Z","end":null,
+                                                 "daily":null}}})");
+  };
+  EXPECT_EQ(connect(R"("state":"expired",)").value->grant->state, workflow::State::kExpired);
+  EXPECT_EQ(connect(R"("revoked":true,)").value->grant->state, workflow::State::kRevoked);
+  EXPECT_EQ(connect("").value->grant->state, workflow::State::kActive);
+  EXPECT_EQ(connect(R"("state":"pending",)").errors.at(0).pointer, "/grant/state");
+  EXPECT_EQ(connect(R"("state":"expired","revoked":true,)").errors.at(0).pointer, "/grant/revoked");
 }
 
 }  // namespace

@@ -42,9 +42,9 @@ std::string Connect(const std::string& technician, const std::string& grant) {
 }
 
 std::string GrantOf(const std::string& technician, const std::string& mode = "at_connection",
-                    bool revoked = false) {
+                    const std::string& state = "active") {
   return R"({"credential_mode":")" + mode + R"(","technician_id":")" + technician +
-         R"(","revoked":)" + (revoked ? "true" : "false") +
+         R"(","state":")" + state + R"(")" +
          R"(,"effective_schedule":{"start":"2026-03-01T00:00:00Z","end":"2026-03-10T00:00:00Z",
            "daily":{"from":"08:00","to":"18:00","time_zone":"Europe/Berlin"}}})";
 }
@@ -216,10 +216,20 @@ std::vector<Case> Cases() {
        {"grant_expired:R8"},
        "2026-03-10T09:00:00Z"},
       {"Connect on a revoked grant",
-       Connect("t-anna", GrantOf("t-anna", "at_connection", true)),
+       Connect("t-anna", GrantOf("t-anna", "at_connection", "revoked")),
        Effect::kDeny,
        {"grant_revoked:R8"},
        "2026-03-02T09:00:00Z"},
+      {"Connect on a grant the endpoint ended, at a clock inside its schedule",
+       Connect("t-anna", GrantOf("t-anna", "at_connection", "expired")),
+       Effect::kDeny,
+       {"grant_expired:R8"},
+       "2026-03-02T09:00:00Z"},
+      {"Connect on an ended grant past its schedule lists grant_expired once",
+       Connect("t-anna", GrantOf("t-anna", "at_connection", "expired")),
+       Effect::kDeny,
+       {"grant_expired:R8"},
+       "2026-03-10T09:00:00Z"},
       {"Connect after the permission was withdrawn",
        Connect("t-ida", GrantOf("t-ida")),
        Effect::kDeny,

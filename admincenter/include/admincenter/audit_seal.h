@@ -34,7 +34,7 @@
 
 #include "admincenter/database.h"
 #include "admincenter/keys.h"
-#include "admincenter/result.h"
+#include "common/result.h"
 
 namespace custodian::admincenter {
 

@@ -18,7 +18,7 @@
 
 #include "admincenter/auth.h"
 #include "admincenter/database.h"
-#include "admincenter/result.h"
+#include "common/result.h"
 #include "policy/time.h"
 
 namespace custodian::admincenter {

@@ -23,7 +23,7 @@
 #include "admincenter/keys.h"
 #include "admincenter/login_throttle.h"
 #include "admincenter/refusals.h"
-#include "admincenter/result.h"
+#include "common/result.h"
 #include "policy/engine.h"
 #include "policy/model.h"
 #include "policy/time.h"

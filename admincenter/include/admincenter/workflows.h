@@ -11,6 +11,10 @@
 // endpoint's events, which Observe applies here in the transaction that
 // stores them.
 //
+// States and events are policy/workflow.h's, shared with the endpoint:
+// each step loads a record, asks policy::workflow::Apply for the
+// transition and stores it as a compare-and-set (WorkflowRepository).
+//
 // No method takes, returns or stores a password: the customer's
 // credentials never leave the endpoint (R11), and the administrator
 // credentials of an `at_connection` connect are presented on the endpoint
@@ -21,11 +25,13 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "admincenter/audit.h"
 #include "admincenter/distribution.h"
 #include "admincenter/service.h"
+#include "admincenter/workflow_repository.h"
 
 namespace custodian::admincenter {
 
@@ -65,31 +71,35 @@ class Workflows {
  private:
   // A technician's step that the policy decides first (DESIGN.md §5): the
   // facts make the decision request from what is stored; a deny is
-  // recorded and answered 403 with every reason; an allow writes its rows
-  // and the endpoint's command through `allow`, all with the audit event
-  // in one transaction.
+  // recorded and answered 403 with every reason; an allow writes its
+  // records and the endpoint's command through `allow`, all with the audit
+  // event in one transaction.
   struct Facts {
-    value request;  // the decision request
+    policy::Request request;
     std::string endpoint_id;
     std::string target;  // of the audit event
   };
   struct DecidedStep {
-    std::string action;   // of the audit event
-    std::string refusal;  // the 403's detail
-    std::function<std::optional<Problem>(SQLite::Database&, Facts&)> facts;
-    std::function<void(value& decision)> adjust;  // optional
-    std::function<value(SQLite::Database&, const policy::CompiledPolicy&, AuditEvent&,
+    policy::workflow::Event event;  // the audit action and the command's type
+    std::string refusal;            // the 403's detail
+    std::function<std::optional<Problem>(WorkflowRepository&, Facts&)> facts;
+    std::function<value(WorkflowRepository&, const policy::CompiledPolicy&, AuditEvent&,
                         policy::Instant)>
         allow;
   };
   Result<value> Decided(const Principal& who, const DecidedStep& step);
-  static std::optional<Problem> SessionFacts(SQLite::Database& db, const Principal& who,
+  static std::optional<Problem> SessionFacts(WorkflowRepository& repo, const Principal& who,
                                              const std::string& session_id, policy::Action action,
                                              Facts& facts);
+  // A session step of the technician's own (update, end): load, apply,
+  // compare-and-set, queue the command, record.
+  Result<value> SessionStep(const Principal& who, const std::string& id,
+                            policy::workflow::Event event, std::optional<bool> screen_viewing);
 
   // Whether `who` may see or act on the workflows of `technician_id`.
   bool CanSee(const Principal& who, const std::string& technician_id);
-  Result<value> List(const Principal& who, const std::string& table, const std::string& order);
+  // The technicians whose records `who` lists: all (nullopt), or a set.
+  std::optional<std::set<std::string>> Visible(const Principal& who);
 
   Service& service_;
   Distribution& distribution_;

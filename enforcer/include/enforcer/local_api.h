@@ -45,7 +45,9 @@ class LocalApi {
   void Drain();
 
  private:
+  // Route's answer, or 503 when the state directory's database fails.
   http::Response Serve(const http::Request& request);
+  http::Response Route(const http::Request& request);
   http::Response Decide(const http::Request& request);
 
   Store& store_;

@@ -13,10 +13,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "policy/time.h"
+#include "schema/row_reader.h"
 
 namespace custodian::enforcer {
 
@@ -26,6 +28,10 @@ inline constexpr const char* kBundleFile = "bundle.json";
 inline constexpr const char* kEndpointTokenFile = "endpoint-token";
 inline constexpr const char* kLocalTokenFile = "local-api-token";
 inline constexpr const char* kVaultKeyFile = "vault.key";  // the machine key (at_setup)
+
+// What the state directory's database failed to do (SQLite's error, or a
+// row that does not read back); the local API answers it 503.
+using schema::StorageError;
 
 struct EventInput {
   std::string action;  // e.g. "bundle.accepted", "decision"
@@ -67,11 +73,15 @@ class Store {
   template <typename F>
   auto Transact(F&& f) {
     std::lock_guard lock(mutex_);
-    SQLite::Transaction t(*db_);
-    Tx tx(*this);
-    auto result = f(tx);
-    t.commit();
-    return result;
+    try {
+      SQLite::Transaction t(*db_);
+      Tx tx(*this);
+      auto result = f(tx);
+      t.commit();
+      return result;
+    } catch (const SQLite::Exception& e) {
+      throw StorageError(std::string("the enforcer's database: ") + e.what());
+    }
   }
   // The oldest unsent events, at most `max`.
   std::vector<web::json::value> Unsent(std::size_t max);

@@ -17,12 +17,15 @@
 // - Plaintext exists only in locked memory (SecretBytes), handed to the OS
 //   action or the verifier on a pipe. No event, log line or reply carries it.
 //
+// States and events are policy/workflow.h's: each step loads a row, asks
+// policy::workflow::Apply for the transition and writes it back as a
+// compare-and-set (workflow_rows.h). No JSON here: commands arrive decoded
+// (policy/commands.h), answers leave typed for the local API to encode.
+//
 // Thread-safe: one mutex serialises the operations (commands, the local
 // API and the timer), which are few and short; it is let go while an OS
 // action or the administrator-credential check runs.
 #pragma once
-
-#include <cpprest/json.h>
 
 #include <condition_variable>
 #include <functional>
@@ -31,13 +34,17 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "common/result.h"
 #include "enforcer/bundle.h"
+#include "enforcer/customer_texts.h"
 #include "enforcer/os.h"
 #include "enforcer/secret_form.h"
 #include "enforcer/store.h"
 #include "enforcer/vault.h"
-#include "policy/codec.h"
+#include "enforcer/workflow_rows.h"
+#include "policy/commands.h"
 
 namespace custodian::enforcer {
 
@@ -54,15 +61,39 @@ struct WorkflowOptions {
   int warning_minutes = 5;
 };
 
-enum class Language { kEnglish, kGerman };
-
-// What a local API route answers: a JSON body, or a problem (status >= 400).
-struct Reply {
-  unsigned status = 200;
-  web::json::value body;
+// One prompt waiting for the customer's answer.
+struct Prompt {
+  enum class Kind { kUnattendedAccess, kWindowsCredentials };
+  Kind kind = Kind::kUnattendedAccess;
+  std::string id;
+  std::string session_id;
+  std::string technician_id;
+  std::string technician_name;
+  std::string message;  // in the customer's language
+  // kUnattendedAccess: what was asked, and what approving creates now (the
+  // decision as the answer will make it; unset if the policy now refuses).
+  policy::AuthMode credential_mode = policy::AuthMode::kAtConnection;
+  policy::Schedule schedule;
+  std::optional<policy::EffectiveSchedule> effective_schedule;
+  policy::Instant expires_at;
+  // kWindowsCredentials (R14): filled in for the customer.
+  std::string prefill_user_name;
+  std::string prefill_domain;
 };
-Reply ProblemReply(unsigned status, const std::string& title, const std::string& detail,
-                   const std::vector<policy::FieldError>& errors = {});
+
+// What an answer, a revocation or presented credentials settled.
+struct Settled {
+  State state = State::kPending;
+  std::string notice;             // R15 or R12, when there is one
+  std::optional<GrantRow> grant;  // approving unattended access: the new grant
+};
+
+// Sessions, grants and connections as the endpoint holds them (no secrets).
+struct Overview {
+  std::vector<SessionRow> sessions;
+  std::vector<GrantRow> grants;
+  std::vector<ConnectionRow> connections;
+};
 
 class Workflows {
  public:
@@ -81,19 +112,21 @@ class Workflows {
   void Wake();
   void SetOptions(const WorkflowOptions& options);
 
-  // A command from the admin center (session.*, unattended.*, grant.revoke,
-  // credentials.*). False for a type it does not know.
-  bool OnCommand(const std::string& type, const web::json::value& body);
+  // A command from the admin center, as policy::ParseCommand decoded it.
+  // False when it is no command (an unknown type). A command whose body is
+  // wrong is recorded: a request it names is refused with what was wrong,
+  // anything else as `command.invalid`.
+  bool OnCommand(const policy::DecodedCommand& command);
 
   // The local API: the customer's prompts and answers, revocations, and the
   // administrator credentials of an at_connection connect.
-  web::json::value Prompts(Language language);
-  Reply Answer(const std::string& prompt_id, bool approve, SecretForm& body, Language language);
-  Reply RevokeGrant(const std::string& grant_id);
-  Reply RevokeCredentials(const std::string& session_id, Language language);
-  Reply PresentAdminCredentials(const std::string& connection_id, SecretForm& body);
-  // Sessions, grants and connections as the endpoint holds them (no secrets).
-  web::json::value Overview();
+  std::vector<Prompt> Prompts(Language language);
+  Result<Settled> Answer(const std::string& prompt_id, bool approve, SecretForm& body,
+                         Language language);
+  Result<Settled> RevokeGrant(const std::string& grant_id);
+  Result<Settled> RevokeCredentials(const std::string& session_id, Language language);
+  Result<Settled> PresentAdminCredentials(const std::string& connection_id, SecretForm& body);
+  Overview GetOverview();
 
   // Does what is due now (expiries, warnings, ends) and returns when to
   // look again. The timer thread calls it; tests call it directly.
@@ -104,38 +137,44 @@ class Workflows {
     std::string request_id;
     std::string sealed;
   };
+  using Lock = std::unique_lock<std::mutex>;
+
   policy::Instant Now();
   void TimerLoop();
   void Emit();
+  void RecordInvalid(const policy::DecodedCommand& command, policy::Instant now);
 
-  // Commands, with mutex_ held by `lock`; those that run an OS action let
-  // go of it meanwhile (RunUnlocked).
-  using Lock = std::unique_lock<std::mutex>;
-  void OpenSession(const web::json::value& body, policy::Instant now, Lock& lock);
-  void UpdateSession(const web::json::value& body, policy::Instant now, Lock& lock);
-  void EndSession(const web::json::value& body, policy::Instant now, Lock& lock);
-  void ReceiveUnattendedRequest(const web::json::value& body, policy::Instant now, Lock& lock);
-  void Connect(const web::json::value& body, policy::Instant now, Lock& lock);
-  void ReceiveCredentialRequest(const web::json::value& body, policy::Instant now, Lock& lock);
-  void ApplyCredentials(const web::json::value& body, policy::Instant now, Lock& lock);
+  // Commands (commands.cc), with mutex_ held by `lock`; those that run an
+  // OS action let go of it meanwhile (RunUnlocked).
+  void OpenSession(const policy::Command& c, policy::Instant now);
+  void UpdateSession(const policy::Command& c, policy::Instant now);
+  void EndSession(const policy::Command& c, policy::Instant now);
+  void ReceiveUnattendedRequest(const policy::Command& c,
+                                const std::vector<policy::FieldError>& errors, policy::Instant now);
+  void Connect(const policy::Command& c, policy::Instant now, Lock& lock);
+  void ReceiveCredentialRequest(const policy::Command& c,
+                                const std::vector<policy::FieldError>& errors, policy::Instant now);
+  void ApplyCredentials(const policy::Command& c, policy::Instant now, Lock& lock);
+  // `operation`: OsActions' (logon, restart, unlock).
   bool RunUnlocked(Lock& lock, const std::string& operation, const std::string& user,
                    const std::string& domain, const SecretBytes& secret, std::string* failure);
-  void EndGrant(const std::string& grant_id, const std::string& state, const std::string& by,
+  // Ends grant `grant_id` by `event` (revoked or expired) and its open
+  // connections, in one transaction.
+  void EndGrant(const std::string& grant_id, policy::workflow::Event event, const std::string& by,
                 policy::Instant now);
 
-  Reply AnswerUnattended(const web::json::value& row, bool approve, SecretForm& body,
-                         policy::Instant now);
-  Reply AnswerCredentials(const web::json::value& row, bool approve, SecretForm& body,
-                          Language language, policy::Instant now);
+  // The customer's answers (customer.cc).
+  Result<Settled> AnswerUnattended(const RequestRow& row, bool approve, SecretForm& body,
+                                   policy::Instant now);
+  Result<Settled> AnswerCredentials(const CredentialRequestRow& row, bool approve, SecretForm& body,
+                                    Language language, policy::Instant now);
 
-  // A decision request for `action` in session `session_id`, with the
-  // session and endpoint facts this endpoint holds.
-  web::json::value DecisionRequest(const std::string& action, const std::string& technician_id,
-                                   const std::string& session_id);
+  // Decisions with the bundle in force and the facts this endpoint holds
+  // (a session it never saw opened is no active session).
+  policy::Request DecisionRequest(policy::Action action, const std::string& technician_id,
+                                  const std::string& session_id);
   // A stored unattended request decided now, as approving it would be.
-  policy::Decision UnattendedDecision(const web::json::value& row, policy::Instant now);
-  policy::Decision DecideJson(const web::json::value& request, policy::Instant now,
-                              std::vector<policy::FieldError>* errors);
+  policy::Decision UnattendedDecision(const RequestRow& row, policy::Instant now);
 
   Store& store_;
   BundleHolder& bundles_;

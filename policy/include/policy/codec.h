@@ -56,6 +56,13 @@ web::json::value EncodeSettings(const GlobalSettings& settings);
 
 Parsed<Request> ParseRequest(std::string_view text);
 Parsed<Request> ParseRequest(const web::json::value& json);
+// Parts of a request on their own (the `schedule` and `session` objects of
+// DESIGN.md §3), as commands and stored rows carry them; `pointer`
+// prefixes the error pointers. Encoding and parsing round-trip.
+Parsed<Schedule> ParseSchedule(const web::json::value& json, const std::string& pointer);
+web::json::value EncodeSchedule(const Schedule& schedule);
+Parsed<SessionInfo> ParseSession(const web::json::value& json, const std::string& pointer);
+web::json::value EncodeSession(const SessionInfo& session);
 
 // The human-readable message of a reason, quoting its numbers.
 std::string DescribeReason(const Reason& reason);
@@ -70,14 +77,9 @@ web::json::value EncodeEffective(const Policy& policy, const EffectiveSettings& 
 
 std::string FormatDailyTime(int16_t minutes);  // "HH:MM"
 
-// Grants as both daemons store them: {credential_mode, technician_id,
-// effective_schedule, state}, state being active, revoked or expired.
-// The `unattended.connect` request (DESIGN.md §3) of `technician_id` with
-// such a grant.
-web::json::value ConnectRequest(const std::string& technician_id, const web::json::value& grant);
-// A grant stored as expired stays ended whatever its schedule says at this
-// clock (the endpoint's clock and timers ended it): makes `decision`
-// (EncodeDecision's form) a deny that lists grant_expired (R8).
-void DenyIfEnded(const web::json::value& grant, web::json::value& decision);
+// A grant's `effective_schedule` (DESIGN.md §3) on its own, as both daemons
+// store it beside the grant's state.
+Parsed<GrantSchedule> ParseGrantSchedule(std::string_view text);
+web::json::value EncodeGrantSchedule(const GrantSchedule& schedule);
 
 }  // namespace custodian::policy

@@ -11,6 +11,7 @@
 
 #include "policy/model.h"
 #include "policy/time.h"
+#include "policy/workflow.h"
 
 namespace custodian::policy {
 
@@ -64,15 +65,24 @@ struct EndpointInfo {
   std::optional<std::string> time_zone;  // IANA name
 };
 
-// An existing grant, for `unattended.connect`.
+// A grant's schedule as stored and sent: the `effective_schedule` of the
+// wire format, the zone of its daily window by name.
+struct GrantSchedule {
+  Instant start;
+  std::optional<Instant> end;  // nullopt: unlimited
+  std::optional<DailyWindow> daily;
+  std::string daily_time_zone;  // when `daily` is set
+};
+GrantSchedule ToGrantSchedule(const EffectiveSchedule& schedule);
+
+// An existing grant, for `unattended.connect`, with the state it is stored
+// in: a grant the endpoint's clock and timers ended stays ended whatever its
+// schedule says at another clock (R8).
 struct Grant {
   AuthMode credential_mode = AuthMode::kAtConnection;
   std::string technician_id;
-  Instant start;
-  std::optional<Instant> end;
-  std::optional<DailyWindow> daily;
-  std::string daily_time_zone;  // when `daily` is set
-  bool revoked = false;
+  GrantSchedule schedule;
+  workflow::State state = workflow::State::kActive;  // active, revoked or expired
 };
 
 struct Request {

@@ -5,9 +5,9 @@
 #include <utility>
 #include <variant>
 
-#include "admincenter/problem.h"
+#include "common/problem.h"
 
-namespace custodian::admincenter {
+namespace custodian {
 
 template <typename T>
 class Result {
@@ -23,4 +23,4 @@ class Result {
   std::variant<T, Problem> v_;
 };
 
-}  // namespace custodian::admincenter
+}  // namespace custodian

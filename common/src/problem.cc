@@ -1,6 +1,6 @@
-#include "admincenter/problem.h"
+#include "common/problem.h"
 
-namespace custodian::admincenter {
+namespace custodian {
 
 unsigned StatusOf(ErrorKind kind) {
   switch (kind) {
@@ -61,6 +61,13 @@ const char* TitleOf(ErrorKind kind) {
   return "Error";
 }
 
+Problem PolicyDenied(std::string detail, const policy::Decision& decision) {
+  return {ErrorKind::kPolicyDenied,
+          std::move(detail),
+          {},
+          policy::EncodeDecision(decision).at("reasons")};
+}
+
 http::Response ToResponse(const Problem& p) {
   using web::json::value;
   const unsigned status = StatusOf(p.kind);
@@ -91,4 +98,4 @@ http::Response ToResponse(const Problem& p) {
   return r;
 }
 
-}  // namespace custodian::admincenter
+}  // namespace custodian

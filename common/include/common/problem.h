@@ -1,6 +1,7 @@
-// Errors of the admin center and their one mapping to HTTP: RFC 7807
-// problem+json (DESIGN.md §5), with JSON pointers for validation errors and
-// decision reasons for policy denials.
+// Errors of both daemons (the admin center's API and the enforcer's local
+// API) and their one mapping to HTTP: RFC 7807 problem+json (DESIGN.md §5),
+// with JSON pointers for validation errors and decision reasons for policy
+// denials.
 #pragma once
 
 #include <cpprest/json.h>
@@ -11,7 +12,7 @@
 #include "common/http_server.h"
 #include "policy/codec.h"
 
-namespace custodian::admincenter {
+namespace custodian {
 
 enum class ErrorKind {
   kValidation,            // 400: the input is wrong; `errors` says where
@@ -52,5 +53,7 @@ inline Problem NotFound(std::string detail = "no such resource") {
 inline Problem Conflict(std::string detail) {
   return {ErrorKind::kConflict, std::move(detail), {}, {}};
 }
+// A deny of the policy, with every reason of `decision` and its rule.
+Problem PolicyDenied(std::string detail, const policy::Decision& decision);
 
-}  // namespace custodian::admincenter
+}  // namespace custodian

@@ -1,0 +1,161 @@
+#include "workflow_codec.h"
+
+#include "common/canonical_json.h"
+#include "common/text.h"
+#include "policy/codec.h"
+
+namespace custodian::admincenter {
+namespace {
+
+using web::json::value;
+
+value Str(std::string_view s) { return value::string(std::string(s)); }
+value OrNull(const std::string& s) { return s.empty() ? value::null() : Str(s); }
+value At(policy::Instant t) { return Str(policy::FormatRfc3339(t)); }
+value At(const std::optional<policy::Instant>& t) { return t ? At(*t) : value::null(); }
+value StateJson(policy::workflow::State s) { return Str(policy::workflow::StateName(s)); }
+// Stored reasons are JSON text the admin center wrote itself.
+value Reasons(const std::string& text) {
+  std::string error;
+  return text::ParseJson(text, &error).value_or(value::array());
+}
+
+std::string Text(const value& details, const char* key) {
+  return details.has_field(key) && details.at(key).is_string() ? details.at(key).as_string() : "";
+}
+
+}  // namespace
+
+value Encode(const SessionRecord& r) {
+  value o = value::object(true);
+  o["id"] = Str(r.id);
+  o["technician_id"] = Str(r.technician_id);
+  o["endpoint_id"] = Str(r.endpoint_id);
+  o["type"] = Str(policy::SessionTypeName(r.session.type));
+  o["mode"] = r.session.type == policy::SessionType::kInstantChat
+                  ? Str(r.session.chat_only ? "chat_only" : "full")
+                  : value::null();
+  o["screen_viewing"] = value::boolean(r.session.screen_viewing);
+  o["state"] = StateJson(r.state);
+  o["started_at"] = At(r.started_at);
+  o["ended_at"] = At(r.ended_at);
+  return o;
+}
+
+value Encode(const RequestRecord& r) {
+  value o = value::object(true);
+  o["id"] = Str(r.id);
+  o["session_id"] = Str(r.session_id);
+  o["technician_id"] = Str(r.technician_id);
+  o["endpoint_id"] = Str(r.endpoint_id);
+  o["credential_mode"] = Str(policy::AuthModeName(r.credential_mode));
+  o["schedule"] = policy::EncodeSchedule(r.schedule);
+  o["state"] = StateJson(r.state);
+  o["reasons"] = Reasons(r.reasons);
+  o["created_at"] = At(r.created_at);
+  o["expires_at"] = At(r.expires_at);
+  o["decided_at"] = At(r.decided_at);
+  o["grant_id"] = OrNull(r.grant_id);
+  return o;
+}
+
+value Encode(const GrantRecord& r) {
+  value o = value::object(true);
+  o["id"] = Str(r.id);
+  o["request_id"] = Str(r.request_id);
+  o["technician_id"] = Str(r.grant.technician_id);
+  o["endpoint_id"] = Str(r.endpoint_id);
+  o["credential_mode"] = Str(policy::AuthModeName(r.grant.credential_mode));
+  o["effective_schedule"] = policy::EncodeGrantSchedule(r.grant.schedule);
+  o["state"] = StateJson(r.grant.state);
+  o["created_at"] = At(r.created_at);
+  o["ended_at"] = At(r.ended_at);
+  o["ended_by"] = OrNull(r.ended_by);
+  return o;
+}
+
+value Encode(const ConnectionRecord& r) {
+  value o = value::object(true);
+  o["id"] = Str(r.id);
+  o["grant_id"] = Str(r.grant_id);
+  o["technician_id"] = Str(r.technician_id);
+  o["endpoint_id"] = Str(r.endpoint_id);
+  o["state"] = StateJson(r.state);
+  o["reasons"] = Reasons(r.reasons);
+  o["requested_at"] = At(r.requested_at);
+  o["updated_at"] = At(r.updated_at);
+  o["end_reason"] = OrNull(r.end_reason);
+  return o;
+}
+
+value Encode(const CredentialRequestRecord& r) {
+  value o = value::object(true);
+  o["id"] = Str(r.id);
+  o["session_id"] = Str(r.session_id);
+  o["technician_id"] = Str(r.technician_id);
+  o["endpoint_id"] = Str(r.endpoint_id);
+  o["state"] = StateJson(r.state);
+  o["reasons"] = Reasons(r.reasons);
+  o["created_at"] = At(r.created_at);
+  o["updated_at"] = At(r.updated_at);
+  return o;
+}
+
+value Encode(const OperationRecord& r) {
+  value o = value::object(true);
+  o["id"] = Str(r.id);
+  o["session_id"] = Str(r.session_id);
+  o["technician_id"] = Str(r.technician_id);
+  o["endpoint_id"] = Str(r.endpoint_id);
+  o["operation"] = Str(policy::OperationName(r.operation));
+  o["state"] = StateJson(r.state);
+  o["reasons"] = Reasons(r.reasons);
+  o["requested_at"] = At(r.requested_at);
+  o["updated_at"] = At(r.updated_at);
+  return o;
+}
+
+const std::string& EndpointEvent::IdOf(Entity entity) const {
+  static const std::string kNone;
+  switch (entity) {
+    case Entity::kUnattendedRequest:
+    case Entity::kCredentialRequest:
+      return request_id;
+    case Entity::kGrant:
+      return grant_id;
+    case Entity::kConnection:
+      return connection_id;
+    case Entity::kCredentialOperation:
+      return operation_id;
+    case Entity::kSession:
+      return kNone;  // the admin center's own: opened and ended by its steps
+  }
+  return kNone;
+}
+
+std::optional<EndpointEvent> DecodeEndpointEvent(const value& record) {
+  const auto event = policy::workflow::ParseEvent(Text(record, "action"));
+  if (!event || policy::workflow::SideOf(*event) != policy::workflow::Side::kEndpoint) {
+    return std::nullopt;
+  }
+  EndpointEvent e;
+  e.event = *event;
+  e.outcome = policy::workflow::ParseOutcome(Text(record, "outcome"))
+                  .value_or(policy::workflow::Outcome::kSuccess);
+  static const value kEmpty = value::object();
+  const value& d = record.has_field("details") ? record.at("details") : kEmpty;
+  e.request_id = Text(d, "request_id");
+  e.grant_id = Text(d, "grant_id");
+  e.connection_id = Text(d, "connection_id");
+  e.operation_id = Text(d, "operation_id");
+  e.by = Text(d, "by");
+  e.reason = Text(d, "reason");
+  if (record.has_field("reasons")) e.reasons = CanonicalJson(record.at("reasons"));
+  if (d.has_field("effective_schedule")) {
+    auto s = policy::ParseGrantSchedule(d.at("effective_schedule").serialize());
+    if (s.ok()) e.effective_schedule = *s.value;
+  }
+  return e;
+}
+
+}  // namespace custodian::admincenter

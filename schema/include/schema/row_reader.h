@@ -1,0 +1,68 @@
+// Reading typed values out of the current row of a SQLite statement, for
+// both daemons' repositories: a column that does not read back as its type
+// (a damaged or hand-edited database) throws StorageError naming the table
+// and column, never a value made up.
+#pragma once
+
+#include <SQLiteCpp/Statement.h>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "policy/time.h"
+#include "policy/workflow.h"
+
+namespace custodian::schema {
+
+// What storage failed to do: SQLite's own error, or a row that does not
+// read back. The daemons answer it 503 and log it.
+class StorageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] inline void Damaged(const std::string& table, const std::string& column) {
+  throw StorageError("the stored " + table + "." + column + " does not read back");
+}
+
+class RowReader {
+ public:
+  RowReader(SQLite::Statement& q, std::string table) : q_(q), table_(std::move(table)) {}
+
+  const std::string& table() const { return table_; }
+  // NULL reads as "".
+  std::string Text(const char* column) const {
+    const SQLite::Column c = q_.getColumn(column);
+    return c.isNull() ? "" : c.getString();
+  }
+  bool Flag(const char* column) const { return q_.getColumn(column).getInt() != 0; }
+  int Int(const char* column) const { return q_.getColumn(column).getInt(); }
+  policy::Instant At(const char* column) const {
+    auto t = policy::ParseRfc3339(Text(column));
+    if (!t) Damaged(table_, column);
+    return *t;
+  }
+  std::optional<policy::Instant> MaybeAt(const char* column) const {
+    if (q_.getColumn(column).isNull()) return std::nullopt;
+    return At(column);
+  }
+  policy::workflow::State State(const char* column = "state") const {
+    auto s = policy::workflow::ParseState(Text(column));
+    if (!s) Damaged(table_, column);
+    return *s;
+  }
+  // A value of a closed set, read by `parse` ("at_setup", "applet", …).
+  template <typename E>
+  E Enum(const char* column, std::optional<E> (*parse)(std::string_view)) const {
+    auto e = parse(Text(column));
+    if (!e) Damaged(table_, column);
+    return *e;
+  }
+
+ private:
+  SQLite::Statement& q_;
+  std::string table_;
+};
+
+}  // namespace custodian::schema
