@@ -84,9 +84,11 @@ void Workflows::Observe(SQLite::Database& db, const std::string& endpoint_id, co
     if (!t.from) {
       if (entity != Entity::kGrant) continue;  // the endpoint's creations of its own records
       // The customer's approval creates the grant the request asked for.
+      // Only for a request this endpoint approved just now (moved above).
       const auto request = repo->Request(e->request_id);
-      if (!request || request->endpoint_id != endpoint_id || !e->effective_schedule) {
-        NotApplied(endpoint_id, *e, entity, "the approval names no request of this endpoint");
+      if (!request || request->endpoint_id != endpoint_id || request->state != State::kApproved ||
+          request->grant_id != id) {
+        NotApplied(endpoint_id, *e, entity, "the approval names no request it approved");
         continue;
       }
       GrantRecord g;

@@ -17,9 +17,11 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "common/crypto.h"
 #include "policy/system_time_zones.h"
+#include "policy/workflow.h"
 #include "support/enforcer_process.h"
 #include "support/fake_os.h"
 
@@ -466,6 +468,107 @@ TEST_F(Workflows, WindowsCredentialsUnlockUntilTheCustomerRevokesThem) {
   const std::string again = StoredCredentials(*e, session);
   Tech("POST", "/v1/sessions/" + session + "/end");
   CentralState("/v1/credential-requests", again, "wiped");
+}
+
+// Both daemons speak policy/workflow.h's vocabulary: every workflow event
+// either side records in a flow that touches each entity is one of its
+// events, on the side that owns it, and every state the admin center lists
+// is one its entity can be in. A name written outside the vocabulary fails
+// here.
+TEST_F(Workflows, EveryWorkflowEventAndStateEitherSideRecordsIsTheSharedVocabularys) {
+  auto e = Enforcer("pc-words", "windows");
+  const std::string session = OpenSession(*e, "applet", R"(,"screen_viewing":false)");
+  EXPECT_EQ(Tech("PATCH", "/v1/sessions/" + session, R"({"screen_viewing":true})").status, 200u);
+  // Unattended access: approved, connected after one wrong password, revoked.
+  const std::string request =
+      RequestUnattended(session, "at_connection", R"({"kind":"days","days":3})")
+          .at("id")
+          .as_string();
+  const std::string grant = Approve(*e, request, "{}");
+  const std::string connection = Connect(grant);
+  CentralState("/v1/connections", connection, "awaiting_credentials");
+  EXPECT_EQ(e->Local("POST", "/v1/connections/" + connection + "/credentials",
+                     R"({"user_name":"administrator","password":"wrong"})")
+                .status,
+            403u);
+  EXPECT_EQ(e->Local("POST", "/v1/connections/" + connection + "/credentials",
+                     R"({"user_name":"administrator","password":")" + std::string(kAdminPassword) +
+                         R"("})")
+                .status,
+            200u);
+  CentralState("/v1/connections", connection, "active");
+  EXPECT_EQ(Tech("POST", "/v1/grants/" + grant + "/revoke").status, 200u);
+  CentralState("/v1/connections", connection, "ended");
+  // Denied by the customer.
+  const std::string denied =
+      RequestUnattended(session, "at_connection", R"({"kind":"days","days":1})")
+          .at("id")
+          .as_string();
+  Prompt(*e, denied);
+  EXPECT_EQ(e->Local("POST", "/v1/prompts/" + denied + "/deny").status, 200u);
+  CentralState("/v1/unattended-requests", denied, "denied");
+  // Windows credentials: stored, applied, revoked, refused to apply.
+  const std::string credentials = StoredCredentials(*e, session);
+  EXPECT_EQ(
+      Tech("POST", "/v1/sessions/" + session + "/credentials/apply", R"({"operation":"unlock"})")
+          .status,
+      201u);
+  EXPECT_TRUE(Eventually([&] {
+    return ac_->Request("GET", "/v1/audit/events?action=credentials.applied", ac_->master_token())
+               .body.find(session) != std::string::npos;
+  }));
+  EXPECT_EQ(e->Local("POST", "/v1/sessions/" + session + "/credentials/revoke").status, 200u);
+  CentralState("/v1/credential-requests", credentials, "revoked");
+  EXPECT_EQ(Tech("POST", "/v1/sessions/" + session + "/end").status, 200u);
+  CentralState("/v1/sessions", session, "ended");
+  Eventually([&] { return e->Status().at("events_unsent").as_integer() == 0; });
+
+  using policy::workflow::Side;
+  std::set<std::string> seen;
+  std::istringstream lines(
+      ac_->Request("GET", "/v1/audit/events?format=jsonl", ac_->master_token()).body);
+  for (std::string line; std::getline(lines, line);) {
+    const value ev = value::parse(line);
+    if (!ev.has_field("action")) continue;  // the trailer
+    const std::string action = ev.at("action").as_string();
+    const std::string prefix = action.substr(0, action.find('.'));
+    if (prefix != "session" && prefix != "unattended" && prefix != "grant" &&
+        prefix != "connection" && prefix != "credentials") {
+      continue;
+    }
+    const auto event = policy::workflow::ParseEvent(action);
+    ASSERT_TRUE(event) << action << " is no event of policy/workflow.h";
+    const bool by_endpoint = ev.at("actor").at("kind").as_string() == "endpoint";
+    EXPECT_EQ(policy::workflow::SideOf(*event), by_endpoint ? Side::kEndpoint : Side::kAdminCenter)
+        << action;
+    seen.insert(action);
+  }
+  EXPECT_GE(seen.size(), 20u);
+  for (const char* expected : {"credentials.applied", "connection.credentials_rejected",
+                               "unattended.request_denied", "grant.revoked", "session.updated"}) {
+    EXPECT_TRUE(seen.contains(expected)) << expected;
+  }
+  const std::pair<const char*, policy::workflow::Entity> lists[] = {
+      {"/v1/sessions", policy::workflow::Entity::kSession},
+      {"/v1/unattended-requests", policy::workflow::Entity::kUnattendedRequest},
+      {"/v1/grants", policy::workflow::Entity::kGrant},
+      {"/v1/connections", policy::workflow::Entity::kConnection},
+      {"/v1/credential-requests", policy::workflow::Entity::kCredentialRequest}};
+  for (const auto& [list, entity] : lists) {
+    const auto states = policy::workflow::StatesOf(entity);
+    const value items = Tech("GET", list).json().at("items");  // held: a temporary would die
+    for (const value& item : items.as_array()) {
+      const auto state = policy::workflow::ParseState(item.at("state").as_string());
+      ASSERT_TRUE(state) << list << ": " << item.serialize();
+      EXPECT_NE(std::find(states.begin(), states.end(), *state), states.end())
+          << list << ": " << item.serialize();
+    }
+  }
+  // The endpoint's own record of the same words.
+  const value connections = e->Local("GET", "/v1/overview").json().at("connections");
+  for (const value& c : connections.as_array()) {
+    EXPECT_TRUE(policy::workflow::ParseState(c.at("state").as_string())) << c.serialize();
+  }
 }
 
 // kill -9 of the enforcer: what it acknowledged survives (the grant, its

@@ -112,7 +112,8 @@ std::span<const State> StatesOf(Entity e);
 // lead to (its connections are never `requested`: that is the command on
 // its way).
 std::vector<State> StatesOn(Entity e, Side side);
-// The entities `event` moves (most one; kRequestApproved two).
+// The entities `event` moves (most one; kRequestApproved two, the request
+// before the grant it creates).
 std::span<const Entity> EntitiesOf(Event e);
 
 // How an event ended, where it matters to the state: an endpoint's

@@ -1,0 +1,212 @@
+// The admin center's Workflows service in-process, on its SQLite
+// repositories in a temporary folder: the technicians' steps and, above
+// all, how the endpoint's events move what the admin center holds — only
+// along policy/workflow.h's transitions, only for the endpoint that owns the
+// record, and counted (an event that moves nothing changes nothing).
+#include <gtest/gtest.h>
+
+#include "admincenter/distribution.h"
+#include "admincenter/keys.h"
+#include "admincenter/policy_store.h"
+#include "admincenter/workflows.h"
+#include "common/crypto.h"
+#include "common/files.h"
+#include "policy/system_time_zones.h"
+#include "support/process.h"
+
+namespace custodian::admincenter {
+namespace {
+
+const policy::Instant kT0 = *policy::ParseRfc3339("2026-03-01T10:00:00Z");
+
+class WorkflowsService : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::FreshTestDir("custodian-wfsvc");
+    std::string error;
+    db_ = Database::Open((dir_ / "admincenter.db").string(), true, &error);
+    ASSERT_NE(db_, nullptr) << error;
+    db_->Write([](SQLite::Database& c) {
+      SaveSettings(c, policy::GlobalSettings{}, policy::FormatRfc3339(kT0));
+      c.exec(
+          "INSERT INTO principals (id, kind, name, position, created_at, updated_at) "
+          "VALUES ('p-master', 'master_admin', 'root', 1, 't', 't')");
+      return true;
+    });
+    const auto key = crypto::GenerateEd25519();
+    ASSERT_TRUE(WriteNewFile((dir_ / "key.pem").string(), key.private_pem, 0600, &error));
+    auto clock = [this] { return now_; };
+    keys_ = KeyRing::Open(*db_, dir_, "key.pem", kT0, &error);
+    ASSERT_NE(keys_, nullptr) << error;
+    seal_ = std::make_unique<AuditSeal>(*db_, *keys_, clock, dir_ / "audit-head.json");
+    service_ = std::make_unique<Service>(*db_, policy::SystemTimeZones::Get(), clock, *seal_);
+    distribution_ = std::make_unique<Distribution>(*service_, *keys_);
+    workflows_ = std::make_unique<Workflows>(*service_, *distribution_);
+
+    master_.id = "p-master";
+    master_.name = "root";
+    master_.role = Role::kMasterAdmin;
+    ASSERT_TRUE(service_
+                    ->CreateGroup(master_, value::parse(R"({"id":"g","name":"G","permissions":
+                        {"unattended_access":true,"request_windows_credentials":true}})"))
+                    .ok());
+    auto tech = service_->CreatePrincipal(
+        master_, Role::kTechnician,
+        value::parse(R"({"name":"tina","password":"correct horse battery","group_id":"g",)"
+                     R"("time_zone":"Europe/Berlin"})"));
+    ASSERT_TRUE(tech.ok()) << tech.problem().detail;
+    tina_.id = tech.value().at("id").as_string();
+    tina_.name = "tina";
+    tina_.role = Role::kTechnician;
+    endpoint_ = Enroll("pc");
+    other_endpoint_ = Enroll("other");
+  }
+  void TearDown() override {
+    workflows_.reset();
+    distribution_.reset();
+    service_.reset();
+    seal_.reset();
+    keys_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string Enroll(const std::string& name) {
+    auto code = distribution_->CreateEnrollmentCode(master_, value::object());
+    EXPECT_TRUE(code.ok());
+    value body = value::object(true);
+    body["code"] = code.value().at("code");
+    body["name"] = value::string(name);
+    body["os"] = value::string("windows");
+    body["time_zone"] = value::string("Europe/Vienna");
+    auto enrolled = distribution_->Enroll(body);
+    EXPECT_TRUE(enrolled.ok()) << enrolled.problem().detail;
+    return enrolled.value().at("endpoint_id").as_string();
+  }
+
+  // An event of `endpoint`'s chain, as Distribution hands it on once stored.
+  void Report(const std::string& endpoint, const std::string& action, const std::string& details,
+              const std::string& reasons = "[]", const std::string& outcome = "success") {
+    const value record =
+        value::parse(R"({"action":")" + action + R"(","outcome":")" + outcome + R"(","reasons":)" +
+                     reasons + R"(,"details":)" + details + "}");
+    db_->Write([&](SQLite::Database& db) {
+      workflows_->Observe(db, endpoint, record, now_);
+      return true;
+    });
+  }
+
+  std::string OpenSession() {
+    auto s =
+        workflows_->OpenSession(tina_, value::parse(R"({"endpoint_id":")" + endpoint_ +
+                                                    R"(","type":"applet","screen_viewing":true})"));
+    EXPECT_TRUE(s.ok()) << s.problem().detail;
+    return s.value().at("id").as_string();
+  }
+  std::string RequestUnattended(const std::string& session) {
+    auto r = workflows_->RequestUnattended(
+        tina_, session,
+        value::parse(R"({"credential_mode":"at_connection","schedule":{"kind":"days","days":3}})"));
+    EXPECT_TRUE(r.ok()) << r.problem().detail;
+    return r.value().at("id").as_string();
+  }
+  value Item(Result<value> list, const std::string& id) {
+    for (const value& i : list.value().at("items").as_array()) {
+      if (i.at("id").as_string() == id) return i;
+    }
+    return value::null();
+  }
+
+  std::filesystem::path dir_;
+  policy::Instant now_ = kT0;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<KeyRing> keys_;
+  std::unique_ptr<AuditSeal> seal_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<Distribution> distribution_;
+  std::unique_ptr<Workflows> workflows_;
+  Principal master_, tina_;
+  std::string endpoint_, other_endpoint_;
+};
+
+TEST_F(WorkflowsService, ARequestIsQueuedForItsEndpointAsTheCommandTheEndpointDecodes) {
+  const std::string request = RequestUnattended(OpenSession());
+  const value pending = Item(workflows_->ListRequests(tina_), request);
+  EXPECT_EQ(pending.at("state").as_string(), "pending");
+  EXPECT_EQ(pending.at("expires_at").as_string(), "2026-03-01T11:00:00Z");  // the default TTL
+  Principal endpoint;
+  endpoint.id = endpoint_;
+  endpoint.role = Role::kEndpoint;
+  const value commands = distribution_->PendingCommands(endpoint, endpoint_).value().at("items");
+  ASSERT_EQ(commands.size(), 2u);  // session.open, unattended.request
+  const value& c = commands.at(1);
+  const auto decoded = policy::ParseCommand(c.at("type").as_string(), c.at("body"));
+  ASSERT_TRUE(decoded.command);
+  EXPECT_TRUE(decoded.errors.empty()) << decoded.errors.at(0).pointer;
+  EXPECT_EQ(decoded.command->request_id, request);
+  EXPECT_EQ(decoded.command->technician_name, "tina");
+  EXPECT_EQ(decoded.command->schedule.days, 3);
+}
+
+TEST_F(WorkflowsService, ApprovedNeverFollowsExpiredAndCreatesNoGrantThen) {
+  const std::string request = RequestUnattended(OpenSession());
+  Report(endpoint_, "unattended.request_expired", R"({"request_id":")" + request + R"("})");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "expired");
+  Report(endpoint_, "unattended.request_approved",
+         R"({"request_id":")" + request + R"(","grant_id":"grant_1","effective_schedule":)" +
+             R"({"start":"2026-03-01T10:00:00Z","end":"2026-03-04T10:00:00Z","daily":null}})");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "expired");
+  EXPECT_EQ(workflows_->ListGrants(tina_).value().at("items").size(), 0u);
+}
+
+TEST_F(WorkflowsService, AnApprovalCreatesTheGrantAndItsEndIsRecordedOnce) {
+  const std::string request = RequestUnattended(OpenSession());
+  const std::string schedule =
+      R"({"start":"2026-03-01T10:00:00Z","end":"2026-03-04T10:00:00Z","daily":null})";
+  const std::string approved = R"({"request_id":")" + request +
+                               R"(","grant_id":"grant_1","effective_schedule":)" + schedule + "}";
+  Report(endpoint_, "unattended.request_approved", approved);
+  Report(endpoint_, "unattended.request_approved", approved);  // delivered twice
+  const value grants = workflows_->ListGrants(tina_).value().at("items");
+  ASSERT_EQ(grants.size(), 1u);
+  EXPECT_EQ(grants.at(0).at("state").as_string(), "active");
+  EXPECT_EQ(grants.at(0).at("effective_schedule").at("end").as_string(), "2026-03-04T10:00:00Z");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("grant_id").as_string(), "grant_1");
+  Report(endpoint_, "grant.revoked", R"({"grant_id":"grant_1","by":"customer"})");
+  Report(endpoint_, "grant.expired", R"({"grant_id":"grant_1"})");  // too late: revoked stays
+  const value g = Item(workflows_->ListGrants(tina_), "grant_1");
+  EXPECT_EQ(g.at("state").as_string(), "revoked");
+  EXPECT_EQ(g.at("ended_by").as_string(), "customer");
+  // The connect the policy would allow is refused: the grant is ended (R8).
+  auto connect = workflows_->Connect(tina_, "grant_1");
+  ASSERT_FALSE(connect.ok());
+  EXPECT_EQ(connect.problem().kind, ErrorKind::kPolicyDenied);
+  EXPECT_NE(connect.problem().reasons.serialize().find("grant_revoked"), std::string::npos);
+}
+
+TEST_F(WorkflowsService, AnotherEndpointsEventsMoveNothing) {
+  const std::string request = RequestUnattended(OpenSession());
+  Report(other_endpoint_, "unattended.request_denied", R"({"request_id":")" + request + R"("})");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "pending");
+  Report(endpoint_, "unattended.request_denied", R"({"request_id":")" + request + R"("})");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "denied");
+}
+
+TEST_F(WorkflowsService, ACredentialRequestTheEndpointRefusesIsRefusedWithItsReasons) {
+  const std::string session = OpenSession();
+  auto asked = workflows_->RequestCredentials(tina_, session);
+  ASSERT_TRUE(asked.ok()) << asked.problem().detail;
+  const std::string id = asked.value().at("id").as_string();
+  const std::string reasons =
+      R"([{"code":"screen_viewing_inactive","rule":"R13","message":"screen viewing must be on"}])";
+  Report(endpoint_, "credentials.refused", R"({"request_id":")" + id + R"("})", reasons, "denied");
+  const value r = Item(workflows_->ListCredentialRequests(tina_), id);
+  EXPECT_EQ(r.at("state").as_string(), "refused");
+  EXPECT_EQ(r.at("reasons").at(0).at("rule").as_string(), "R13");
+  // Refused is final: a later "stored" changes nothing.
+  Report(endpoint_, "credentials.stored", R"({"request_id":")" + id + R"("})");
+  EXPECT_EQ(Item(workflows_->ListCredentialRequests(tina_), id).at("state").as_string(), "refused");
+}
+
+}  // namespace
+}  // namespace custodian::admincenter
