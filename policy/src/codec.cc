@@ -5,39 +5,30 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "codec_parts.h"
 #include "common/text.h"
 #include "json_reader.h"
 #include "policy/identifiers.h"
 #include "policy/schedule.h"
 
+// The policy document: settings, groups, technicians, and the whole-policy
+// checks.
 namespace custodian::policy {
 namespace {
 
 using internal::Errors;
 using internal::ForEachElement;
+using internal::Id;
 using internal::JoinPointer;
+using internal::kAuthModeNames;
+using internal::kSessionTypeNames;
 using internal::ObjectReader;
+using internal::Str;
 using web::json::value;
 
 constexpr std::string_view kPermissionNames =
     "remote_control, desktop_viewing, file_transfer, reboot, unattended_access, "
     "request_windows_credentials";
-constexpr std::string_view kAuthModeNames = "at_connection, at_setup";
-constexpr std::string_view kSessionTypeNames =
-    "applet, mobile_applet, instant_chat, calling_card, unattended";
-
-// ---------------------------------------------------------------- helpers
-
-std::optional<std::string> Id(ObjectReader& r, std::string_view key) {
-  std::optional<std::string> id = r.String(key, true);
-  if (id) {
-    if (std::string why = IdProblem(*id); !why.empty()) {
-      r.Error(key, why);
-      return std::nullopt;
-    }
-  }
-  return id;
-}
 
 std::optional<std::string> Name(ObjectReader& r, std::string_view key) {
   std::optional<std::string> name = r.String(key, true);
@@ -91,64 +82,6 @@ std::array<std::optional<bool>, kPermissionCount> Permissions(const value& v,
     }
   }
   return out;
-}
-
-std::optional<int16_t> ParseDailyTime(std::string_view s) {
-  if (s.size() != 5 || s[2] != ':') return std::nullopt;
-  for (std::size_t i : {0, 1, 3, 4}) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-  }
-  const int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-  if (h > 23 || m > 59) return std::nullopt;
-  return static_cast<int16_t>(h * 60 + m);
-}
-
-std::optional<boost::gregorian::date> ParseDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-  }
-  const int y = std::stoi(std::string(s.substr(0, 4)));
-  const int m = std::stoi(std::string(s.substr(5, 2)));
-  const int d = std::stoi(std::string(s.substr(8, 2)));
-  try {
-    return boost::gregorian::date(y, m, d);  // throws on an impossible date
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-std::optional<DailyWindow> ReadDaily(ObjectReader& r, std::string* time_zone) {
-  DailyWindow w;
-  bool ok = true;
-  for (auto [key, field] : {std::pair{"from", &w.from}, std::pair{"to", &w.to}}) {
-    std::optional<std::string> s = r.String(key, true);
-    std::optional<int16_t> t = s ? ParseDailyTime(*s) : std::nullopt;
-    if (s && !t) r.Error(key, "must be a time of day \"HH:MM\" from 00:00 to 23:59");
-    if (t) {
-      *field = *t;
-    } else {
-      ok = false;
-    }
-  }
-  if (time_zone) {
-    std::optional<std::string> z = r.String("time_zone", true);
-    if (z) {
-      *time_zone = *z;
-    } else {
-      ok = false;
-    }
-  }
-  r.Finish();
-  return ok ? std::optional(w) : std::nullopt;
-}
-
-std::optional<Instant> ReadInstant(ObjectReader& r, std::string_view key, bool required) {
-  std::optional<std::string> s = r.String(key, required);
-  if (!s) return std::nullopt;
-  std::optional<Instant> t = ParseRfc3339(*s);
-  if (!t) r.Error(key, "must be an RFC 3339 instant such as \"2026-03-29T01:30:00Z\"");
-  return t;
 }
 
 // ---------------------------------------------------------------- policy
@@ -271,155 +204,6 @@ std::string AuthModeList(AuthModeSet modes) {
   return out + "]";
 }
 
-// ---------------------------------------------------------------- request
-
-std::optional<SessionInfo> ReadSession(const value& v, const std::string& pointer, Errors& errors) {
-  ObjectReader r(v, pointer, errors);
-  SessionInfo s;
-  auto type = r.Enum("type", true, ParseSessionType, kSessionTypeNames);
-  auto mode = r.String("mode", false);
-  if (mode && *mode != "chat_only" && *mode != "full") {
-    r.Error("mode", "must be \"chat_only\" or \"full\"");
-  } else if (mode && type && *type != SessionType::kInstantChat) {
-    r.Error("mode", "applies only to instant_chat sessions");
-  }
-  auto active = r.Bool("active", true);
-  auto screen = r.Bool("screen_viewing", false);
-  r.Finish();
-  if (!type || !active) return std::nullopt;
-  s.type = *type;
-  s.chat_only = mode && *mode == "chat_only";
-  s.active = *active;
-  s.screen_viewing = screen.value_or(false);
-  return s;
-}
-
-std::optional<EndpointInfo> ReadEndpoint(const value& v, const std::string& pointer,
-                                         Errors& errors) {
-  ObjectReader r(v, pointer, errors);
-  auto os = r.Enum("os", true, ParseOs, "windows, linux, macos");
-  auto zone = r.String("time_zone", false);
-  r.Finish();
-  if (!os) return std::nullopt;
-  return EndpointInfo{*os, zone};
-}
-
-std::optional<Schedule> ReadSchedule(const value& v, const std::string& pointer, Errors& errors) {
-  ObjectReader r(v, pointer, errors);
-  const std::size_t errors_before = errors.size();
-  Schedule s;
-  auto kind = r.String("kind", true);
-  const bool days = kind == "days", range = kind == "range", unlimited = kind == "unlimited";
-  if (kind && !days && !range && !unlimited) {
-    r.Error("kind", "must be \"days\", \"range\" or \"unlimited\"");
-  }
-  if (days) {
-    s.kind = Schedule::Kind::kDays;
-    // Zero or negative counts are decided as `invalid_schedule` (R4).
-    s.days = r.Int("days", true, -kMaxMaxDays, 100 * kMaxMaxDays).value_or(0);
-  } else {
-    r.Forbid("days", "only a \"days\" schedule has a day count");
-  }
-  if (range) {
-    s.kind = Schedule::Kind::kRange;
-    for (auto [key, field] : {std::pair{"start", &s.first_day}, std::pair{"end", &s.last_day}}) {
-      auto text = r.String(key, true);
-      auto date = text ? ParseDate(*text) : std::nullopt;
-      if (text && !date) r.Error(key, "must be a calendar date \"YYYY-MM-DD\"");
-      if (date) *field = *date;
-    }
-  } else {
-    r.Forbid("start", "only a \"range\" schedule has dates");
-    r.Forbid("end", "only a \"range\" schedule has dates");
-  }
-  if (unlimited) s.kind = Schedule::Kind::kUnlimited;
-  if (const value* daily = r.GetNullable("daily")) {
-    ObjectReader dr(*daily, r.PointerTo("daily"), errors);
-    s.daily = ReadDaily(dr, nullptr);
-  }
-  if (auto ref = r.Enum("time_reference", false, ParseTimeReference, "technician, customer")) {
-    s.time_reference = *ref;
-  }
-  r.Finish();
-  if (errors.size() != errors_before) return std::nullopt;
-  return s;
-}
-
-std::optional<GrantSchedule> ReadGrantSchedule(const value& v, const std::string& pointer,
-                                               Errors& errors) {
-  ObjectReader sr(v, pointer, errors);
-  const std::size_t errors_before = errors.size();
-  GrantSchedule s;
-  if (auto start = ReadInstant(sr, "start", true)) s.start = *start;
-  if (sr.Get("end", true) && sr.GetNullable("end")) s.end = ReadInstant(sr, "end", false);
-  if (const value* daily = sr.GetNullable("daily")) {
-    ObjectReader dr(*daily, sr.PointerTo("daily"), errors);
-    s.daily = ReadDaily(dr, &s.daily_time_zone);
-  }
-  if (s.end && *s.end <= s.start) sr.Error("end", "must be after start");
-  sr.Finish();
-  if (errors.size() != errors_before) return std::nullopt;
-  return s;
-}
-
-std::optional<workflow::State> ParseGrantState(std::string_view name) {
-  auto s = workflow::ParseState(name);
-  for (workflow::State g : workflow::StatesOf(workflow::Entity::kGrant)) {
-    if (s == g) return s;
-  }
-  return std::nullopt;
-}
-
-std::optional<Grant> ReadGrant(const value& v, const std::string& pointer, Errors& errors) {
-  ObjectReader r(v, pointer, errors);
-  const std::size_t errors_before = errors.size();
-  Grant g;
-  if (auto mode = r.Enum("credential_mode", true, ParseAuthMode, kAuthModeNames)) {
-    g.credential_mode = *mode;
-  }
-  g.technician_id = Id(r, "technician_id").value_or("");
-  if (const value* es = r.Object("effective_schedule", true)) {
-    if (auto s = ReadGrantSchedule(*es, r.PointerTo("effective_schedule"), errors)) {
-      g.schedule = std::move(*s);
-    }
-  }
-  // "state" (active, revoked, expired); "revoked" is its older boolean form.
-  const auto state = r.Enum("state", false, ParseGrantState, "active, revoked, expired");
-  if (state) g.state = *state;
-  if (const auto revoked = r.Bool("revoked", false)) {
-    if (state && *revoked != (*state == workflow::State::kRevoked)) {
-      r.Error("revoked", "contradicts \"state\"");
-    } else if (*revoked) {
-      g.state = workflow::State::kRevoked;
-    }
-  }
-  r.Finish();
-  if (errors.size() != errors_before) return std::nullopt;
-  return g;
-}
-
-// Which optional parts each action uses and needs.
-struct ActionFields {
-  bool session, endpoint, credential_mode, schedule, grant, operation, credentials_stored;
-};
-ActionFields FieldsOf(Action a) {
-  switch (a) {
-    case Action::kUnattendedRequest:
-      return {true, true, true, true, false, false, false};
-    case Action::kUnattendedConnect:
-      return {false, false, false, false, true, false, false};
-    case Action::kCredentialsRequest:
-      return {true, true, false, false, false, false, false};
-    case Action::kCredentialsApply:
-      return {true, true, false, false, false, true, true};
-  }
-  return {};
-}
-
-// ---------------------------------------------------------------- encoding
-
-value Str(std::string_view s) { return value::string(std::string(s)); }
-
 value EncodeAuthModes(AuthModeSet modes) {
   value a = value::array();
   std::size_t n = 0;
@@ -430,8 +214,6 @@ value EncodeAuthModes(AuthModeSet modes) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------- policy
 
 Parsed<Policy> ParsePolicy(std::string_view text, const TimeZones& zones) {
   std::error_code ec;
@@ -646,307 +428,6 @@ Parsed<GlobalSettings> ParseSettings(const value& json, const std::string& point
   if (!errors.empty()) return {std::nullopt, std::move(errors)};
   return {std::move(s), {}};
 }
-
-// ---------------------------------------------------------------- request
-
-Parsed<Request> ParseRequest(std::string_view text) {
-  std::error_code ec;
-  value json = value::parse(std::string(text), ec);
-  if (ec) return {std::nullopt, {{"", "is not valid JSON: " + ec.message()}}};
-  return ParseRequest(json);
-}
-
-Parsed<Request> ParseRequest(const value& json) {
-  Errors errors;
-  Request req;
-  ObjectReader r(json, "", errors);
-  auto action = r.Enum("action", true, ParseAction,
-                       "unattended.request, unattended.connect, credentials.request, "
-                       "credentials.apply");
-  req.technician_id = Id(r, "technician_id").value_or("");
-  // Without a valid action nothing else can be judged as needed or not.
-  const ActionFields need = action ? FieldsOf(*action) : ActionFields{};
-  const std::string why = action ? "not used by " + std::string(ActionName(*action)) : "";
-  auto part = [&](std::string_view key, bool needed, auto read) {
-    if (!action) {
-      r.Get(key, false);
-      return;
-    }
-    if (!needed) {
-      r.Forbid(key, why);
-      return;
-    }
-    read(key);
-  };
-  part("session", need.session, [&](std::string_view k) {
-    if (const value* v = r.Object(k, true)) req.session = ReadSession(*v, r.PointerTo(k), errors);
-  });
-  part("endpoint", need.endpoint, [&](std::string_view k) {
-    if (const value* v = r.Object(k, true)) {
-      req.endpoint = ReadEndpoint(*v, r.PointerTo(k), errors);
-    }
-  });
-  part("credential_mode", need.credential_mode, [&](std::string_view k) {
-    req.credential_mode = r.Enum(k, true, ParseAuthMode, kAuthModeNames);
-  });
-  part("schedule", need.schedule, [&](std::string_view k) {
-    if (const value* v = r.Object(k, true)) {
-      req.schedule = ReadSchedule(*v, r.PointerTo(k), errors);
-    }
-  });
-  part("grant", need.grant, [&](std::string_view k) {
-    if (const value* v = r.Object(k, true)) req.grant = ReadGrant(*v, r.PointerTo(k), errors);
-  });
-  part("operation", need.operation, [&](std::string_view k) {
-    req.operation = r.Enum(k, true, ParseOperation, "restart, unlock");
-  });
-  part("credentials_stored", need.credentials_stored,
-       [&](std::string_view k) { req.credentials_stored = r.Bool(k, true).value_or(false); });
-  r.Finish();
-  if (!errors.empty()) return {std::nullopt, std::move(errors)};
-  req.action = *action;
-  return {std::move(req), {}};
-}
-
-template <typename T>
-Parsed<T> PartOf(std::optional<T> (*read)(const value&, const std::string&, Errors&),
-                 const value& json, const std::string& pointer) {
-  Errors errors;
-  std::optional<T> v = read(json, pointer, errors);
-  if (!errors.empty()) return {std::nullopt, std::move(errors)};
-  if (!v) return {std::nullopt, {{pointer, "is invalid"}}};
-  return {std::move(v), {}};
-}
-
-Parsed<Schedule> ParseSchedule(const value& json, const std::string& pointer) {
-  return PartOf<Schedule>(ReadSchedule, json, pointer);
-}
-
-Parsed<SessionInfo> ParseSession(const value& json, const std::string& pointer) {
-  return PartOf<SessionInfo>(ReadSession, json, pointer);
-}
-
-value EncodeSchedule(const Schedule& s) {
-  value o = value::object(true);
-  switch (s.kind) {
-    case Schedule::Kind::kDays:
-      o["kind"] = Str("days");
-      o["days"] = value::number(s.days);
-      break;
-    case Schedule::Kind::kRange:
-      o["kind"] = Str("range");
-      o["start"] = Str(boost::gregorian::to_iso_extended_string(s.first_day));
-      o["end"] = Str(boost::gregorian::to_iso_extended_string(s.last_day));
-      break;
-    case Schedule::Kind::kUnlimited:
-      o["kind"] = Str("unlimited");
-      break;
-  }
-  if (s.daily) {
-    value d = value::object(true);
-    d["from"] = Str(FormatDailyTime(s.daily->from));
-    d["to"] = Str(FormatDailyTime(s.daily->to));
-    o["daily"] = d;
-  }
-  o["time_reference"] = Str(TimeReferenceName(s.time_reference));
-  return o;
-}
-
-value EncodeSession(const SessionInfo& s) {
-  value o = value::object(true);
-  o["type"] = Str(SessionTypeName(s.type));
-  if (s.type == SessionType::kInstantChat) o["mode"] = Str(s.chat_only ? "chat_only" : "full");
-  o["active"] = value::boolean(s.active);
-  o["screen_viewing"] = value::boolean(s.screen_viewing);
-  return o;
-}
-
-// ---------------------------------------------------------------- decisions
-
-std::string FormatDailyTime(int16_t minutes) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60 % 100, minutes % 60);
-  return buf;
-}
-
-std::string DescribeReason(const Reason& r) {
-  const std::string requested_days =
-      r.requested == 0 ? "unlimited access" : std::to_string(r.requested) + " days";
-  const std::string cap = std::to_string(r.limit) + " days" +
-                          (r.rule == 6 ? " for customer credentials" : " for this group");
-  switch (r.code) {
-    case ReasonCode::kPermissionMissing:
-      return "the effective permissions of the technician's group do not grant " +
-             std::string(PermissionName(static_cast<Permission>(r.what)));
-    case ReasonCode::kSessionTypeBlocked:
-      if (r.what == 0) {
-        return "unattended access cannot be requested from " +
-               std::string(static_cast<SessionType>(r.requested) == SessionType::kMobileApplet
-                               ? "a Mobile Applet session"
-                               : "an Instant Chat session in chat-only mode");
-      }
-      return "the admin center blocks unattended requests from " +
-             std::string(SessionTypeName(static_cast<SessionType>(r.requested))) + " sessions";
-    case ReasonCode::kAuthModeNotAllowed:
-      return "the authentication settings do not allow credential mode " +
-             std::string(AuthModeName(static_cast<AuthMode>(r.requested)));
-    case ReasonCode::kDurationCapped:
-      return requested_days + " requested; shortened to the cap of " + cap;
-    case ReasonCode::kDurationExceedsCap:
-      return requested_days + " requested; the cap is " + cap;
-    case ReasonCode::kUnlimitedNotAllowed:
-      return "unlimited access is impossible with customer credentials; the most is 14 days";
-    case ReasonCode::kInvalidSchedule:
-      return std::string(ScheduleIssueText(static_cast<ScheduleIssue>(r.what)));
-    case ReasonCode::kUnknownTimeZone:
-      switch (r.what) {
-        case 1:
-          return "the schedule is in the customer's time, but the endpoint reports no time zone";
-        case 2:
-          return "the grant's daily window names an unknown time zone";
-        default:
-          return "the endpoint's time zone is not a known IANA zone";
-      }
-    case ReasonCode::kOutsideTimeWindow:
-      return "now is outside the daily window " + FormatDailyTime(r.requested) + "–" +
-             FormatDailyTime(r.limit);
-    case ReasonCode::kGrantNotActive:
-      return r.what == 1 ? "the grant belongs to another technician"
-                         : "the grant's schedule has not started yet";
-    case ReasonCode::kGrantExpired:
-      return "the grant has expired";
-    case ReasonCode::kGrantRevoked:
-      return "the grant has been revoked";
-    case ReasonCode::kPlatformNotSupported:
-      return r.what == 0 ? "customer credentials (at_setup) need a Windows endpoint"
-                         : "Windows credentials can only be used on Windows endpoints";
-    case ReasonCode::kScreenViewingInactive:
-      return "screen viewing must be active before credentials can be requested";
-    case ReasonCode::kSessionNotActive:
-      return "there is no active support session";
-    case ReasonCode::kCredentialsNotStored:
-      return "no customer credentials are stored for this session (never given, or revoked)";
-    case ReasonCode::kTechnicianUnknown:
-      return "the technician is not in the policy";
-    case ReasonCode::kPolicyExpired:
-      return "the policy has expired; access fails closed until a current policy arrives";
-  }
-  return "unknown reason";
-}
-
-namespace {
-
-// Appends `s` as a JSON string literal.
-void AppendString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
-void AppendEffectiveSchedule(std::string& out, const EffectiveSchedule& s) {
-  out += "{\"start\":";
-  AppendString(out, FormatRfc3339(s.start));
-  out += ",\"end\":";
-  if (s.end) {
-    AppendString(out, FormatRfc3339(*s.end));
-  } else {
-    out += "null";
-  }
-  out += ",\"daily\":";
-  if (s.daily && s.zone) {
-    out += "{\"from\":";
-    AppendString(out, FormatDailyTime(s.daily->from));
-    out += ",\"to\":";
-    AppendString(out, FormatDailyTime(s.daily->to));
-    out += ",\"time_zone\":";
-    AppendString(out, s.zone->name());
-    out += '}';
-  } else {
-    out += "null";
-  }
-  out += '}';
-}
-
-}  // namespace
-
-Parsed<GrantSchedule> ParseGrantSchedule(std::string_view json_text) {
-  Parsed<GrantSchedule> out;
-  Errors errors;
-  std::string error;
-  const std::optional<value> json = text::ParseJson(std::string(json_text), &error);
-  if (!json) errors.push_back({"", "is not valid JSON: " + error});
-  if (json) out.value = ReadGrantSchedule(*json, "", errors);
-  if (!errors.empty()) out.value.reset();
-  out.errors = std::move(errors);
-  return out;
-}
-
-value EncodeGrantSchedule(const GrantSchedule& s) {
-  value o = value::object(true);
-  o["start"] = Str(FormatRfc3339(s.start));
-  o["end"] = s.end ? Str(FormatRfc3339(*s.end)) : value::null();
-  if (s.daily) {
-    value d = value::object(true);
-    d["from"] = Str(FormatDailyTime(s.daily->from));
-    d["to"] = Str(FormatDailyTime(s.daily->to));
-    d["time_zone"] = Str(s.daily_time_zone);
-    o["daily"] = d;
-  } else {
-    o["daily"] = value::null();
-  }
-  return o;
-}
-
-value EncodeEffectiveSchedule(const EffectiveSchedule& s) {
-  std::string text;
-  AppendEffectiveSchedule(text, s);
-  return value::parse(text);
-}
-
-std::string SerializeDecision(const Decision& d) {
-  std::string out;
-  out.reserve(256);
-  out += "{\"effect\":";
-  AppendString(out, EffectName(d.effect));
-  out += ",\"reasons\":[";
-  for (const Reason& r : d.reasons()) {
-    if (out.back() != '[') out += ',';
-    out += "{\"code\":";
-    AppendString(out, ReasonCodeName(r.code));
-    out += ",\"rule\":\"R" + std::to_string(r.rule) + "\",\"message\":";
-    AppendString(out, DescribeReason(r));
-    out += '}';
-  }
-  out += "],\"obligations\":{";
-  if (d.effect == Effect::kAllow) {
-    if (d.customer_prompt != CustomerPrompt::kNone) {
-      out += "\"customer_prompt\":";
-      AppendString(out, CustomerPromptName(d.customer_prompt));
-      out += ',';
-    }
-    out += "\"admin_credentials_required\":";
-    out += d.admin_credentials_required ? "true" : "false";
-    if (d.effective_schedule) {
-      out += ",\"effective_schedule\":";
-      AppendEffectiveSchedule(out, *d.effective_schedule);
-    }
-  }
-  out += "}}";
-  return out;
-}
-
-value EncodeDecision(const Decision& d) { return value::parse(SerializeDecision(d)); }
 
 value EncodeEffective(const Policy& p, const EffectiveSettings& e) {
   auto entry = [&](value v, SettingKey key) {
