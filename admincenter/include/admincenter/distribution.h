@@ -50,10 +50,8 @@ class Distribution {
 
   Result<value> QueueCommand(const Principal& actor, const std::string& endpoint_id,
                              const value& body);
-  // Queues a command inside the caller's write and returns its id; call
-  // NotifyEndpoint after the commit so a parked poll picks it up.
-  static std::string InsertCommand(SQLite::Database& db, const std::string& endpoint_id,
-                                   const std::string& type, const value& body, policy::Instant now);
+  // Call after the commit of a write that queued a command for the
+  // endpoint (EndpointRepository::QueueCommand), so a parked poll picks it up.
   void NotifyEndpoint(const std::string& endpoint_id) { waiters_.Notify(endpoint_id); }
   // Unacknowledged commands of the calling endpoint, oldest first.
   Result<value> PendingCommands(const Principal& endpoint, const std::string& endpoint_id);

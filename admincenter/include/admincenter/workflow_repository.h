@@ -2,7 +2,7 @@
 // repository that stores them: the interface the workflows use, and its
 // SQLite implementation, the only code with the workflow tables' SQL. A
 // second engine implements the same interface and passes the same
-// conformance suite (tests/admincenter/workflow_repository_test.cc).
+// conformance suite (tests/admincenter/repository_conformance_test.cc).
 //
 // States are policy/workflow.h's. A repository lives inside one read or
 // write of the database (Database::Read/Write): not thread-safe, and every

@@ -4,7 +4,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "admincenter/distribution.h"
+#include "admincenter/endpoint_repository.h"
 #include "admincenter/workflow_repository.h"
 #include "common/text.h"
 #include "policy/codec.h"
@@ -341,9 +341,9 @@ class SqliteWorkflows : public WorkflowRepository {
   }
 
   void Queue(const std::string& endpoint_id, const policy::Command& command, Instant now) override {
-    Distribution::InsertCommand(db_, endpoint_id,
-                                std::string(policy::workflow::EventName(command.type)),
-                                policy::EncodeCommand(command), now);
+    SqliteEndpointRepository(db_)->QueueCommand(
+        endpoint_id, std::string(policy::workflow::EventName(command.type)),
+        policy::EncodeCommand(command).serialize(), now);
   }
 
  private:

@@ -1,10 +1,9 @@
-// The conformance suite of WorkflowRepository: one set of tests that every
+// The conformance suite of the repositories (WorkflowRepository,
+// EndpointRepository): one set of tests that every
 // storage engine must pass. Each engine supplies an Engine (a fresh,
 // migrated store with a technician "t-1" and endpoints "e-1" and "e-2",
 // and a way to run code inside one write); today SQLite in a temporary
 // folder, PostgreSQL next (issue "Scale-out").
-#include "admincenter/workflow_repository.h"
-
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
@@ -13,6 +12,8 @@
 #include <memory>
 
 #include "admincenter/database.h"
+#include "admincenter/endpoint_repository.h"
+#include "admincenter/workflow_repository.h"
 #include "policy/codec.h"
 #include "schema/row_reader.h"
 #include "support/process.h"
@@ -29,6 +30,8 @@ class Engine {
   virtual ~Engine() = default;
   // Runs `f` with a repository inside one committed write.
   virtual void Write(const std::function<void(WorkflowRepository&)>& f) = 0;
+  // The same write, for the endpoint repository.
+  virtual void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) = 0;
   // Runs raw SQL (or its engine's equivalent) to damage a stored row.
   virtual void Damage(const std::string& statement) = 0;
 };
@@ -49,9 +52,9 @@ class SqliteEngine : public Engine {
           "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
           "updated_at) VALUES ('t-2', 'technician', 'tom', 'g', 'Europe/Berlin', 2, 't', 't');"
           "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
-          "VALUES ('e-1', 'pc', 'windows', 'Europe/Vienna', x'01', 't');"
+          "VALUES ('e-1', 'pc', 'windows', 'Europe/Vienna', x'01', '2026-03-01T00:00:00Z');"
           "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
-          "VALUES ('e-2', 'mac', 'macos', 'UTC', x'02', 't');");
+          "VALUES ('e-2', 'mac', 'macos', 'UTC', x'02', '2026-03-01T00:00:00Z');");
       return true;
     });
   }
@@ -62,6 +65,12 @@ class SqliteEngine : public Engine {
   void Write(const std::function<void(WorkflowRepository&)>& f) override {
     db_->Write([&](SQLite::Database& db) {
       f(*SqliteWorkflowRepository(db));
+      return true;
+    });
+  }
+  void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) override {
+    db_->Write([&](SQLite::Database& db) {
+      f(*SqliteEndpointRepository(db));
       return true;
     });
   }
@@ -285,6 +294,63 @@ TEST_P(WorkflowRepositoryConformance, ADamagedRecordIsAStorageErrorNotAMadeUpVal
   engine_->Damage("UPDATE unattended_requests SET schedule = '{\"kind\":\"forever\"}'");
   EXPECT_THROW(In([](WorkflowRepository& r) { return r.Request("u-1"); }), schema::StorageError);
 }
+
+using EndpointRepositoryConformance = WorkflowRepositoryConformance;
+
+TEST_P(EndpointRepositoryConformance, AnEnrollmentCodeServesOnceAndOnlyBeforeItExpires) {
+  engine_->WriteEndpoints([](EndpointRepository& r) {
+    r.InsertEnrollmentCode("enc-1", "hash-1", "t-1", kT0, kT0 + std::chrono::minutes(60));
+    EXPECT_FALSE(r.UseEnrollmentCode("hash-1", kT0 + std::chrono::minutes(61), "e-1"));
+    EXPECT_EQ(r.UseEnrollmentCode("hash-1", kT0 + std::chrono::minutes(1), "e-1"), "enc-1");
+    EXPECT_FALSE(r.UseEnrollmentCode("hash-1", kT0 + std::chrono::minutes(2), "e-2"));
+    EXPECT_FALSE(r.UseEnrollmentCode("hash-2", kT0, "e-2"));
+  });
+}
+
+TEST_P(EndpointRepositoryConformance, CommandsWaitUntilTheirOwnEndpointAcknowledgesThem) {
+  engine_->WriteEndpoints([](EndpointRepository& r) {
+    const std::string a = r.QueueCommand("e-1", "sync", "{}", kT0);
+    const std::string b = r.QueueCommand("e-1", "session.end", R"({"session_id":"s"})", kT0);
+    r.QueueCommand("e-2", "sync", "{}", kT0);
+    const auto pending = r.PendingCommands("e-1", 10);
+    ASSERT_EQ(pending.size(), 2u);
+    EXPECT_EQ(pending[0].id, a);  // in the order queued
+    EXPECT_EQ(pending[1].body, R"({"session_id":"s"})");
+    EXPECT_EQ(r.PendingCommands("e-1", 1).size(), 1u);
+    EXPECT_EQ(r.AckCommands("e-2", {a}, kT0), 0);  // not its own
+    EXPECT_EQ(r.AckCommands("e-1", {a, a, "cmd-404"}, kT0), 1);
+    ASSERT_EQ(r.PendingCommands("e-1", 10).size(), 1u);
+    EXPECT_EQ(r.PendingCommands("e-1", 10)[0].id, b);
+  });
+}
+
+TEST_P(EndpointRepositoryConformance, EndpointsKeepTheirChainHeadAndSightings) {
+  engine_->WriteEndpoints([](EndpointRepository& r) {
+    EXPECT_FALSE(r.EventReceived("ev-1"));
+    r.KeepEvent("ev-1", "e-1", 1, "h1", 7);
+    EXPECT_TRUE(r.EventReceived("ev-1"));
+    r.SetEventHead("e-1", 1, "h1");
+    r.RecordSeen("e-1", kT0, 3);
+    r.RecordSeen("e-1", kT0 + std::chrono::seconds(5), std::nullopt);  // keeps the version
+    const auto e = r.Endpoint("e-1");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->last_event_seq, 1);
+    EXPECT_EQ(e->last_event_hash, "h1");
+    EXPECT_EQ(e->bundle_version, 3);
+    EXPECT_EQ(e->last_seen, kT0 + std::chrono::seconds(5));
+    EXPECT_EQ(r.Endpoints().size(), 2u);
+    EXPECT_FALSE(r.LatestBundle());
+    r.Insert(BundleRecord{1, kT0, kT0 + std::chrono::hours(24), "p", "k", "{}"});
+    r.Insert(BundleRecord{2, kT0, kT0 + std::chrono::hours(24), "p2", "k", "{}"});
+    EXPECT_EQ(r.LatestBundle()->version, 2);
+    EXPECT_EQ(r.LatestBundle()->policy_hash, "p2");
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engines, EndpointRepositoryConformance,
+    ::testing::Values(EngineFactory([] { return std::make_unique<SqliteEngine>(); })),
+    [](const ::testing::TestParamInfo<EngineFactory>&) { return std::string("Sqlite"); });
 
 INSTANTIATE_TEST_SUITE_P(
     Engines, WorkflowRepositoryConformance,

@@ -1,0 +1,46 @@
+// What the parts of Distribution share (distribution.cc: bundles and time
+// proofs; endpoint_enrollment.cc; endpoint_sync.cc: commands and events).
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <string>
+#include <vector>
+
+#include "admincenter/audit.h"
+#include "admincenter/auth.h"
+#include "admincenter/keys.h"
+#include "common/crypto.h"
+
+namespace custodian::admincenter::internal {
+
+inline web::json::value Str(const std::string& s) { return web::json::value::string(s); }
+
+inline AuditEvent SystemEvent(std::string action, std::string target) {
+  AuditEvent e;
+  e.actor_kind = "system";
+  e.actor_id = "admincenter";
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.outcome = "success";
+  return e;
+}
+
+// [{key_id, public_key}]: what bundles list and enrollment pins.
+inline web::json::value PublicKeys(const std::vector<SigningKey>& keys) {
+  web::json::value list = web::json::value::array();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    web::json::value k = web::json::value::object(true);
+    k["key_id"] = Str(keys[i].key_id);
+    k["public_key"] = Str(crypto::Base64(keys[i].public_raw));
+    list[i] = k;
+  }
+  return list;
+}
+
+// The endpoint may act only for itself; anything else looks absent.
+inline bool IsSelf(const Principal& endpoint, const std::string& id) {
+  return endpoint.role == Role::kEndpoint && endpoint.id == id;
+}
+
+}  // namespace custodian::admincenter::internal

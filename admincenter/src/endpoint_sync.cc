@@ -1,0 +1,216 @@
+#include "admincenter/distribution.h"
+#include "admincenter/endpoint_repository.h"
+#include "admincenter/policy_store.h"
+#include "common/audit_chain.h"
+#include "common/canonical_json.h"
+#include "common/crypto.h"
+#include "distribution_parts.h"
+#include "input.h"
+#include "policy/request.h"
+
+namespace custodian::admincenter {
+namespace {
+
+// What one upload or poll may carry: bounded work per request.
+constexpr std::size_t kMaxEventsPerBatch = 1000;
+constexpr std::size_t kMaxCommandsPerPoll = 100;
+
+// Whether `e` has the fields of a chain record, of the right types.
+bool IsEventRecord(const value& e) {
+  if (!e.is_object()) return false;
+  for (const char* k : {"seq", "id", "ts", "action", "target", "outcome", "reasons", "details",
+                        "prev_hash", "hash"}) {
+    if (!e.has_field(k)) return false;
+  }
+  return e.at("seq").is_integer() && e.at("seq").as_number().to_int64() > 0 &&
+         e.at("id").is_string() && e.at("ts").is_string() && e.at("action").is_string() &&
+         e.at("target").is_string() && e.at("outcome").is_string() && e.at("reasons").is_array() &&
+         e.at("details").is_object() && e.at("prev_hash").is_string() && e.at("hash").is_string();
+}
+
+}  // namespace
+
+using internal::IsSelf;
+using internal::PublicKeys;
+using internal::Str;
+using internal::SystemEvent;
+
+// ---------------------------------------------------------------- commands
+
+Result<value> Distribution::QueueCommand(const Principal& actor, const std::string& endpoint_id,
+                                         const value& body) {
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"type"}, errors);
+  const auto type = RequiredString(body, "type", errors, 64);
+  if (type && *type != "sync") errors.push_back({"/type", "must be \"sync\""});
+  if (!errors.empty()) return Invalid(std::move(errors));
+  const policy::Instant now = service_.Now();
+  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
+    auto endpoints = SqliteEndpointRepository(db);
+    if (!endpoints->Endpoint(endpoint_id)) return NotFound("no such endpoint");
+    const std::string id = endpoints->QueueCommand(endpoint_id, *type, "{}", now);
+    AuditEvent e = ActorEvent(actor, "endpoint.command", "endpoint:" + endpoint_id);
+    e.details["command_id"] = Str(id);
+    e.details["type"] = Str(*type);
+    AppendAudit(db, e, now);
+    value out = value::object(true);
+    out["id"] = Str(id);
+    out["type"] = Str(*type);
+    out["created_at"] = Str(policy::FormatRfc3339(now));
+    return out;
+  });
+  if (r.ok()) waiters_.Notify(endpoint_id);  // after the commit: the poller will find it
+  return r;
+}
+
+Result<value> Distribution::PendingCommands(const Principal& endpoint,
+                                            const std::string& endpoint_id) {
+  if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
+  return service_.db().Read([&](SQLite::Database& db) -> Result<value> {
+    value items = value::array();
+    std::size_t n = 0;
+    for (const CommandRecord& r :
+         SqliteEndpointRepository(db)->PendingCommands(endpoint_id, kMaxCommandsPerPoll)) {
+      value c = value::object(true);
+      c["id"] = Str(r.id);
+      c["type"] = Str(r.type);
+      c["body"] = value::parse(r.body);
+      c["created_at"] = Str(policy::FormatRfc3339(r.created_at));
+      items[n++] = c;
+    }
+    value out = value::object(true);
+    out["items"] = items;
+    return out;
+  });
+}
+
+Result<value> Distribution::AckCommands(const Principal& endpoint, const std::string& endpoint_id,
+                                        const value& body) {
+  if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"ids"}, errors);
+  std::vector<std::string> ids;
+  if (!body.has_field("ids") || !body.at("ids").is_array()) {
+    errors.push_back({"/ids", "must be an array of command ids"});
+  } else {
+    std::size_t i = 0;
+    for (const value& v : body.at("ids").as_array()) {
+      if (!v.is_string())
+        errors.push_back({"/ids/" + std::to_string(i), "must be a string"});
+      else
+        ids.push_back(v.as_string());
+      ++i;
+    }
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  const policy::Instant now = service_.Now();
+  return service_.db().Write([&](SQLite::Database& db) -> Result<value> {
+    value out = value::object(true);
+    out["acked"] = value::number(SqliteEndpointRepository(db)->AckCommands(endpoint_id, ids, now));
+    return out;
+  });
+}
+
+// ------------------------------------------------------------------ events
+
+Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::string& endpoint_id,
+                                          const value& body) {
+  if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"events"}, errors);
+  if (!body.has_field("events") || !body.at("events").is_array()) {
+    errors.push_back({"/events", "must be an array of events"});
+    return Invalid(std::move(errors));
+  }
+  const auto& events = body.at("events").as_array();
+  if (events.size() > kMaxEventsPerBatch) {
+    errors.push_back({"/events", "at most " + std::to_string(kMaxEventsPerBatch) + " per batch"});
+  }
+  // Each must be a record of the chain format with its own hash right.
+  std::size_t i = 0;
+  for (const value& e : events) {
+    const std::string at = "/events/" + std::to_string(i++);
+    if (!IsEventRecord(e)) {
+      errors.push_back({at,
+                        "must be an event record (seq, id, ts, actor, action, target, "
+                        "outcome, reasons, details, prev_hash, hash)"});
+    } else if (audit::RecordHash(e) != e.at("hash").as_string()) {
+      errors.push_back({at + "/hash", "does not match the event"});
+    }
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  const policy::Instant now = service_.Now();
+  return service_.db().Write([&](SQLite::Database& db) -> Result<value> {
+    auto endpoints = SqliteEndpointRepository(db);
+    const auto record = endpoints->Endpoint(endpoint_id);
+    if (!record) return NotFound("no such endpoint");
+    int64_t last_seq = record->last_event_seq;
+    std::string last_hash = record->last_event_hash;
+    int accepted = 0, duplicates = 0;
+    auto chain_event = [&](const char* action, value details) {
+      AuditEvent e = SystemEvent(action, "endpoint:" + endpoint_id);
+      e.outcome = "failure";
+      e.details = std::move(details);
+      AppendAudit(db, e, now);
+    };
+    for (const value& rec : events) {
+      const int64_t seq = rec.at("seq").as_number().to_int64();
+      const std::string id = rec.at("id").as_string();
+      if (endpoints->EventReceived(id)) {
+        ++duplicates;
+        continue;
+      }
+      if (seq <= last_seq) {
+        // Another event under a sequence number already taken: the
+        // endpoint's chain forked (its state was restored or forged).
+        value d = value::object(true);
+        d["seq"] = value::number(seq);
+        d["event_id"] = Str(id);
+        chain_event("endpoint.events_conflict", d);
+        continue;
+      }
+      if (seq > last_seq + 1) {
+        value d = value::object(true);
+        d["missing_from"] = value::number(last_seq + 1);
+        d["missing_to"] = value::number(seq - 1);
+        chain_event("endpoint.events_gap", d);
+      } else if (rec.at("prev_hash").as_string() != last_hash) {
+        value d = value::object(true);
+        d["seq"] = value::number(seq);
+        chain_event("endpoint.events_chain_broken", d);
+      }
+      AuditEvent e;
+      e.actor_kind = "endpoint";
+      e.actor_id = endpoint_id;
+      e.action = rec.at("action").as_string();
+      e.target = rec.at("target").as_string();
+      e.outcome = rec.at("outcome").as_string();
+      e.reasons = rec.at("reasons");
+      value origin = value::object(true);
+      origin["id"] = Str(id);
+      origin["seq"] = value::number(seq);
+      origin["ts"] = rec.at("ts");
+      origin["hash"] = rec.at("hash");
+      e.details = value::object(true);
+      e.details["endpoint_event"] = origin;
+      e.details["details"] = rec.at("details");
+      const int64_t stored = AppendAudit(db, e, now);
+      endpoints->KeepEvent(id, endpoint_id, seq, rec.at("hash").as_string(), stored);
+      if (observer_) observer_(db, endpoint_id, rec, now);
+      last_seq = seq;
+      last_hash = rec.at("hash").as_string();
+      ++accepted;
+    }
+    endpoints->SetEventHead(endpoint_id, last_seq, last_hash);
+    value out = value::object(true);
+    out["accepted"] = value::number(accepted);
+    out["duplicates"] = value::number(duplicates);
+    out["last_seq"] = value::number(last_seq);
+    return out;
+  });
+}
+
+}  // namespace custodian::admincenter
