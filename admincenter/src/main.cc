@@ -18,6 +18,7 @@
 #include "admincenter/api.h"
 #include "admincenter/config.h"
 #include "admincenter/policy_store.h"
+#include "admincenter/principal_repository.h"
 #include "common/cli.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -68,7 +69,7 @@ int Init(const std::string& data_dir, const std::string& admin_name,
     return kExitFailure;
   }
   const bool initialised = db->Read([](SQLite::Database& c) {
-    return c.execAndGet("SELECT COUNT(*) FROM principals WHERE kind = 'master_admin'").getInt() > 0;
+    return !ac::SqlitePrincipalRepository(c)->List(ac::Role::kMasterAdmin).empty();
   });
   if (initialised) {
     std::cerr << data_dir << ": already initialised (a master admin exists)\n";
@@ -87,19 +88,12 @@ int Init(const std::string& data_dir, const std::string& admin_name,
     const std::string ts = custodian::policy::FormatRfc3339(now);
     ac::SaveSettings(c, custodian::policy::GlobalSettings{}, ts);
     const std::string id = custodian::crypto::NewId("p-");
-    SQLite::Statement insert(c,
-                             "INSERT INTO principals (id, kind, name, password_hash, position, "
-                             "created_at, updated_at) VALUES (?, 'master_admin', ?, ?, 1, ?, ?)");
-    insert.bind(1, id);
-    insert.bind(2, admin_name);
-    if (hash.empty()) {
-      insert.bind(3);
-    } else {
-      insert.bind(3, hash);
-    }
-    insert.bind(4, ts);
-    insert.bind(5, ts);
-    insert.exec();
+    auto principals = ac::SqlitePrincipalRepository(c);
+    ac::Principal master;
+    master.id = id;
+    master.name = admin_name;
+    master.role = ac::Role::kMasterAdmin;
+    principals->Insert(master, hash, now);
     ac::AuditEvent e;
     e.actor_kind = "system";
     e.actor_id = "admincenter init";
@@ -108,7 +102,7 @@ int Init(const std::string& data_dir, const std::string& admin_name,
     e.outcome = "success";
     e.details["name"] = web::json::value::string(admin_name);
     ac::AppendAudit(c, e, now);
-    const auto t = ac::IssueToken(c, id, now, ac::kInitialTokenLifetime);
+    const auto t = principals->IssueToken(id, now, ac::kInitialTokenLifetime);
     e.action = "token.issue";
     e.details["token_id"] = web::json::value::string(t.id);
     ac::AppendAudit(c, e, now);

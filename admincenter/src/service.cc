@@ -5,55 +5,25 @@
 #include <algorithm>
 
 #include "admincenter/policy_store.h"
+#include "admincenter/principal_repository.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
 #include "input.h"
 #include "policy/effective.h"
 #include "policy/engine.h"
+#include "service_parts.h"
 
 namespace custodian::admincenter {
+
+using internal::CanSee;
+using internal::DamagedPolicy;
+using internal::FoldedEvent;
+using internal::IndexOf;
+using internal::Str;
+
 namespace {
 
 using policy::FieldError;
-
-constexpr std::size_t kMinPasswordLength = 12;  // OWASP ASVS 2.1.1
-constexpr std::size_t kMaxPasswordLength = 256;
-constexpr std::size_t kMaxNameLength = 128;
-
-value Str(const std::string& s) { return value::string(s); }
-
-// The stored policy is validated on every write, so failing to load it
-// means the database was changed behind the admin center's back.
-Problem DamagedPolicy() { return {ErrorKind::kInternal, "the stored policy is damaged", {}, {}}; }
-
-value PrincipalJson(const Principal& p) {
-  value o = value::object(true);
-  o["id"] = Str(p.id);
-  o["name"] = Str(p.name);
-  o["role"] = Str(RoleName(p.role));
-  if (p.role == Role::kAdmin) {
-    value scopes = value::array();
-    for (std::size_t i = 0; i < p.scopes.size(); ++i) scopes[i] = Str(p.scopes[i]);
-    o["scopes"] = scopes;
-  }
-  if (p.group_id) o["group_id"] = Str(*p.group_id);
-  if (p.time_zone) o["time_zone"] = Str(*p.time_zone);
-  o["disabled"] = value::boolean(p.disabled);
-  return o;
-}
-
-// Master admins and auditors see every group; admins their subtrees.
-bool CanSee(const Principal& actor, const policy::Policy& policy, const std::string& group_id) {
-  if (actor.role == Role::kMasterAdmin || actor.role == Role::kAuditor) return true;
-  return actor.role == Role::kAdmin && InSubtree(policy, group_id, actor.scopes);
-}
-
-std::optional<std::size_t> IndexOf(const policy::Policy& p, const std::string& id) {
-  for (std::size_t i = 0; i < p.groups.size(); ++i) {
-    if (p.groups[i].id == id) return i;
-  }
-  return std::nullopt;
-}
 
 // Errors of the whole-policy check that concern the edited group become
 // pointers into the request body; others mean the edit conflicts with the
@@ -81,17 +51,6 @@ policy::SettingSet Changed(const policy::Group& a, const policy::Group& b) {
   s[static_cast<std::size_t>(policy::SettingKey::kAuthModes)] = a.auth_modes != b.auth_modes;
   s[static_cast<std::size_t>(policy::SettingKey::kMaxDays)] = a.max_days != b.max_days;
   return s;
-}
-
-AuditEvent FoldedEvent(const RefusalLimiter::Folded& f) {
-  AuditEvent e;
-  e.actor_kind = "anonymous";
-  e.action = "authz.denied_repeated";
-  e.target = "source:" + f.source;
-  e.outcome = f.outcome;
-  e.details["count"] = value::number(static_cast<int64_t>(f.count));
-  e.details["since"] = Str(policy::FormatRfc3339(f.since));
-  return e;
 }
 
 // RFC 7396 JSON merge patch.
@@ -186,8 +145,10 @@ std::optional<Principal> Service::Authenticate(const std::string& token) {
     generation = auth_generation_;
   }
   policy::Instant expires_at{};
-  auto principal = db_.Read(
-      [&](SQLite::Database& db) { return admincenter::Authenticate(db, token, now, &expires_at); });
+  auto principal = db_.Read([&](SQLite::Database& db) {
+    return SqlitePrincipalRepository(db)->FindByToken(hash, token.starts_with(kEndpointTokenPrefix),
+                                                      now, &expires_at);
+  });
   if (principal) {
     std::lock_guard lock(auth_mutex_);
     if (generation == auth_generation_) {
@@ -202,319 +163,6 @@ void Service::InvalidateAuthentication() {
   std::lock_guard lock(auth_mutex_);
   ++auth_generation_;
   auth_cache_.clear();
-}
-
-// ------------------------------------------------------------------ tokens
-
-Result<value> Service::Login(const value& body, const std::string& source) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  auto name = RequiredString(body, "name", errors, kMaxNameLength);
-  auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
-  RejectUnknownKeys(body, {"name", "password"}, errors);
-  if (!errors.empty()) return Invalid(std::move(errors));
-  if (const auto wait = throttle_.Wait(*name, source, clock_())) {
-    // Answered without Argon2; recorded once per source and interval.
-    RefusalLimiter::Verdict v = refusals_.Admit(source, "throttled", clock_());
-    if (v.record) {
-      db_.Write([&](SQLite::Database& db) {
-        if (v.flushed) AppendAudit(db, FoldedEvent(*v.flushed), clock_());
-        AuditEvent e;
-        e.actor_kind = "anonymous";
-        e.actor_id = *name;
-        e.action = "auth.login_throttled";
-        e.target = "source:" + source;
-        e.outcome = "denied";
-        e.details["retry_after_seconds"] = value::number(static_cast<int64_t>(wait->count()));
-        AppendAudit(db, e, clock_());
-        return true;
-      });
-    }
-    Problem p{ErrorKind::kTooManyRequests,
-              "too many failed logins; try again in " + std::to_string(wait->count()) + " s",
-              {},
-              {}};
-    p.retry_after_seconds = static_cast<int>(std::max<int64_t>(1, wait->count()));
-    return p;
-  }
-  std::string hash;
-  auto principal =
-      db_.Read([&](SQLite::Database& db) { return LoadPrincipalByName(db, *name, &hash); });
-  // Unknown names cost an Argon2 verification too, so timing tells nothing.
-  static const std::string kDummy = HashPassword("custodian-timing-equaliser");
-  const bool good = VerifyPassword(hash.empty() ? kDummy : hash, *password) && principal &&
-                    !hash.empty() && !principal->disabled;
-  auto recorded = db_.Write([&](SQLite::Database& db) -> Result<value> {
-    const policy::Instant now = clock_();
-    if (!good) {
-      AuditEvent e;
-      e.actor_kind = "anonymous";
-      e.actor_id = *name;  // the name tried; never the password
-      e.action = "auth.login";
-      e.target = principal ? "principal:" + principal->id : "principal:unknown";
-      e.outcome = "failure";
-      AppendAudit(db, e, now);
-      return value::null();  // commit the record of the failure
-    }
-    const IssuedToken t = IssueToken(db, principal->id, now, kLoginTokenLifetime);
-    AuditEvent e = ActorEvent(*principal, "auth.login", "principal:" + principal->id);
-    e.details["token_id"] = Str(t.id);
-    AppendAudit(db, e, now);
-    value out = value::object(true);
-    out["id"] = Str(t.id);
-    out["token"] = Str(t.secret);
-    out["expires_at"] = Str(policy::FormatRfc3339(t.expires_at));
-    out["principal"] = PrincipalJson(*principal);
-    return out;
-  });
-  if (!good) {
-    throttle_.Failed(*name, source, clock_());
-    return Problem{ErrorKind::kUnauthenticated, "wrong name or password", {}, {}};
-  }
-  throttle_.Succeeded(*name);
-  return recorded;
-}
-
-Result<value> Service::SetOwnPassword(const Principal& actor, const value& body) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  RejectUnknownKeys(body, {"password", "current_password"}, errors);
-  auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
-  if (password && password->size() < kMinPasswordLength) {
-    errors.push_back(
-        {"/password", "must have at least " + std::to_string(kMinPasswordLength) + " characters"});
-  }
-  std::optional<std::string> current;
-  if (body.has_field("current_password")) {
-    current = RequiredString(body, "current_password", errors, kMaxPasswordLength);
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
-  std::string stored;
-  db_.Read([&](SQLite::Database& db) { return LoadPrincipalByName(db, actor.name, &stored); });
-  // A principal that has a password proves it again; one that never had one
-  // (a master admin on its init token) sets the first.
-  if (!stored.empty() && !(current && VerifyPassword(stored, *current))) {
-    return Problem{ErrorKind::kForbidden, "the current password is wrong or missing", {}, {}};
-  }
-  const std::string hash = HashPassword(*password);
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
-    SQLite::Statement u(db, "UPDATE principals SET password_hash = ?, updated_at = ? WHERE id = ?");
-    u.bind(1, hash);
-    u.bind(2, policy::FormatRfc3339(clock_()));
-    u.bind(3, actor.id);
-    u.exec();
-    AuditEvent e = ActorEvent(actor, "password.change", "principal:" + actor.id);
-    e.details["first_password"] = value::boolean(stored.empty());
-    AppendAudit(db, e, clock_());
-    return value::null();
-  });
-}
-
-Result<value> Service::RevokeToken(const Principal& actor, const std::string& token_id) {
-  auto result = db_.Write([&](SQLite::Database& db) -> Result<value> {
-    SQLite::Statement q(db, "SELECT principal_id FROM tokens WHERE id = ? AND revoked = 0");
-    q.bind(1, token_id);
-    if (!q.executeStep()) return NotFound("no such token");
-    const std::string owner = q.getColumn(0).getString();
-    if (owner != actor.id && actor.role != Role::kMasterAdmin) return NotFound("no such token");
-    SQLite::Statement u(db, "UPDATE tokens SET revoked = 1 WHERE id = ?");
-    u.bind(1, token_id);
-    u.exec();
-    AppendAudit(db, ActorEvent(actor, "token.revoke", "token:" + token_id), clock_());
-    return value::null();
-  });
-  if (result.ok()) InvalidateAuthentication();
-  return result;
-}
-
-// ------------------------------------------------------------- principals
-
-Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const value& body) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  auto name = RequiredName(body, "name", errors);
-  auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
-  if (password && password->size() < kMinPasswordLength) {
-    errors.push_back(
-        {"/password", "must have at least " + std::to_string(kMinPasswordLength) + " characters"});
-  }
-  std::optional<std::string> group_id, time_zone;
-  std::vector<std::string> scopes;
-  if (kind == Role::kTechnician) {
-    group_id = RequiredString(body, "group_id", errors, kMaxNameLength);
-    time_zone = RequiredString(body, "time_zone", errors, kMaxNameLength);
-    if (time_zone && !zones_.Find(*time_zone)) {
-      errors.push_back({"/time_zone", "unknown time zone \"" + *time_zone +
-                                          "\"; expected an IANA name such as Europe/Berlin"});
-    }
-    RejectUnknownKeys(body, {"name", "password", "group_id", "time_zone"}, errors);
-  } else if (kind == Role::kAdmin) {
-    if (!body.has_field("scopes") || !body.at("scopes").is_array()) {
-      errors.push_back({"/scopes", "must be an array of group ids"});
-    } else {
-      const auto& a = body.at("scopes").as_array();
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        if (!a.at(i).is_string()) {
-          errors.push_back({"/scopes/" + std::to_string(i), "must be a group id"});
-        } else {
-          scopes.push_back(a.at(i).as_string());
-        }
-      }
-    }
-    RejectUnknownKeys(body, {"name", "password", "scopes"}, errors);
-  } else {
-    RejectUnknownKeys(body, {"name", "password"}, errors);
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
-  const std::string password_hash = HashPassword(*password);  // outside the write lock
-  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = WriterPolicy(db);
-    if (!policy.ok()) return DamagedPolicy();
-    if (group_id &&
-        (!IndexOf(*policy.value, *group_id) || !CanSee(actor, *policy.value, *group_id))) {
-      return Invalid("/group_id", "unknown group \"" + *group_id + "\"");
-    }
-    for (std::size_t i = 0; i < scopes.size(); ++i) {
-      if (!IndexOf(*policy.value, scopes[i])) {
-        return Invalid("/scopes/" + std::to_string(i), "unknown group \"" + scopes[i] + "\"");
-      }
-    }
-    {
-      SQLite::Statement q(db, "SELECT 1 FROM principals WHERE name = ?");
-      q.bind(1, *name);
-      if (q.executeStep()) return Conflict("the name \"" + *name + "\" is taken");
-    }
-    const policy::Instant now = clock_();
-    Principal p;
-    p.id = crypto::NewId(kind == Role::kTechnician ? "t-" : "p-");
-    p.name = *name;
-    p.role = kind;
-    p.scopes = scopes;
-    p.group_id = group_id;
-    p.time_zone = time_zone;
-    SQLite::Statement insert(
-        db,
-        "INSERT INTO principals (id, kind, name, password_hash, group_id, time_zone, position, "
-        "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-        "(SELECT COALESCE(MAX(position), 0) + 1 FROM principals), ?7, ?7)");
-    insert.bind(1, p.id);
-    insert.bind(2, RoleName(kind));
-    insert.bind(3, p.name);
-    insert.bind(4, password_hash);
-    if (group_id) {
-      insert.bind(5, *group_id);
-      insert.bind(6, *time_zone);
-    } else {
-      insert.bind(5);
-      insert.bind(6);
-    }
-    insert.bind(7, policy::FormatRfc3339(now));
-    insert.exec();
-    for (const std::string& g : scopes) {
-      SQLite::Statement s(db, "INSERT INTO admin_scopes (principal_id, group_id) VALUES (?, ?)");
-      s.bind(1, p.id);
-      s.bind(2, g);
-      s.exec();
-    }
-    AuditEvent e = ActorEvent(actor, std::string(RoleName(kind)) + ".create", "principal:" + p.id);
-    e.details = PrincipalJson(p);
-    AppendAudit(db, e, now);
-    return PrincipalJson(p);
-  });
-}
-
-Result<value> Service::ListPrincipals(const Principal& actor, Role kind) {
-  auto snapshot = Snapshot();  // the cached tree, for the scope check
-  if (!snapshot) return DamagedPolicy();
-  return db_.Read([&](SQLite::Database& db) -> Result<value> {
-    // Master admins are admins too: they are listed (and edited) with them.
-    SQLite::Statement q(db,
-                        "SELECT id FROM principals WHERE kind = ? OR (? AND kind = 'master_admin') "
-                        "ORDER BY position");
-    q.bind(1, RoleName(kind));
-    q.bind(2, kind == Role::kAdmin ? 1 : 0);
-    value items = value::array();
-    std::size_t n = 0;
-    while (q.executeStep()) {
-      auto p = LoadPrincipal(db, q.getColumn(0).getString());
-      if (!p) continue;
-      if (p->group_id && !CanSee(actor, snapshot->policy, *p->group_id)) continue;
-      items[n++] = PrincipalJson(*p);
-    }
-    value out = value::object(true);
-    out["items"] = items;
-    return out;
-  });
-}
-
-Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const std::string& id,
-                                       const value& body) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  RejectUnknownKeys(body, {"disabled", "password"}, errors);
-  std::optional<bool> disabled;
-  if (body.has_field("disabled")) {
-    if (body.at("disabled").is_boolean()) {
-      disabled = body.at("disabled").as_bool();
-    } else {
-      errors.push_back({"/disabled", "must be a boolean"});
-    }
-  }
-  std::optional<std::string> password_hash;
-  if (body.has_field("password")) {
-    const value& v = body.at("password");
-    if (!v.is_string() || v.as_string().size() < kMinPasswordLength ||
-        v.as_string().size() > kMaxPasswordLength) {
-      errors.push_back({"/password", "must have " + std::to_string(kMinPasswordLength) + " to " +
-                                         std::to_string(kMaxPasswordLength) + " characters"});
-    } else {
-      password_hash = HashPassword(v.as_string());
-    }
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
-  auto result = PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto p = LoadPrincipal(db, id);
-    auto policy = WriterPolicy(db);
-    const bool same_kind =
-        p && (p->role == kind || (kind == Role::kAdmin && p->role == Role::kMasterAdmin));
-    if (!same_kind || (p->group_id && policy.ok() && !CanSee(actor, *policy.value, *p->group_id))) {
-      return NotFound();
-    }
-    if (p->role == Role::kMasterAdmin && p->id == actor.id && disabled.value_or(false)) {
-      return Conflict("a master admin cannot disable itself");
-    }
-    const std::string now = policy::FormatRfc3339(clock_());
-    if (disabled) {
-      SQLite::Statement u(db, "UPDATE principals SET disabled = ?, updated_at = ? WHERE id = ?");
-      u.bind(1, *disabled ? 1 : 0);
-      u.bind(2, now);
-      u.bind(3, id);
-      u.exec();
-      if (*disabled) {
-        // Revoke at once; Authenticate also refuses disabled principals.
-        SQLite::Statement r(db, "UPDATE tokens SET revoked = 1 WHERE principal_id = ?");
-        r.bind(1, id);
-        r.exec();
-      }
-      p->disabled = *disabled;
-    }
-    if (password_hash) {
-      SQLite::Statement u(db,
-                          "UPDATE principals SET password_hash = ?, updated_at = ? WHERE id = ?");
-      u.bind(1, *password_hash);
-      u.bind(2, now);
-      u.bind(3, id);
-      u.exec();
-    }
-    AuditEvent e = ActorEvent(actor, std::string(RoleName(p->role)) + ".update", "principal:" + id);
-    if (disabled) e.details["disabled"] = value::boolean(*disabled);
-    if (password_hash) e.details["password_changed"] = value::boolean(true);
-    AppendAudit(db, e, clock_());
-    return PrincipalJson(*p);
-  });
-  // Disabling must cut the principal's tokens off at once.
-  if (result.ok()) InvalidateAuthentication();
-  return result;
 }
 
 // ------------------------------------------------------------------ groups

@@ -1,5 +1,5 @@
 // The conformance suite of the repositories (WorkflowRepository,
-// EndpointRepository): one set of tests that every
+// EndpointRepository, PrincipalRepository): one set of tests that every
 // storage engine must pass. Each engine supplies an Engine (a fresh,
 // migrated store with a technician "t-1" and endpoints "e-1" and "e-2",
 // and a way to run code inside one write); today SQLite in a temporary
@@ -13,7 +13,9 @@
 
 #include "admincenter/database.h"
 #include "admincenter/endpoint_repository.h"
+#include "admincenter/principal_repository.h"
 #include "admincenter/workflow_repository.h"
+#include "common/crypto.h"
 #include "policy/codec.h"
 #include "schema/row_reader.h"
 #include "support/process.h"
@@ -32,6 +34,7 @@ class Engine {
   virtual void Write(const std::function<void(WorkflowRepository&)>& f) = 0;
   // The same write, for the endpoint repository.
   virtual void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) = 0;
+  virtual void WritePrincipals(const std::function<void(PrincipalRepository&)>& f) = 0;
   // Runs raw SQL (or its engine's equivalent) to damage a stored row.
   virtual void Damage(const std::string& statement) = 0;
 };
@@ -71,6 +74,12 @@ class SqliteEngine : public Engine {
   void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) override {
     db_->Write([&](SQLite::Database& db) {
       f(*SqliteEndpointRepository(db));
+      return true;
+    });
+  }
+  void WritePrincipals(const std::function<void(PrincipalRepository&)>& f) override {
+    db_->Write([&](SQLite::Database& db) {
+      f(*SqlitePrincipalRepository(db));
       return true;
     });
   }
@@ -346,6 +355,48 @@ TEST_P(EndpointRepositoryConformance, EndpointsKeepTheirChainHeadAndSightings) {
     EXPECT_EQ(r.LatestBundle()->policy_hash, "p2");
   });
 }
+
+using PrincipalRepositoryConformance = WorkflowRepositoryConformance;
+
+TEST_P(PrincipalRepositoryConformance, TokensStandForEnabledPrincipalsUntilRevokedOrExpired) {
+  engine_->WritePrincipals([](PrincipalRepository& r) {
+    Principal admin;
+    admin.id = "p-a";
+    admin.name = "alice";
+    admin.role = Role::kAdmin;
+    admin.scopes = {"g"};
+    r.Insert(admin, "argon-hash", kT0);
+    std::string hash;
+    const auto found = r.FindByName("alice", &hash);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(hash, "argon-hash");
+    EXPECT_EQ(found->scopes, std::vector<std::string>{"g"});
+    EXPECT_EQ(r.List(Role::kAdmin).size(), 1u);
+    EXPECT_EQ(r.List(Role::kTechnician).size(), 2u);  // the engine's t-1 and t-2
+
+    const IssuedToken t = r.IssueToken("p-a", kT0, std::chrono::hours(1));
+    policy::Instant expires{};
+    const auto by_token =
+        r.FindByToken(crypto::Sha256(t.secret), false, kT0 + std::chrono::minutes(1), &expires);
+    ASSERT_TRUE(by_token);
+    EXPECT_EQ(by_token->id, "p-a");
+    EXPECT_EQ(expires, kT0 + std::chrono::hours(1));
+    EXPECT_FALSE(r.FindByToken(crypto::Sha256(t.secret), false, kT0 + std::chrono::hours(2),
+                               nullptr));  // expired
+    EXPECT_EQ(r.TokenOwner(t.id), "p-a");
+    r.SetDisabled("p-a", true, kT0);  // revokes its tokens too
+    EXPECT_FALSE(r.TokenOwner(t.id));
+    EXPECT_FALSE(r.FindByToken(crypto::Sha256(t.secret), false, kT0, nullptr));
+    EXPECT_TRUE(r.Find("p-a")->disabled);
+    // Endpoint tokens name the endpoint.
+    EXPECT_EQ(r.FindByToken(std::string("\x01", 1), true, kT0, nullptr)->id, "e-1");
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engines, PrincipalRepositoryConformance,
+    ::testing::Values(EngineFactory([] { return std::make_unique<SqliteEngine>(); })),
+    [](const ::testing::TestParamInfo<EngineFactory>&) { return std::string("Sqlite"); });
 
 INSTANTIATE_TEST_SUITE_P(
     Engines, EndpointRepositoryConformance,

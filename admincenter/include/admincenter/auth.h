@@ -6,8 +6,6 @@
 // principal makes its tokens fail at once (checked at every request).
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
@@ -45,22 +43,11 @@ struct IssuedToken {
   std::string secret;  // shown once; never stored, logged or audited
   policy::Instant expires_at;
 };
-// Inside the caller's transaction.
-IssuedToken IssueToken(SQLite::Database& db, const std::string& principal_id, policy::Instant now,
-                       std::chrono::seconds lifetime);
+// Issued by PrincipalRepository::IssueToken inside the caller's write.
 
 // A new endpoint token ("cse_" + 256 random bits); store only its SHA-256.
 // Endpoint tokens do not expire: an endpoint is removed to revoke it.
 std::string NewEndpointToken();
 inline constexpr std::string_view kEndpointTokenPrefix = "cse_";
-
-// The principal a token stands for (an endpoint for an endpoint token), if it is known, unexpired,
-// unrevoked and its principal is enabled.
-// `*expires_at`, when given, receives the token's expiry.
-std::optional<Principal> Authenticate(SQLite::Database& db, const std::string& secret,
-                                      policy::Instant now, policy::Instant* expires_at = nullptr);
-std::optional<Principal> LoadPrincipal(SQLite::Database& db, const std::string& id);
-std::optional<Principal> LoadPrincipalByName(SQLite::Database& db, const std::string& name,
-                                             std::string* password_hash);
 
 }  // namespace custodian::admincenter

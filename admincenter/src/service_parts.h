@@ -1,0 +1,67 @@
+// What the parts of Service share (service.cc: the policy snapshot,
+// decisions, refusals; principals.cc: principals and tokens; groups.cc:
+// groups and settings).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "admincenter/policy_store.h"
+#include "admincenter/service.h"
+
+namespace custodian::admincenter::internal {
+
+inline constexpr std::size_t kMinPasswordLength = 12;  // OWASP ASVS 2.1.1
+inline constexpr std::size_t kMaxPasswordLength = 256;
+inline constexpr std::size_t kMaxNameLength = 128;
+
+inline value Str(const std::string& s) { return value::string(s); }
+
+// The stored policy is validated on every write, so failing to load it
+// means the database was changed behind the admin center's back.
+inline Problem DamagedPolicy() {
+  return {ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+}
+
+inline value PrincipalJson(const Principal& p) {
+  value o = value::object(true);
+  o["id"] = Str(p.id);
+  o["name"] = Str(p.name);
+  o["role"] = Str(RoleName(p.role));
+  if (p.role == Role::kAdmin) {
+    value scopes = value::array();
+    for (std::size_t i = 0; i < p.scopes.size(); ++i) scopes[i] = Str(p.scopes[i]);
+    o["scopes"] = scopes;
+  }
+  if (p.group_id) o["group_id"] = Str(*p.group_id);
+  if (p.time_zone) o["time_zone"] = Str(*p.time_zone);
+  o["disabled"] = value::boolean(p.disabled);
+  return o;
+}
+
+// Master admins and auditors see every group; admins their subtrees.
+inline bool CanSee(const Principal& actor, const policy::Policy& policy,
+                   const std::string& group_id) {
+  if (actor.role == Role::kMasterAdmin || actor.role == Role::kAuditor) return true;
+  return actor.role == Role::kAdmin && InSubtree(policy, group_id, actor.scopes);
+}
+
+inline std::optional<std::size_t> IndexOf(const policy::Policy& p, const std::string& id) {
+  for (std::size_t i = 0; i < p.groups.size(); ++i) {
+    if (p.groups[i].id == id) return i;
+  }
+  return std::nullopt;
+}
+
+inline AuditEvent FoldedEvent(const RefusalLimiter::Folded& f) {
+  AuditEvent e;
+  e.actor_kind = "anonymous";
+  e.action = "authz.denied_repeated";
+  e.target = "source:" + f.source;
+  e.outcome = f.outcome;
+  e.details["count"] = value::number(static_cast<int64_t>(f.count));
+  e.details["since"] = Str(policy::FormatRfc3339(f.since));
+  return e;
+}
+
+}  // namespace custodian::admincenter::internal
