@@ -1,7 +1,7 @@
 #include "admincenter/distribution.h"
 
 #include "admincenter/endpoint_repository.h"
-#include "admincenter/policy_store.h"
+#include "admincenter/policy_repository.h"
 #include "common/audit_chain.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
@@ -46,7 +46,7 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
   // stale snapshot cannot publish an old policy as a new version.
   Result<BundleEnvelope> r =
       service_.db().Write([&](SQLite::Database& db) -> Result<BundleEnvelope> {
-        const value document = LoadPolicyDocument(db);
+        const value document = SqlitePolicyRepository(db)->Document();
         const std::string policy_hash = crypto::Hex(crypto::Sha256(CanonicalJson(document)));
         auto endpoints = SqliteEndpointRepository(db);
         int64_t last = 0;

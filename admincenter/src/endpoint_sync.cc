@@ -1,6 +1,6 @@
 #include "admincenter/distribution.h"
 #include "admincenter/endpoint_repository.h"
-#include "admincenter/policy_store.h"
+#include "admincenter/policy_repository.h"
 #include "common/audit_chain.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"

@@ -17,7 +17,7 @@
 
 #include "admincenter/api.h"
 #include "admincenter/config.h"
-#include "admincenter/policy_store.h"
+#include "admincenter/policy_repository.h"
 #include "admincenter/principal_repository.h"
 #include "common/cli.h"
 #include "common/crypto.h"
@@ -86,7 +86,7 @@ int Init(const std::string& data_dir, const std::string& admin_name,
   const auto token = db->Write([&](SQLite::Database& c) {
     const auto now = Now();
     const std::string ts = custodian::policy::FormatRfc3339(now);
-    ac::SaveSettings(c, custodian::policy::GlobalSettings{}, ts);
+    ac::SqlitePolicyRepository(c)->SaveSettings(custodian::policy::GlobalSettings{}, now);
     const std::string id = custodian::crypto::NewId("p-");
     auto principals = ac::SqlitePrincipalRepository(c);
     ac::Principal master;

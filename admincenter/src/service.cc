@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "admincenter/policy_store.h"
+#include "admincenter/policy_repository.h"
 #include "admincenter/principal_repository.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
@@ -112,7 +112,8 @@ std::shared_ptr<const Service::PolicySnapshot> Service::Snapshot() {
     if (snapshot_) return snapshot_;
     generation = policy_generation_;
   }
-  auto parsed = db_.Read([&](SQLite::Database& db) { return LoadPolicy(db, zones_); });
+  auto parsed =
+      db_.Read([&](SQLite::Database& db) { return SqlitePolicyRepository(db)->Load(zones_); });
   if (!parsed.ok()) return nullptr;
   auto compiled = policy::CompiledPolicy::Compile(*parsed.value, zones_);
   auto snapshot = std::make_shared<const PolicySnapshot>(
@@ -202,7 +203,7 @@ Result<value> Service::EditGroup(const Principal& actor, const std::string& acti
     if (!errors.empty()) return ProblemFromPolicyErrors(errors, index.value());
     const policy::Group& g = policy.value->groups[index.value()];
     const policy::Instant now = clock_();
-    SaveGroup(db, g, policy::FormatRfc3339(now));
+    SqlitePolicyRepository(db)->SaveGroup(g, now);
     AuditEvent e = ActorEvent(actor, action, "group:" + g.id);
     e.details = std::move(details);
     AppendAudit(db, e, now);
@@ -305,17 +306,12 @@ Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id
       return Problem{
           ErrorKind::kForbidden, "an admin cannot delete the root of its own scope", {}, {}};
     }
-    SQLite::Statement q(db,
-                        "SELECT (SELECT COUNT(*) FROM groups WHERE parent_id = ?1) + "
-                        "(SELECT COUNT(*) FROM principals WHERE group_id = ?1) + "
-                        "(SELECT COUNT(*) FROM admin_scopes WHERE group_id = ?1)");
-    q.bind(1, id);
-    q.executeStep();
-    if (q.getColumn(0).getInt() > 0) {
+    auto groups = SqlitePolicyRepository(db);
+    if (groups->GroupInUse(id)) {
       return Conflict(
           "the group is not empty: it has subgroups, technicians or admins scoped to it");
     }
-    DeleteGroup(db, id);
+    groups->DeleteGroup(id);
     AppendAudit(db, ActorEvent(actor, "group.delete", "group:" + id), clock_());
     return value::null();
   });
@@ -355,7 +351,7 @@ Result<value> Service::PutSettings(const Principal& actor, const value& body) {
       return Conflict("the settings conflict with the groups: " + detail);
     }
     const policy::Instant now = clock_();
-    SaveSettings(db, *parsed.value, policy::FormatRfc3339(now));
+    SqlitePolicyRepository(db)->SaveSettings(*parsed.value, now);
     AuditEvent e = ActorEvent(actor, "settings.update", "settings");
     e.details["settings"] = policy::EncodeSettings(*parsed.value);
     AppendAudit(db, e, now);
@@ -390,9 +386,7 @@ Result<value> Service::PolicyWrite(const std::function<Result<value>(SQLite::Dat
     Result<value> inner = f(db);
     if (inner.ok()) {
       const std::string tag = crypto::NewId("pt_");
-      SQLite::Statement u(db, "UPDATE policy_state SET tag = ? WHERE id = 1");
-      u.bind(1, tag);
-      u.exec();
+      SqlitePolicyRepository(db)->SetTag(tag);
       if (writer_next_) {
         writer_policy_ = WriterPolicyCache{tag, std::move(*writer_next_)};
       } else {
@@ -407,9 +401,10 @@ Result<value> Service::PolicyWrite(const std::function<Result<value>(SQLite::Dat
 }
 
 policy::Parsed<policy::Policy> Service::WriterPolicy(SQLite::Database& db) {
-  const std::string tag = db.execAndGet("SELECT tag FROM policy_state WHERE id = 1").getString();
+  auto stored = SqlitePolicyRepository(db);
+  const std::string tag = stored->Tag();
   if (writer_policy_ && writer_policy_->tag == tag) return {writer_policy_->policy, {}};
-  auto loaded = LoadPolicy(db, zones_);
+  auto loaded = stored->Load(zones_);
   if (loaded.ok()) {
     writer_policy_ = WriterPolicyCache{tag, *loaded.value};
   } else {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "admincenter/policy_store.h"
+#include "admincenter/policy_repository.h"
 #include "admincenter/service.h"
 
 namespace custodian::admincenter::internal {
@@ -43,7 +43,7 @@ inline value PrincipalJson(const Principal& p) {
 inline bool CanSee(const Principal& actor, const policy::Policy& policy,
                    const std::string& group_id) {
   if (actor.role == Role::kMasterAdmin || actor.role == Role::kAuditor) return true;
-  return actor.role == Role::kAdmin && InSubtree(policy, group_id, actor.scopes);
+  return actor.role == Role::kAdmin && policy::InSubtree(policy, group_id, actor.scopes);
 }
 
 inline std::optional<std::size_t> IndexOf(const policy::Policy& p, const std::string& id) {

@@ -2,7 +2,7 @@
 // events are applied in workflow_observe.cc.
 #include "admincenter/workflows.h"
 
-#include "admincenter/policy_store.h"
+#include "admincenter/policy_repository.h"
 #include "common/crypto.h"
 #include "input.h"
 #include "policy/codec.h"
@@ -54,7 +54,7 @@ std::optional<std::set<std::string>> Workflows::Visible(const Principal& who) {
       std::set<std::string> in_scope;
       if (auto snapshot = service_.Snapshot()) {
         for (const policy::Technician& t : snapshot->policy.technicians) {
-          if (InSubtree(snapshot->policy, t.group_id, who.scopes)) in_scope.insert(t.id);
+          if (policy::InSubtree(snapshot->policy, t.group_id, who.scopes)) in_scope.insert(t.id);
         }
       }
       return in_scope;

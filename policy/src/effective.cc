@@ -1,5 +1,6 @@
 #include "policy/effective.h"
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
@@ -110,6 +111,21 @@ std::optional<ForcedChange> FirstForcedChange(const Policy& before, const Policy
     }
   }
   return std::nullopt;
+}
+
+bool InSubtree(const Policy& p, const std::string& group_id,
+               const std::vector<std::string>& roots) {
+  std::unordered_map<std::string_view, const Group*> by_id;
+  for (const auto& g : p.groups) by_id.emplace(g.id, &g);
+  std::string_view at = group_id;
+  // The tree is valid (no cycles), so the walk ends at a root.
+  for (std::size_t steps = 0; steps <= p.groups.size(); ++steps) {
+    if (std::find(roots.begin(), roots.end(), at) != roots.end()) return true;
+    auto it = by_id.find(at);
+    if (it == by_id.end() || !it->second->parent_id) return false;
+    at = *it->second->parent_id;
+  }
+  return false;
 }
 
 }  // namespace custodian::policy

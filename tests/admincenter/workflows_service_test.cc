@@ -7,7 +7,7 @@
 
 #include "admincenter/distribution.h"
 #include "admincenter/keys.h"
-#include "admincenter/policy_store.h"
+#include "admincenter/policy_repository.h"
 #include "admincenter/workflows.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -27,7 +27,7 @@ class WorkflowsService : public ::testing::Test {
     db_ = Database::Open((dir_ / "admincenter.db").string(), true, &error);
     ASSERT_NE(db_, nullptr) << error;
     db_->Write([](SQLite::Database& c) {
-      SaveSettings(c, policy::GlobalSettings{}, policy::FormatRfc3339(kT0));
+      SqlitePolicyRepository(c)->SaveSettings(policy::GlobalSettings{}, kT0);
       c.exec(
           "INSERT INTO principals (id, kind, name, position, created_at, updated_at) "
           "VALUES ('p-master', 'master_admin', 'root', 1, 't', 't')");

@@ -32,6 +32,11 @@ struct EffectiveSettings {
 // on a cyclic or dangling tree the affected groups resolve as roots.
 std::vector<EffectiveSettings> ResolveEffective(const Policy& policy);
 
+// Whether `group_id` lies in the subtree of one of `roots` (itself
+// included): an admin's scope. Requires a valid tree.
+bool InSubtree(const Policy& policy, const std::string& group_id,
+               const std::vector<std::string>& roots);
+
 // A value that a lock forces, altered by going from `before` to `after`:
 // some group had setting `key` locked in `before` and, in `after`, is no
 // longer under a lock for it or has another effective value (moving a group

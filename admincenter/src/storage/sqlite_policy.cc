@@ -1,15 +1,33 @@
-#include "admincenter/policy_store.h"
-
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
 #include <unordered_map>
 
+#include "admincenter/policy_repository.h"
+
 namespace custodian::admincenter {
 
 using web::json::value;
 
-value LoadPolicyDocument(SQLite::Database& db) {
+namespace {
+
+class SqlitePolicy : public PolicyRepository {
+ public:
+  explicit SqlitePolicy(SQLite::Database& db) : db_(db) {}
+  value Document() override;
+  void SaveGroup(const policy::Group& group, policy::Instant now) override;
+  void DeleteGroup(const std::string& id) override;
+  bool GroupInUse(const std::string& id) override;
+  void SaveSettings(const policy::GlobalSettings& settings, policy::Instant now) override;
+  std::string Tag() override;
+  void SetTag(const std::string& tag) override;
+
+ private:
+  SQLite::Database& db_;
+};
+
+value SqlitePolicy::Document() {
+  SQLite::Database& db = db_;
   value doc = value::object(true);
   {
     SQLite::Statement q(db, "SELECT document FROM settings WHERE id = 1");
@@ -40,12 +58,8 @@ value LoadPolicyDocument(SQLite::Database& db) {
   return doc;
 }
 
-policy::Parsed<policy::Policy> LoadPolicy(SQLite::Database& db, const policy::TimeZones& zones) {
-  return policy::ParsePolicy(LoadPolicyDocument(db), zones);
-}
-
-void SaveGroup(SQLite::Database& db, const policy::Group& g, const std::string& now) {
-  SQLite::Statement q(db,
+void SqlitePolicy::SaveGroup(const policy::Group& g, policy::Instant now) {
+  SQLite::Statement q(db_,
                       "INSERT INTO groups (id, name, parent_id, document, position, created_at, "
                       "updated_at) VALUES (?1, ?2, ?3, ?4, "
                       "(SELECT COALESCE(MAX(position), 0) + 1 FROM groups), ?5, ?5) "
@@ -59,38 +73,49 @@ void SaveGroup(SQLite::Database& db, const policy::Group& g, const std::string& 
     q.bind(3);
   }
   q.bind(4, policy::EncodeGroup(g).serialize());
-  q.bind(5, now);
+  q.bind(5, policy::FormatRfc3339(now));
   q.exec();
 }
 
-void DeleteGroup(SQLite::Database& db, const std::string& id) {
-  SQLite::Statement q(db, "DELETE FROM groups WHERE id = ?");
+void SqlitePolicy::DeleteGroup(const std::string& id) {
+  SQLite::Statement q(db_, "DELETE FROM groups WHERE id = ?");
   q.bind(1, id);
   q.exec();
 }
 
-void SaveSettings(SQLite::Database& db, const policy::GlobalSettings& s, const std::string& now) {
-  SQLite::Statement q(db,
+bool SqlitePolicy::GroupInUse(const std::string& id) {
+  SQLite::Statement q(db_,
+                      "SELECT (SELECT COUNT(*) FROM groups WHERE parent_id = ?1) + "
+                      "(SELECT COUNT(*) FROM principals WHERE group_id = ?1) + "
+                      "(SELECT COUNT(*) FROM admin_scopes WHERE group_id = ?1)");
+  q.bind(1, id);
+  q.executeStep();
+  return q.getColumn(0).getInt() > 0;
+}
+
+std::string SqlitePolicy::Tag() {
+  return db_.execAndGet("SELECT tag FROM policy_state WHERE id = 1").getString();
+}
+
+void SqlitePolicy::SetTag(const std::string& tag) {
+  SQLite::Statement u(db_, "UPDATE policy_state SET tag = ? WHERE id = 1");
+  u.bind(1, tag);
+  u.exec();
+}
+
+void SqlitePolicy::SaveSettings(const policy::GlobalSettings& s, policy::Instant now) {
+  SQLite::Statement q(db_,
                       "INSERT INTO settings (id, document, updated_at) VALUES (1, ?1, ?2) "
                       "ON CONFLICT(id) DO UPDATE SET document = ?1, updated_at = ?2");
   q.bind(1, policy::EncodeSettings(s).serialize());
-  q.bind(2, now);
+  q.bind(2, policy::FormatRfc3339(now));
   q.exec();
 }
 
-bool InSubtree(const policy::Policy& p, const std::string& group_id,
-               const std::vector<std::string>& roots) {
-  std::unordered_map<std::string_view, const policy::Group*> by_id;
-  for (const auto& g : p.groups) by_id.emplace(g.id, &g);
-  std::string_view at = group_id;
-  // The tree is valid (no cycles), so the walk ends at a root.
-  for (std::size_t steps = 0; steps <= p.groups.size(); ++steps) {
-    if (std::find(roots.begin(), roots.end(), at) != roots.end()) return true;
-    auto it = by_id.find(at);
-    if (it == by_id.end() || !it->second->parent_id) return false;
-    at = *it->second->parent_id;
-  }
-  return false;
+}  // namespace
+
+std::unique_ptr<PolicyRepository> SqlitePolicyRepository(SQLite::Database& db) {
+  return std::make_unique<SqlitePolicy>(db);
 }
 
 }  // namespace custodian::admincenter
