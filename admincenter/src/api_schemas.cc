@@ -10,6 +10,7 @@
 #include "policy/decision.h"
 #include "policy/model.h"
 #include "policy/request.h"
+#include "policy/workflow.h"
 
 namespace custodian::admincenter {
 namespace {
@@ -62,6 +63,17 @@ value Enum(std::size_t count, std::string_view (*name)(E)) {
   v["enum"] = e;
   return v;
 }
+value Strings(const std::vector<std::string>& names);
+
+// The states of a workflow entity, as policy/workflow.h names them.
+value StateEnum(policy::workflow::Entity entity) {
+  std::vector<std::string> names;
+  for (policy::workflow::State s : policy::workflow::StatesOf(entity)) {
+    names.emplace_back(policy::workflow::StateName(s));
+  }
+  return Strings(names);
+}
+
 value Strings(const std::vector<std::string>& names) {
   value v = Type("string");
   value e = value::array();
@@ -313,7 +325,7 @@ value ApiSchemas() {
                          {"type", SessionType()},
                          {"mode", Nullable(mode)},
                          {"screen_viewing", Type("boolean")},
-                         {"state", Strings({"active", "ended"})},
+                         {"state", StateEnum(policy::workflow::Entity::kSession)},
                          {"started_at", ts},
                          {"ended_at", Nullable(ts)}},
                         {"id", "technician_id", "endpoint_id", "type", "state", "started_at"});
@@ -329,7 +341,7 @@ value ApiSchemas() {
               {"endpoint_id", Text()},
               {"credential_mode", Enum(policy::kAuthModeCount, policy::AuthModeName)},
               {"schedule", Type("object")},
-              {"state", Strings({"pending", "approved", "denied", "expired", "refused"})},
+              {"state", StateEnum(policy::workflow::Entity::kUnattendedRequest)},
               {"reasons", reasons},
               {"created_at", ts},
               {"expires_at", ts},
@@ -346,32 +358,30 @@ value ApiSchemas() {
        {"endpoint_id", Text()},
        {"credential_mode", Enum(policy::kAuthModeCount, policy::AuthModeName)},
        {"effective_schedule", EffectiveSchedule()},
-       {"state", Strings({"active", "revoked", "expired"})},
+       {"state", StateEnum(policy::workflow::Entity::kGrant)},
        {"created_at", ts},
        {"ended_at", Nullable(ts)},
        {"ended_by", Nullable(Text())}},
       {"id", "technician_id", "endpoint_id", "credential_mode", "effective_schedule", "state"});
   s["GrantList"] = ListOf("Grant");
-  s["Connection"] = Object(
-      {{"id", Text()},
-       {"grant_id", Text()},
-       {"technician_id", Text()},
-       {"endpoint_id", Text()},
-       {"state", Strings({"requested", "awaiting_credentials", "active", "denied", "ended"})},
-       {"reasons", reasons},
-       {"requested_at", ts},
-       {"updated_at", ts},
-       {"end_reason", Nullable(Text())},
-       {"decision", Ref("Decision")}},
-      {"id", "grant_id", "technician_id", "endpoint_id", "state"});
+  s["Connection"] = Object({{"id", Text()},
+                            {"grant_id", Text()},
+                            {"technician_id", Text()},
+                            {"endpoint_id", Text()},
+                            {"state", StateEnum(policy::workflow::Entity::kConnection)},
+                            {"reasons", reasons},
+                            {"requested_at", ts},
+                            {"updated_at", ts},
+                            {"end_reason", Nullable(Text())},
+                            {"decision", Ref("Decision")}},
+                           {"id", "grant_id", "technician_id", "endpoint_id", "state"});
   s["ConnectionList"] = ListOf("Connection");
   s["CredentialRequest"] =
       Object({{"id", Text()},
               {"session_id", Text()},
               {"technician_id", Text()},
               {"endpoint_id", Text()},
-              {"state",
-               Strings({"pending", "stored", "denied", "refused", "revoked", "wiped", "expired"})},
+              {"state", StateEnum(policy::workflow::Entity::kCredentialRequest)},
               {"reasons", reasons},
               {"created_at", ts},
               {"updated_at", ts},
@@ -386,7 +396,7 @@ value ApiSchemas() {
               {"technician_id", Text()},
               {"endpoint_id", Text()},
               {"operation", Enum(2, policy::OperationName)},
-              {"state", Strings({"requested", "succeeded", "failed", "denied"})},
+              {"state", StateEnum(policy::workflow::Entity::kCredentialOperation)},
               {"reasons", reasons},
               {"requested_at", ts},
               {"updated_at", ts},
