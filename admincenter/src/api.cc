@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "admincenter/audit_export.h"
+#include "admincenter/audit_repository.h"
 #include "common/text.h"
 
 namespace custodian::admincenter {
@@ -659,9 +660,8 @@ std::string Api::Metrics() const {
   out << "# HELP custodian_database_errors_total Requests failed by a database error.\n"
       << "# TYPE custodian_database_errors_total counter\n"
       << "custodian_database_errors_total " << database_errors_ << "\n";
-  const int64_t events = service_.db().Read([](SQLite::Database& db) {
-    return db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM audit_events").getInt64();
-  });
+  const int64_t events = service_.db().Read(
+      [](SQLite::Database& db) { return SqliteAuditRepository(db)->Head().seq; });
   out << "# HELP custodian_audit_chain_intact 1 while the stored audit chain verifies.\n"
       << "# TYPE custodian_audit_chain_intact gauge\n"
       << "custodian_audit_chain_intact " << (service_.seal().broken() ? 0 : 1) << "\n";

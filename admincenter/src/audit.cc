@@ -1,9 +1,8 @@
 #include "admincenter/audit.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <stdexcept>
 
+#include "admincenter/audit_repository.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
 #include "common/text.h"
@@ -26,16 +25,11 @@ std::string CanonicalOf(const web::json::value& v, const char* what) {
 }  // namespace
 
 int64_t AppendAudit(SQLite::Database& db, const AuditEvent& e, policy::Instant now) {
+  auto log = SqliteAuditRepository(db);
+  const ChainHead head = log->Head();
   audit::EventFields f;
-  f.seq = 1;
-  f.prev_hash = kGenesisHash;
-  {
-    SQLite::Statement last(db, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
-    if (last.executeStep()) {
-      f.seq = last.getColumn(0).getInt64() + 1;
-      f.prev_hash = last.getColumn(1).getString();
-    }
-  }
+  f.seq = head.seq + 1;
+  f.prev_hash = head.hash;
   f.id = crypto::NewId("evt_");
   f.ts = policy::FormatRfc3339(now);
   f.actor_kind = text::SafeUtf8(e.actor_kind, kMaxFieldBytes);
@@ -45,30 +39,8 @@ int64_t AppendAudit(SQLite::Database& db, const AuditEvent& e, policy::Instant n
   f.outcome = text::SafeUtf8(e.outcome, kMaxFieldBytes);
   f.reasons_json = CanonicalOf(e.reasons, "reasons");
   f.details_json = CanonicalOf(e.details, "details");
-  const std::string hash = audit::EventHash(f);
-  SQLite::Statement insert(db,
-                           "INSERT INTO audit_events (seq, id, ts, actor_kind, actor_id, action, "
-                           "target, outcome, reasons, details, prev_hash, hash) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  int i = 1;
-  insert.bind(i++, f.seq);
-  for (const std::string* s : std::initializer_list<const std::string*>{
-           &f.id, &f.ts, &f.actor_kind, &f.actor_id, &f.action, &f.target, &f.outcome,
-           &f.reasons_json, &f.details_json, &f.prev_hash, &hash}) {
-    insert.bind(i++, *s);
-  }
-  insert.exec();
+  log->Insert(f, audit::EventHash(f));
   return f.seq;
-}
-
-audit::EventFields EventRow(SQLite::Statement& q, std::string* hash) {
-  audit::EventFields f;
-  f.seq = q.getColumn(0).getInt64();
-  std::string* text[] = {&f.id,           &f.ts,        &f.actor_kind, &f.actor_id,
-                         &f.action,       &f.target,    &f.outcome,    &f.reasons_json,
-                         &f.details_json, &f.prev_hash, hash};
-  for (int i = 0; i < 11; ++i) *text[i] = q.getColumn(i + 1).getString();
-  return f;
 }
 
 }  // namespace custodian::admincenter

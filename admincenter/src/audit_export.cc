@@ -1,9 +1,8 @@
 #include "admincenter/audit_export.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <boost/asio/post.hpp>
 
+#include "admincenter/audit_repository.h"
 #include "common/canonical_json.h"
 
 namespace custodian::admincenter {
@@ -58,8 +57,7 @@ std::string CefHeader(const std::string& s) {
 }
 
 struct ExportState {
-  std::shared_ptr<SQLite::Database> db;
-  std::unique_ptr<SQLite::Statement> rows;
+  std::unique_ptr<AuditCursor> rows;  // one snapshot, read a chunk at a time
   Format format;
   value filter = value::object(true);  // as signed in the trailer; empty: the whole chain
   bool header_sent = false;
@@ -69,9 +67,9 @@ struct ExportState {
   std::string chain_hash = kGenesisHash;
 };
 
-void AppendRow(ExportState& s, std::string& out) {
-  std::string hash;
-  const audit::EventFields e = EventRow(*s.rows, &hash);
+void AppendRow(ExportState& s, const StoredEvent& row, std::string& out) {
+  const audit::EventFields& e = row.fields;
+  const std::string& hash = row.hash;
   if (s.count++ == 0) s.first_seq = e.seq;
   s.last_seq = e.seq;
   s.last_hash = hash;
@@ -118,11 +116,12 @@ void NextChunk(const std::shared_ptr<ExportState>& s, Service& service,
     }
     s->header_sent = true;
     for (int i = 0; i < kRowsPerChunk; ++i) {
-      if (!s->rows->executeStep()) {
+      const std::optional<StoredEvent> row = s->rows->Next();
+      if (!row) {
         more = false;
         break;
       }
-      AppendRow(*s, out);
+      AppendRow(*s, *row, out);
     }
     if (!more && s->format == Format::kJsonl) {
       value t = value::object(true);
@@ -149,14 +148,7 @@ void NextChunk(const std::shared_ptr<ExportState>& s, Service& service,
   } catch (const std::exception&) {
     more = false;  // the stream ends short; verify reports it as truncated
   }
-  if (!more) {
-    s->rows.reset();
-    try {
-      s->db->exec("COMMIT");
-    } catch (const std::exception&) {
-    }
-    s->db.reset();
-  }
+  if (!more) s->rows.reset();  // ends the snapshot, returns the connection
   sink(std::move(out), more);
 }
 
@@ -167,8 +159,7 @@ http::Response ExportAudit(Service& service, const http::Request& request,
   std::vector<policy::FieldError> errors;
   Format format = Format::kJsonl;
   std::string content_type = "application/x-ndjson";
-  std::string where = " WHERE 1=1";
-  std::vector<std::string> binds;
+  AuditQuery query;
   value filter = value::object(true);
   for (const auto& [key, v] : request.query) {
     if (key == "format") {
@@ -191,12 +182,10 @@ http::Response ExportAudit(Service& service, const http::Request& request,
         errors.push_back({"/" + key, "query parameter " + key + " must be RFC 3339"});
         continue;
       }
-      where += key == "since" ? " AND ts >= ?" : " AND ts < ?";
-      binds.push_back(policy::FormatRfc3339(*t));
-      filter[key] = value::string(binds.back());
+      (key == "since" ? query.since : query.until) = policy::FormatRfc3339(*t);
+      filter[key] = value::string(policy::FormatRfc3339(*t));
     } else if (key == "actor" || key == "action" || key == "target") {
-      where += " AND " + std::string(key == "actor" ? "actor_id" : key) + " = ?";
-      binds.push_back(v);
+      (key == "actor" ? query.actor : key == "action" ? query.action : query.target) = v;
       filter[key] = value::string(v);
     } else {
       errors.push_back({"/" + key, "unknown query parameter"});
@@ -216,21 +205,9 @@ http::Response ExportAudit(Service& service, const http::Request& request,
   auto state = std::make_shared<ExportState>();
   state->format = format;
   state->filter = filter;
-  state->db = service.db().Borrow();
-  state->db->exec("BEGIN");  // one snapshot for the whole export
-  {
-    SQLite::Statement head(*state->db,
-                           "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
-    if (head.executeStep()) {
-      state->chain_seq = head.getColumn(0).getInt64();
-      state->chain_hash = head.getColumn(1).getString();
-    }
-  }
-  state->rows = std::make_unique<SQLite::Statement>(
-      *state->db,
-      std::string("SELECT ") + kAuditColumns + " FROM audit_events" + where + " ORDER BY seq");
-  for (std::size_t i = 0; i < binds.size(); ++i)
-    state->rows->bind(static_cast<int>(i + 1), binds[i]);
+  state->rows = SqliteAuditCursor(service.db().Borrow(), query);
+  state->chain_seq = state->rows->head().seq;
+  state->chain_hash = state->rows->head().hash;
   http::Response r;
   r.content_type = content_type;
   r.stream = [state, &service, &workers](http::Response::ChunkSink sink) {

@@ -1,11 +1,12 @@
 #include "admincenter/audit_seal.h"
 
-#include <SQLiteCpp/Statement.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
 
 #include "admincenter/audit.h"
+#include "admincenter/audit_repository.h"
+#include "admincenter/key_repository.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -22,13 +23,6 @@ Problem BrokenProblem(const std::string& why) {
               "); nothing is signed until an operator has restored the database",
           {},
           {}};
-}
-
-std::string HashAt(SQLite::Database& db, int64_t seq) {
-  if (seq == 0) return kGenesisHash;
-  SQLite::Statement q(db, "SELECT hash FROM audit_events WHERE seq = ?");
-  q.bind(1, seq);
-  return q.executeStep() ? q.getColumn(0).getString() : "";
 }
 
 }  // namespace
@@ -54,16 +48,14 @@ std::optional<std::string> AuditSeal::broken() const {
 
 bool AuditSeal::VerifyNew(SQLite::Database& db) {
   if (broken_) return false;
-  if (verified_seq_ > 0 && HashAt(db, verified_seq_) != verified_hash_) {
+  auto log = SqliteAuditRepository(db);
+  if (verified_seq_ > 0 && log->HashAt(verified_seq_) != verified_hash_) {
     Break("event " + std::to_string(verified_seq_) + " changed after it was verified");
     return false;
   }
-  SQLite::Statement q(
-      db, std::string("SELECT ") + kAuditColumns + " FROM audit_events WHERE seq > ? ORDER BY seq");
-  q.bind(1, verified_seq_);
-  while (q.executeStep()) {
-    std::string hash;
-    const audit::EventFields f = EventRow(q, &hash);
+  log->EventsAfter(verified_seq_, [&](const StoredEvent& e) {
+    const audit::EventFields& f = e.fields;
+    const std::string& hash = e.hash;
     if (f.seq != verified_seq_ + 1) {
       Break("events " + std::to_string(verified_seq_ + 1) + " to " + std::to_string(f.seq - 1) +
             " are missing");
@@ -76,18 +68,16 @@ bool AuditSeal::VerifyNew(SQLite::Database& db) {
     if (broken_) return false;
     verified_seq_ = f.seq;
     verified_hash_ = hash;
-  }
-  return true;
+    return true;
+  });
+  return !broken_;
 }
 
 bool AuditSeal::VerifyCheckpoints(SQLite::Database& db) {
+  auto log = SqliteAuditRepository(db);
   std::map<std::string, std::string> public_keys;  // key id -> raw
-  {
-    SQLite::Statement k(db, "SELECT key_id, public_key FROM signing_keys");
-    while (k.executeStep()) {
-      public_keys[k.getColumn(0).getString()] =
-          crypto::FromBase64(k.getColumn(1).getString()).value_or("");
-    }
+  for (const KeyRecord& k : SqliteKeyRepository(db)->Keys()) {
+    public_keys[k.key_id] = crypto::FromBase64(k.public_key).value_or("");
   }
   std::map<int64_t, std::string> kept;  // seq -> signature, of the rows that verify
   auto check = [&](const std::string& text, const std::string& where) {
@@ -105,7 +95,7 @@ bool AuditSeal::VerifyCheckpoints(SQLite::Database& db) {
       if (seq > verified_seq_) {
         Break(where + " covers event " + std::to_string(seq) + " but the chain ends at event " +
               std::to_string(verified_seq_) + ": events were removed");
-      } else if (HashAt(db, seq) != c.at("head_hash").as_string()) {
+      } else if (log->HashAt(seq) != c.at("head_hash").as_string()) {
         Break(where + " does not match event " + std::to_string(seq) +
               ": the history was rewritten");
       }
@@ -114,9 +104,9 @@ bool AuditSeal::VerifyCheckpoints(SQLite::Database& db) {
       Break(where + " is not a checkpoint");
     }
   };
-  SQLite::Statement q(db, "SELECT seq, record FROM audit_checkpoints WHERE record IS NOT NULL");
-  while (q.executeStep() && !broken_) {
-    check(q.getColumn(1).getString(), "checkpoint " + q.getColumn(0).getString());
+  for (const StoredCheckpoint& kept_checkpoint : log->Checkpoints()) {
+    if (broken_) break;
+    check(kept_checkpoint.record, "checkpoint " + std::to_string(kept_checkpoint.seq));
   }
   if (!broken_ && !head_file_.empty() && std::filesystem::exists(head_file_)) {
     const std::string where = head_file_.string();
@@ -148,17 +138,8 @@ value AuditSeal::SignAndKeep(SQLite::Database& db, int64_t seq, const std::strin
   // verification, never pass one.
   c["signature"] = value::string(
       crypto::Base64(crypto::SignEd25519(key.private_pem, audit::SignedBytes(c)).value_or("")));
-  SQLite::Statement keep(
-      db,
-      "INSERT OR REPLACE INTO audit_checkpoints "
-      "(seq, head_hash, ts, key_id, signature, record) VALUES (?, ?, ?, ?, ?, ?)");
-  keep.bind(1, seq);
-  keep.bind(2, hash);
-  keep.bind(3, c.at("ts").as_string());
-  keep.bind(4, key.key_id);
-  keep.bind(5, c.at("signature").as_string());
-  keep.bind(6, CanonicalJson(c));
-  keep.exec();
+  SqliteAuditRepository(db)->Keep({seq, hash, c.at("ts").as_string(), key.key_id,
+                                   c.at("signature").as_string(), CanonicalJson(c)});
   sealed_seq_ = std::max(sealed_seq_, seq);
   return c;
 }
@@ -189,7 +170,7 @@ void AuditSeal::SealLoop() {
   while (!timer_wake_.wait_for(lock, kSealInterval, [this] { return stopping_; })) {
     lock.unlock();
     const bool moved = db_.Read([](SQLite::Database& db) {
-      return db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM audit_events").getInt64();
+      return SqliteAuditRepository(db)->Head().seq;
     }) > [this] {
       std::lock_guard l(mutex_);
       return sealed_seq_;
@@ -221,7 +202,7 @@ Result<value> AuditSeal::SignTrailer(value fields) {
   Result<value> r = db_.Write([&](SQLite::Database& db) -> Result<value> {
     std::lock_guard lock(mutex_);
     if (!VerifyNew(db)) return BrokenProblem(*broken_);
-    if (seq > verified_seq_ || HashAt(db, seq) != hash) {
+    if (seq > verified_seq_ || SqliteAuditRepository(db)->HashAt(seq) != hash) {
       Break("the exported head, event " + std::to_string(seq) + ", is not in the verified chain");
       return BrokenProblem(*broken_);
     }

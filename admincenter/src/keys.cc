@@ -1,10 +1,12 @@
 #include "admincenter/keys.h"
 
-#include <SQLiteCpp/Statement.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "admincenter/audit.h"
+#include "admincenter/key_repository.h"
 #include "admincenter/service.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -17,9 +19,8 @@ std::unique_ptr<KeyRing> KeyRing::Open(Database& db, const std::filesystem::path
                                        const std::string& initial_key_file, policy::Instant now,
                                        std::string* error) {
   std::unique_ptr<KeyRing> ring(new KeyRing(db, data_dir));
-  const bool empty = db.Read([](SQLite::Database& c) {
-    return c.execAndGet("SELECT COUNT(*) FROM signing_keys").getInt() == 0;
-  });
+  const bool empty =
+      db.Read([](SQLite::Database& c) { return SqliteKeyRepository(c)->Keys().empty(); });
   if (empty) {
     // Load() below checks the file's mode along with the others.
     const auto pem = ReadFile((data_dir / initial_key_file).string());
@@ -29,14 +30,8 @@ std::unique_ptr<KeyRing> KeyRing::Open(Database& db, const std::filesystem::path
       return nullptr;
     }
     db.Write([&](SQLite::Database& c) {
-      SQLite::Statement q(c,
-                          "INSERT INTO signing_keys (key_id, public_key, file, state, created_at) "
-                          "VALUES (?, ?, ?, 'active', ?)");
-      q.bind(1, crypto::KeyId(*pub));
-      q.bind(2, crypto::Base64(*pub));
-      q.bind(3, initial_key_file);
-      q.bind(4, policy::FormatRfc3339(now));
-      q.exec();
+      SqliteKeyRepository(c)->Activate({crypto::KeyId(*pub), crypto::Base64(*pub), initial_key_file,
+                                        "active", policy::FormatRfc3339(now), std::nullopt});
       return true;
     });
   }
@@ -47,11 +42,15 @@ std::unique_ptr<KeyRing> KeyRing::Open(Database& db, const std::filesystem::path
 bool KeyRing::Load(std::string* error) {
   std::vector<SigningKey> keys;
   const bool ok = db_.Read([&](SQLite::Database& c) {
-    SQLite::Statement q(c,
-                        "SELECT key_id, file FROM signing_keys WHERE state != 'retired' "
-                        "ORDER BY state = 'active' DESC, created_at DESC");
-    while (q.executeStep()) {
-      const std::string file = (dir_ / q.getColumn(1).getString()).string();
+    auto stored = SqliteKeyRepository(c)->Keys();
+    // The active key first, then the listed ones, newest first.
+    std::erase_if(stored, [](const KeyRecord& k) { return k.state == "retired"; });
+    std::stable_sort(stored.begin(), stored.end(), [](const KeyRecord& a, const KeyRecord& b) {
+      if ((a.state == "active") != (b.state == "active")) return a.state == "active";
+      return a.created_at > b.created_at;
+    });
+    for (const KeyRecord& k : stored) {
+      const std::string file = (dir_ / k.file).string();
       struct stat st {};
       if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
         *error = file + ": missing, or readable by others (want mode 0600)";
@@ -59,8 +58,8 @@ bool KeyRing::Load(std::string* error) {
       }
       const auto pem = ReadFile(file);
       const auto pub = pem ? crypto::PublicKeyOf(*pem) : std::nullopt;
-      if (!pub || crypto::KeyId(*pub) != q.getColumn(0).getString()) {
-        *error = file + ": missing, or not the key " + q.getColumn(0).getString();
+      if (!pub || crypto::KeyId(*pub) != k.key_id) {
+        *error = file + ": missing, or not the key " + k.key_id;
         return false;
       }
       keys.push_back({crypto::KeyId(*pub), *pub, *pem});
@@ -96,18 +95,14 @@ uint64_t KeyRing::generation() const {
 value KeyRing::List() {
   return db_.Read([](SQLite::Database& c) {
     value items = value::array();
-    SQLite::Statement q(c,
-                        "SELECT key_id, public_key, state, created_at, retired_at "
-                        "FROM signing_keys ORDER BY created_at, rowid");
     std::size_t n = 0;
-    while (q.executeStep()) {
+    for (const KeyRecord& r : SqliteKeyRepository(c)->Keys()) {
       value k = value::object(true);
-      k["key_id"] = value::string(q.getColumn(0).getString());
-      k["public_key"] = value::string(q.getColumn(1).getString());
-      k["state"] = value::string(q.getColumn(2).getString());
-      k["created_at"] = value::string(q.getColumn(3).getString());
-      k["retired_at"] =
-          q.getColumn(4).isNull() ? value::null() : value::string(q.getColumn(4).getString());
+      k["key_id"] = value::string(r.key_id);
+      k["public_key"] = value::string(r.public_key);
+      k["state"] = value::string(r.state);
+      k["created_at"] = value::string(r.created_at);
+      k["retired_at"] = r.retired_at ? value::string(*r.retired_at) : value::null();
       items[n++] = k;
     }
     value out = value::object(true);
@@ -127,16 +122,8 @@ Result<value> KeyRing::Rotate(const Principal& actor, policy::Instant now) {
     return Problem{ErrorKind::kUnavailable, "cannot store the new key: " + error, {}, {}};
   }
   Result<value> r = db_.Write([&](SQLite::Database& c) -> Result<value> {
-    const std::string ts = policy::FormatRfc3339(now);
-    c.exec("UPDATE signing_keys SET state = 'listed' WHERE state = 'active'");
-    SQLite::Statement q(c,
-                        "INSERT INTO signing_keys (key_id, public_key, file, state, created_at) "
-                        "VALUES (?, ?, ?, 'active', ?)");
-    q.bind(1, key_id);
-    q.bind(2, crypto::Base64(key.public_raw));
-    q.bind(3, file);
-    q.bind(4, ts);
-    q.exec();
+    SqliteKeyRepository(c)->Activate({key_id, crypto::Base64(key.public_raw), file, "active",
+                                      policy::FormatRfc3339(now), std::nullopt});
     AuditEvent e = ActorEvent(actor, "policy.key_rotate", "key:" + key_id);
     e.details["public_key"] = value::string(crypto::Base64(key.public_raw));
     AppendAudit(c, e, now);
@@ -158,19 +145,15 @@ Result<value> KeyRing::Retire(const Principal& actor, const std::string& key_id,
                               policy::Instant now) {
   std::string file;
   Result<value> r = db_.Write([&](SQLite::Database& c) -> Result<value> {
-    SQLite::Statement q(c, "SELECT state, file FROM signing_keys WHERE key_id = ?");
-    q.bind(1, key_id);
-    if (!q.executeStep()) return NotFound("no such key");
-    const std::string state = q.getColumn(0).getString();
-    file = q.getColumn(1).getString();
-    if (state == "active") return Conflict("the active key cannot be retired; rotate first");
-    if (state == "retired") return Conflict("the key is retired already");
-    SQLite::Statement u(c,
-                        "UPDATE signing_keys SET state = 'retired', retired_at = ? "
-                        "WHERE key_id = ?");
-    u.bind(1, policy::FormatRfc3339(now));
-    u.bind(2, key_id);
-    u.exec();
+    auto keys = SqliteKeyRepository(c);
+    const auto stored = keys->Key(key_id);
+    if (!stored) return NotFound("no such key");
+    file = stored->file;
+    if (stored->state == "active") {
+      return Conflict("the active key cannot be retired; rotate first");
+    }
+    if (stored->state == "retired") return Conflict("the key is retired already");
+    keys->Retire(key_id, now);
     AppendAudit(c, ActorEvent(actor, "policy.key_retire", "key:" + key_id), now);
     return value::null();
   });

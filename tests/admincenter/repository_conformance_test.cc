@@ -1,5 +1,5 @@
-// The conformance suite of the repositories (WorkflowRepository,
-// EndpointRepository, PrincipalRepository): one set of tests that every
+// The conformance suite of the repositories (workflows, endpoints,
+// principals, the audit log and its cursor, keys): one set of tests that every
 // storage engine must pass. Each engine supplies an Engine (a fresh,
 // migrated store with a technician "t-1" and endpoints "e-1" and "e-2",
 // and a way to run code inside one write); today SQLite in a temporary
@@ -11,8 +11,10 @@
 #include <functional>
 #include <memory>
 
+#include "admincenter/audit_repository.h"
 #include "admincenter/database.h"
 #include "admincenter/endpoint_repository.h"
+#include "admincenter/key_repository.h"
 #include "admincenter/principal_repository.h"
 #include "admincenter/workflow_repository.h"
 #include "common/crypto.h"
@@ -35,6 +37,10 @@ class Engine {
   // The same write, for the endpoint repository.
   virtual void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) = 0;
   virtual void WritePrincipals(const std::function<void(PrincipalRepository&)>& f) = 0;
+  virtual void WriteAudit(const std::function<void(AuditRepository&)>& f) = 0;
+  virtual void WriteKeys(const std::function<void(KeyRepository&)>& f) = 0;
+  // A cursor over the audit log on a connection of its own.
+  virtual std::unique_ptr<AuditCursor> Cursor(const AuditQuery& query) = 0;
   // Runs raw SQL (or its engine's equivalent) to damage a stored row.
   virtual void Damage(const std::string& statement) = 0;
 };
@@ -82,6 +88,21 @@ class SqliteEngine : public Engine {
       f(*SqlitePrincipalRepository(db));
       return true;
     });
+  }
+  void WriteAudit(const std::function<void(AuditRepository&)>& f) override {
+    db_->Write([&](SQLite::Database& db) {
+      f(*SqliteAuditRepository(db));
+      return true;
+    });
+  }
+  void WriteKeys(const std::function<void(KeyRepository&)>& f) override {
+    db_->Write([&](SQLite::Database& db) {
+      f(*SqliteKeyRepository(db));
+      return true;
+    });
+  }
+  std::unique_ptr<AuditCursor> Cursor(const AuditQuery& query) override {
+    return SqliteAuditCursor(db_->Borrow(), query);
   }
   void Damage(const std::string& statement) override {
     db_->Write([&](SQLite::Database& db) {
@@ -392,6 +413,91 @@ TEST_P(PrincipalRepositoryConformance, TokensStandForEnabledPrincipalsUntilRevok
     EXPECT_EQ(r.FindByToken(std::string("\x01", 1), true, kT0, nullptr)->id, "e-1");
   });
 }
+
+using AuditRepositoryConformance = WorkflowRepositoryConformance;
+
+audit::EventFields Event(int64_t seq, const std::string& prev, const std::string& action) {
+  audit::EventFields f;
+  f.seq = seq;
+  f.id = "evt_" + std::to_string(seq);
+  f.ts = "2026-03-01T10:00:0" + std::to_string(seq) + "Z";
+  f.actor_kind = "system";
+  f.actor_id = "test";
+  f.action = action;
+  f.target = "t";
+  f.outcome = "success";
+  f.reasons_json = "[]";
+  f.details_json = "{}";
+  f.prev_hash = prev;
+  return f;
+}
+
+TEST_P(AuditRepositoryConformance, TheChainReadsBackInOrderAndCursorsKeepTheirSnapshot) {
+  engine_->WriteAudit([](AuditRepository& r) {
+    EXPECT_EQ(r.Head().seq, 0);
+    EXPECT_EQ(r.Head().hash, audit::kGenesisHash);
+    std::string prev = audit::kGenesisHash;
+    for (int64_t seq = 1; seq <= 3; ++seq) {
+      const audit::EventFields f = Event(seq, prev, seq == 2 ? "group.create" : "auth.login");
+      prev = audit::EventHash(f);
+      r.Insert(f, prev);
+    }
+    EXPECT_EQ(r.Head().seq, 3);
+    EXPECT_EQ(r.Head().hash, prev);
+    EXPECT_EQ(r.HashAt(0), audit::kGenesisHash);
+    EXPECT_EQ(r.HashAt(4), "");
+    std::vector<int64_t> after;
+    r.EventsAfter(1, [&](const StoredEvent& e) {
+      after.push_back(e.fields.seq);
+      EXPECT_EQ(audit::EventHash(e.fields), e.hash);
+      return e.fields.seq < 2;  // stop after the first
+    });
+    EXPECT_EQ(after, (std::vector<int64_t>{2}));
+    r.Keep({3, prev, "2026-03-01T10:00:09Z", "k1", "sig", R"({"seq":3})"});
+    r.Keep({3, prev, "2026-03-01T10:00:09Z", "k1", "sig2", R"({"seq":3})"});  // replaced
+    ASSERT_EQ(r.Checkpoints().size(), 1u);
+    EXPECT_EQ(r.Checkpoints()[0].signature, "sig2");
+  });
+  AuditQuery logins;
+  logins.action = "auth.login";
+  auto cursor = engine_->Cursor(logins);
+  EXPECT_EQ(cursor->head().seq, 3);
+  engine_->WriteAudit([](AuditRepository& r) {  // after the cursor's snapshot
+    r.Insert(Event(4, r.Head().hash, "auth.login"), "h4");
+  });
+  std::vector<int64_t> seen;
+  while (auto e = cursor->Next()) seen.push_back(e->fields.seq);
+  EXPECT_EQ(seen, (std::vector<int64_t>{1, 3}));
+  AuditQuery window;
+  window.since = "2026-03-01T10:00:02Z";
+  window.until = "2026-03-01T10:00:04Z";
+  auto ranged = engine_->Cursor(window);
+  seen.clear();
+  while (auto e = ranged->Next()) seen.push_back(e->fields.seq);
+  EXPECT_EQ(seen, (std::vector<int64_t>{2, 3}));
+}
+
+TEST_P(AuditRepositoryConformance, OneKeyIsActiveAndRetiredKeysStayListed) {
+  engine_->WriteKeys([](KeyRepository& r) {
+    r.Activate({"k1", "pub1", "key.pem", "active", "2026-03-01T10:00:00Z", std::nullopt});
+    r.Activate({"k2", "pub2", "keys/k2.pem", "active", "2026-03-02T10:00:00Z", std::nullopt});
+    EXPECT_EQ(r.Key("k1")->state, "listed");
+    EXPECT_EQ(r.Key("k2")->state, "active");
+    r.Retire("k1", kT0);
+    EXPECT_EQ(r.Key("k1")->state, "retired");
+    EXPECT_EQ(r.Key("k1")->retired_at, policy::FormatRfc3339(kT0));
+    ASSERT_EQ(r.Keys().size(), 2u);
+    EXPECT_EQ(r.Keys()[0].key_id, "k1");
+    EXPECT_FALSE(r.Key("k3"));
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, AuditRepositoryConformance, ::testing::Values(EngineFactory([] {
+                           return std::make_unique<SqliteEngine>();
+                         })),
+                         [](const ::testing::TestParamInfo<EngineFactory>&) {
+                           return std::string("Sqlite");
+                         });
 
 INSTANTIATE_TEST_SUITE_P(
     Engines, PrincipalRepositoryConformance,

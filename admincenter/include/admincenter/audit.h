@@ -12,7 +12,6 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <cpprest/json.h>
 
 #include <string>
@@ -47,13 +46,5 @@ inline constexpr const char* kGenesisHash = audit::kGenesisHash;
 // what JSON cannot carry faithfully (text::JsonTextProblems; refused at
 // the edge before it gets here); either rolls the transaction back.
 int64_t AppendAudit(SQLite::Database& db, const AuditEvent& event, policy::Instant now);
-
-// The columns of audit_events in the order EventRow reads them.
-inline constexpr const char* kAuditColumns =
-    "seq, id, ts, actor_kind, actor_id, action, target, outcome, reasons, details, prev_hash, "
-    "hash";
-// The stored event at the current row of a statement that selected
-// kAuditColumns; its stored hash goes to `*hash`.
-audit::EventFields EventRow(SQLite::Statement& q, std::string* hash);
 
 }  // namespace custodian::admincenter
