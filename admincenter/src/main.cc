@@ -1,6 +1,5 @@
 // admincenter: `init` creates the data directory (database, signing key,
 // first master admin); `run` serves the REST API until SIGTERM.
-#include <SQLiteCpp/Statement.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>

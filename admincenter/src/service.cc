@@ -1,7 +1,5 @@
 #include "admincenter/service.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 
 #include "admincenter/policy_repository.h"

@@ -72,6 +72,9 @@ class Database {
   ~Database();
   const std::string& path() const { return path_; }
   int schema_version() const { return schema_version_; }
+  // The version the database itself reports: a read that proves the
+  // storage answers (GET /healthz).
+  int ReadSchemaVersion();
 
  private:
   struct Lease {

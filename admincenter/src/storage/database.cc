@@ -135,4 +135,8 @@ Database::Lease::~Lease() {
   owner.idle_.push_back(std::move(db));
 }
 
+int Database::ReadSchemaVersion() {
+  return Read([](SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); });
+}
+
 }  // namespace custodian::admincenter

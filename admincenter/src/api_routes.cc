@@ -1,0 +1,402 @@
+// The route table of the admin center's API: every route with its roles,
+// schemas and handler; it drives the server, the OpenAPI document and the
+// authorization matrix test.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <sstream>
+
+#include "admincenter/api.h"
+#include "admincenter/audit_export.h"
+#include "admincenter/audit_repository.h"
+#include "api_parts.h"
+#include "common/text.h"
+
+namespace custodian::admincenter {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using bhttp::verb;
+using namespace internal;  // the helpers the server shares
+
+// GET /v1/policy/bundle: the envelope with its version as ETag; 304 when
+// the caller holds it already. An endpoint's poll is also its heartbeat.
+http::Response BundleResponse(Call& c) {
+  Result<BundleEnvelope> b = c.distribution.CurrentBundle();
+  if (!b.ok()) return ToResponse(b.problem());
+  const std::string etag = "\"" + std::to_string(b.value().version) + "\"";
+  const std::string& held = c.request.Header("if-none-match");
+  if (c.who().role == Role::kEndpoint) {
+    std::optional<int64_t> version;
+    if (held.size() > 2 && held.size() < 22 && held.front() == '"' && held.back() == '"' &&
+        std::all_of(held.begin() + 1, held.end() - 1,
+                    [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      version = std::stoll(held.substr(1, held.size() - 2));
+    }
+    c.distribution.Seen(c.who(), version);
+  }
+  http::Response r;
+  r.headers.push_back({"ETag", etag});
+  r.headers.push_back({"Cache-Control", "no-cache"});
+  if (held == etag) {
+    r.status = 304;
+    r.content_type.clear();
+    return r;
+  }
+  r.body = b.value().envelope;
+  return r;
+}
+
+}  // namespace
+
+std::vector<Route> ApiRoutes() {
+  auto principal_routes = [](std::vector<Route>& routes, const std::string& path, Role kind,
+                             uint8_t roles) {
+    routes.push_back({verb::post, path, roles, "Create a " + std::string(RoleName(kind)), true, 201,
+                      [kind](Call& c) { return c.service.CreatePrincipal(c.who(), kind, c.body); },
+                      nullptr});
+    routes.push_back({verb::get, path, roles, "List " + std::string(RoleName(kind)) + "s", false,
+                      200, [kind](Call& c) { return c.service.ListPrincipals(c.who(), kind); },
+                      nullptr});
+    routes.push_back({verb::patch, path + "/{id}", roles,
+                      "Disable, enable or set the password of a " + std::string(RoleName(kind)),
+                      true, 200,
+                      [kind](Call& c) {
+                        return c.service.UpdatePrincipal(c.who(), kind, c.params.at("id"), c.body);
+                      },
+                      nullptr});
+  };
+  std::vector<Route> r;
+  r.push_back({verb::get, "/healthz", kEveryone, "Liveness and database check", false, 200, nullptr,
+               nullptr});
+  r.push_back(
+      {verb::get, "/metrics", kEveryone, "Prometheus metrics", false, 200, nullptr, nullptr});
+  r.push_back({verb::get, "/v1/openapi.json", kEveryone, "This API as OpenAPI 3", false, 200,
+               nullptr, nullptr});
+  r.push_back({verb::post, "/v1/tokens", kEveryone, "Log in: name and password to a token", true,
+               201, [](Call& c) { return c.service.Login(c.body, c.request.remote_address); },
+               nullptr});
+  r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
+               [](Call& c) { return c.service.RevokeToken(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::post, "/v1/me/password", kAnyPrincipal,
+               "Set one's own password (the current one too, once one is set)", true, 204,
+               [](Call& c) { return c.service.SetOwnPassword(c.who(), c.body); }, nullptr});
+  principal_routes(r, "/v1/admins", Role::kAdmin, kMasterAdminRole);
+  principal_routes(r, "/v1/technicians", Role::kTechnician, kAnyAdmin);
+  principal_routes(r, "/v1/auditors", Role::kAuditor, kMasterAdminRole);
+  r.push_back({verb::get, "/v1/groups", kAnyAdmin | kAuditorRole, "List groups", false, 200,
+               [](Call& c) { return c.service.ListGroups(c.who()); }, nullptr});
+  r.push_back({verb::post, "/v1/groups", kAnyAdmin, "Create a group", true, 201,
+               [](Call& c) { return c.service.CreateGroup(c.who(), c.body); }, nullptr});
+  r.push_back({verb::get, "/v1/groups/{id}", kAnyAdmin | kAuditorRole, "Read a group", false, 200,
+               [](Call& c) { return c.service.GetGroup(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::patch, "/v1/groups/{id}", kAnyAdmin,
+               "Change, move, inherit or lock settings of a group (JSON merge patch)", true, 200,
+               [](Call& c) { return c.service.PatchGroup(c.who(), c.params.at("id"), c.body); },
+               nullptr});
+  r.push_back({verb::delete_, "/v1/groups/{id}", kAnyAdmin, "Delete an empty group", false, 204,
+               [](Call& c) { return c.service.RemoveGroup(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::get, "/v1/groups/{id}/effective", kAnyAdmin | kAuditorRole,
+               "Effective settings of a group, with provenance", false, 200,
+               [](Call& c) { return c.service.Effective(c.who(), c.params.at("id")); }, nullptr});
+  r.push_back({verb::get, "/v1/settings", kAnyAdmin | kAuditorRole, "Global settings", false, 200,
+               [](Call& c) { return c.service.GetSettings(); }, nullptr});
+  r.push_back({verb::put, "/v1/settings", kMasterAdminRole, "Replace the global settings", true,
+               200, [](Call& c) { return c.service.PutSettings(c.who(), c.body); }, nullptr});
+  // The whole document: not for admins scoped to part of the tree.
+  r.push_back({verb::get, "/v1/policy/document", kMasterAdminRole | kAuditorRole,
+               "The current policy document", false, 200,
+               [](Call& c) { return c.service.PolicyDocument(); }, nullptr});
+  Route decisions{verb::post, "/v1/decisions",
+                  kAnyAdmin,  "What-if decision on the current policy (optional ?now=RFC3339)",
+                  true,       200,
+                  nullptr,    nullptr};
+  decisions.text_handler = [](Call& c) -> Result<std::string> {
+    std::optional<policy::Instant> now;
+    auto it = c.request.query.find("now");
+    if (it != c.request.query.end()) {
+      now = policy::ParseRfc3339(it->second);
+      if (!now) return Invalid("/now", "query parameter now must be RFC 3339");
+    }
+    return c.service.Decide(c.request.body, now);
+  };
+  r.push_back(std::move(decisions));
+  // Distribution (DESIGN.md §4, §6). Endpoints belong to no group: any
+  // admin may enroll and command them.
+  r.push_back({verb::post, "/v1/enrollment-codes", kAnyAdmin,
+               "Create a one-time enrollment code for an endpoint (shown once)", true, 201,
+               [](Call& c) { return c.distribution.CreateEnrollmentCode(c.who(), c.body); },
+               nullptr});
+  r.push_back({verb::post, "/v1/enroll", kEveryone,
+               "Enroll an endpoint with a code: its id, token and the policy keys", true, 201,
+               [](Call& c) { return c.distribution.Enroll(c.body); }, nullptr});
+  r.push_back({verb::get, "/v1/endpoints", kAnyAdmin | kAuditorRole,
+               "Enrolled endpoints with last contact and bundle version", false, 200,
+               [](Call& c) { return c.distribution.ListEndpoints(c.who()); }, nullptr});
+  // The whole tree: for endpoints, and master admins who see it anyway.
+  r.push_back({verb::get, "/v1/policy/bundle", kEndpointRole | kMasterAdminRole,
+               "The signed policy bundle (ETag; If-None-Match answers 304)", false, 200, nullptr,
+               [](Call& c) { return BundleResponse(c); }});
+  r.push_back({verb::get, "/v1/policy/keys", kAnyPrincipal | kEndpointRole,
+               "The policy signing keys and their states", false, 200,
+               [](Call& c) -> Result<value> { return c.distribution.keys().List(); }, nullptr});
+  r.push_back({verb::post, "/v1/policy/keys", kMasterAdminRole,
+               "Rotate: a new key signs; the old one stays listed until retired", false, 201,
+               [](Call& c) { return c.distribution.keys().Rotate(c.who(), c.service.Now()); },
+               nullptr});
+  r.push_back({verb::delete_, "/v1/policy/keys/{id}", kMasterAdminRole, "Retire a listed key",
+               false, 204,
+               [](Call& c) {
+                 return c.distribution.keys().Retire(c.who(), c.params.at("id"), c.service.Now());
+               },
+               nullptr});
+  r.push_back(
+      {verb::post, "/v1/endpoints/{id}/commands", kAnyAdmin,
+       "Queue a command for an endpoint (type: sync)", true, 201,
+       [](Call& c) { return c.distribution.QueueCommand(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::get, "/v1/endpoints/{id}/commands", kEndpointRole,
+               "Long-poll (?wait=S, at most 60) for the endpoint's unacknowledged commands; 204 "
+               "when none came",
+               false, 200, nullptr, nullptr});
+  r.push_back(
+      {verb::post, "/v1/endpoints/{id}/commands/ack", kEndpointRole,
+       "Acknowledge commands: they are not delivered again", true, 200,
+       [](Call& c) { return c.distribution.AckCommands(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::post, "/v1/endpoints/{id}/time", kEndpointRole,
+               "The admin center's time, signed over the endpoint's nonce (clock recovery)", true,
+               200,
+               [](Call& c) { return c.distribution.TimeProof(c.who(), c.params.at("id"), c.body); },
+               nullptr});
+  r.push_back(
+      {verb::post, "/v1/endpoints/{id}/events", kEndpointRole,
+       "Upload a batch of the endpoint's hash-chained events (idempotent by event id)", true, 200,
+       [](Call& c) { return c.distribution.ReceiveEvents(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  // Workflows (R1–R15). Technicians act on their own sessions and grants;
+  // who sees what is decided by Workflows.
+  constexpr uint8_t kOverseers = kAnyAdmin | kAuditorRole;
+  r.push_back({verb::post, "/v1/sessions", kTechnicianRole,
+               "Open a support session on an endpoint (type, mode, screen viewing)", true, 201,
+               [](Call& c) { return c.workflows.OpenSession(c.who(), c.body); }, nullptr});
+  r.push_back({verb::get, "/v1/sessions", kTechnicianRole | kOverseers, "List support sessions",
+               false, 200, [](Call& c) { return c.workflows.ListSessions(c.who()); }, nullptr});
+  r.push_back(
+      {verb::patch, "/v1/sessions/{id}", kTechnicianRole, "Switch screen viewing on or off", true,
+       200, [](Call& c) { return c.workflows.UpdateSession(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::post, "/v1/sessions/{id}/end", kTechnicianRole, "End a support session", false,
+               200, [](Call& c) { return c.workflows.EndSession(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back(
+      {verb::post, "/v1/sessions/{id}/unattended-requests", kTechnicianRole,
+       "Request unattended access from a session: 201 pending, or 403 with every reason", true, 201,
+       [](Call& c) { return c.workflows.RequestUnattended(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::get, "/v1/unattended-requests", kTechnicianRole | kOverseers,
+               "List unattended-access requests", false, 200,
+               [](Call& c) { return c.workflows.ListRequests(c.who()); }, nullptr});
+  r.push_back({verb::get, "/v1/grants", kTechnicianRole | kOverseers,
+               "List unattended-access grants", false, 200,
+               [](Call& c) { return c.workflows.ListGrants(c.who()); }, nullptr});
+  r.push_back({verb::post, "/v1/grants/{id}/revoke", kTechnicianRole | kAnyAdmin,
+               "Revoke a grant (its technician or an admin)", false, 200,
+               [](Call& c) { return c.workflows.RevokeGrant(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back({verb::post, "/v1/grants/{id}/connect", kTechnicianRole,
+               "Connect unattended with a grant: 201 requested, or 403 with every reason", false,
+               201, [](Call& c) { return c.workflows.Connect(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back({verb::get, "/v1/connections", kTechnicianRole | kOverseers,
+               "List unattended connections", false, 200,
+               [](Call& c) { return c.workflows.ListConnections(c.who()); }, nullptr});
+  r.push_back({verb::post, "/v1/sessions/{id}/credential-requests", kTechnicianRole,
+               "Ask the customer for their Windows credentials for this session (R9, R13)", false,
+               201,
+               [](Call& c) { return c.workflows.RequestCredentials(c.who(), c.params.at("id")); },
+               nullptr});
+  r.push_back({verb::get, "/v1/credential-requests", kTechnicianRole | kOverseers,
+               "List credential requests and what became of them (never the secret)", false, 200,
+               [](Call& c) { return c.workflows.ListCredentialRequests(c.who()); }, nullptr});
+  r.push_back(
+      {verb::post, "/v1/sessions/{id}/credentials/apply", kTechnicianRole,
+       "Restart or unlock with the stored credentials (R10)", true, 201,
+       [](Call& c) { return c.workflows.ApplyCredentials(c.who(), c.params.at("id"), c.body); },
+       nullptr});
+  r.push_back({verb::get, "/v1/audit/events", kAuditorRole | kMasterAdminRole,
+               "Export audit events (since, until, actor, action, target; format=jsonl|csv|cef)",
+               false, 200, nullptr, nullptr});
+  r.push_back({verb::get, "/v1/audit/checkpoint", kAuditorRole | kMasterAdminRole,
+               "The signed head of the audit chain", false, 200,
+               [](Call& c) { return c.service.Checkpoint(); }, nullptr});
+  // Bodies by route: {request, success response}.
+  const std::map<std::string, std::pair<std::string, std::string>> schemas = {
+      {"GET /healthz", {"", "Health"}},
+      {"POST /v1/tokens", {"Login", "Token"}},
+      {"POST /v1/me/password", {"PasswordChange", ""}},
+      {"POST /v1/admins", {"PrincipalInput", "Principal"}},
+      {"GET /v1/admins", {"", "PrincipalList"}},
+      {"PATCH /v1/admins/{id}", {"PrincipalPatch", "Principal"}},
+      {"POST /v1/technicians", {"PrincipalInput", "Principal"}},
+      {"GET /v1/technicians", {"", "PrincipalList"}},
+      {"PATCH /v1/technicians/{id}", {"PrincipalPatch", "Principal"}},
+      {"POST /v1/auditors", {"PrincipalInput", "Principal"}},
+      {"GET /v1/auditors", {"", "PrincipalList"}},
+      {"PATCH /v1/auditors/{id}", {"PrincipalPatch", "Principal"}},
+      {"GET /v1/groups", {"", "GroupList"}},
+      {"POST /v1/groups", {"GroupInput", "Group"}},
+      {"GET /v1/groups/{id}", {"", "Group"}},
+      {"PATCH /v1/groups/{id}", {"GroupPatch", "Group"}},
+      {"GET /v1/groups/{id}/effective", {"", "Effective"}},
+      {"GET /v1/settings", {"", "Settings"}},
+      {"PUT /v1/settings", {"Settings", "Settings"}},
+      {"GET /v1/policy/document", {"", "PolicyDocument"}},
+      {"POST /v1/decisions", {"DecisionRequest", "Decision"}},
+      {"GET /v1/audit/checkpoint", {"", "Checkpoint"}},
+      {"POST /v1/enrollment-codes", {"EnrollmentCodeInput", "EnrollmentCode"}},
+      {"POST /v1/enroll", {"EnrollInput", "Enrollment"}},
+      {"GET /v1/endpoints", {"", "EndpointList"}},
+      {"GET /v1/policy/bundle", {"", "BundleEnvelope"}},
+      {"GET /v1/policy/keys", {"", "KeyList"}},
+      {"POST /v1/policy/keys", {"", "Key"}},
+      {"POST /v1/endpoints/{id}/commands", {"CommandInput", "Command"}},
+      {"GET /v1/endpoints/{id}/commands", {"", "CommandList"}},
+      {"POST /v1/endpoints/{id}/commands/ack", {"CommandAck", "CommandAckResult"}},
+      {"POST /v1/endpoints/{id}/events", {"EventBatch", "EventBatchResult"}},
+      {"POST /v1/endpoints/{id}/time", {"TimeProofInput", "TimeProof"}},
+      {"POST /v1/sessions", {"SessionInput", "Session"}},
+      {"GET /v1/sessions", {"", "SessionList"}},
+      {"PATCH /v1/sessions/{id}", {"SessionPatch", "Session"}},
+      {"POST /v1/sessions/{id}/end", {"", "Session"}},
+      {"POST /v1/sessions/{id}/unattended-requests",
+       {"UnattendedRequestInput", "UnattendedRequest"}},
+      {"GET /v1/unattended-requests", {"", "UnattendedRequestList"}},
+      {"GET /v1/grants", {"", "GrantList"}},
+      {"POST /v1/grants/{id}/revoke", {"", "Grant"}},
+      {"POST /v1/grants/{id}/connect", {"", "Connection"}},
+      {"GET /v1/connections", {"", "ConnectionList"}},
+      {"POST /v1/sessions/{id}/credential-requests", {"", "CredentialRequest"}},
+      {"GET /v1/credential-requests", {"", "CredentialRequestList"}},
+      {"POST /v1/sessions/{id}/credentials/apply", {"CredentialApplyInput", "CredentialOperation"}},
+  };
+  for (Route& route : r) {
+    auto s = schemas.find(std::string(bhttp::to_string(route.method)) + " " + route.pattern);
+    if (s != schemas.end()) std::tie(route.request_schema, route.response_schema) = s->second;
+    route.writes = (route.method != verb::get && route.pattern != "/v1/decisions") ||
+                   route.pattern == "/v1/audit/checkpoint";  // keeps what it signs
+    route.from_cache = route.pattern == "/v1/decisions" ||
+                       (route.method == verb::get && route.pattern.starts_with("/v1/groups")) ||
+                       (route.method == verb::get && route.pattern == "/v1/settings") ||
+                       (route.method == verb::get && route.pattern == "/v1/policy/document");
+  }
+  return r;
+}
+
+uint8_t RoleBitOf(const std::optional<Principal>& p) {
+  if (!p) return kAnonymous;
+  switch (p->role) {
+    case Role::kMasterAdmin:
+      return kMasterAdminRole;
+    case Role::kAdmin:
+      return kAdminRole;
+    case Role::kTechnician:
+      return kTechnicianRole;
+    case Role::kAuditor:
+      return kAuditorRole;
+    case Role::kEndpoint:
+      return kEndpointRole;
+  }
+  return kAnonymous;
+}
+
+value OpenApiDocument(const std::vector<Route>& routes) {
+  value doc = value::object(true);
+  doc["openapi"] = value::string("3.0.3");
+  value info = value::object(true);
+  info["title"] = value::string("Custodian admin center");
+  info["version"] = value::string("1");
+  doc["info"] = info;
+  value paths = value::object(true);
+  for (const Route& r : routes) {
+    std::string method(bhttp::to_string(r.method));
+    for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    value op = value::object(true);
+    op["summary"] = value::string(r.summary);
+    std::string roles;
+    for (auto [bit, name] :
+         {std::pair{kAnonymous, "anonymous"}, std::pair{kTechnicianRole, "technician"},
+          std::pair{kAuditorRole, "auditor"}, std::pair{kAdminRole, "admin"},
+          std::pair{kMasterAdminRole, "master_admin"}, std::pair{kEndpointRole, "endpoint"}}) {
+      if (r.roles & bit) roles += (roles.empty() ? "" : ", ") + std::string(name);
+    }
+    op["x-roles"] = value::string(roles);
+    if (!(r.roles & kAnonymous)) {
+      value sec = value::array();
+      value bearer = value::object(true);
+      bearer["bearer"] = value::array();
+      sec[0] = bearer;
+      op["security"] = sec;
+    }
+    value params = value::array();
+    std::size_t n = 0;
+    for (const auto& part : http::PathSegments(r.pattern)) {
+      if (part.size() > 2 && part.front() == '{') {
+        value p = value::object(true);
+        p["name"] = value::string(part.substr(1, part.size() - 2));
+        p["in"] = value::string("path");
+        p["required"] = value::boolean(true);
+        value schema = value::object(true);
+        schema["type"] = value::string("string");
+        p["schema"] = schema;
+        params[n++] = p;
+      }
+    }
+    if (n) op["parameters"] = params;
+    if (r.takes_body) {
+      value body = value::object(true);
+      body["required"] = value::boolean(true);
+      body["content"] = Content("application/json", Ref(r.request_schema));
+      op["requestBody"] = body;
+    }
+    value responses = value::object(true);
+    value ok = value::object(true);
+    ok["description"] = value::string("success");
+    if (!r.response_schema.empty()) {
+      ok["content"] = Content("application/json", Ref(r.response_schema));
+    } else if (r.pattern == "/metrics") {
+      ok["content"] = Content("text/plain", Text());
+    } else if (r.pattern == "/v1/audit/events") {
+      ok["content"] = Content("application/x-ndjson", Text());
+      ok["description"] = value::string(
+          "JSON Lines, one event per line and a signed trailer; text/csv or text/plain (CEF) "
+          "when asked");
+    } else if (r.pattern == "/v1/openapi.json") {
+      ok["content"] = Content("application/json", Object());
+    }
+    responses[std::to_string(r.success_status)] = ok;
+    value problem = value::object(true);
+    problem["description"] = value::string("RFC 7807 problem+json");
+    problem["content"] = Content("application/problem+json", Ref("Problem"));
+    responses["default"] = problem;
+    op["responses"] = responses;
+    value item = paths.has_field(r.pattern) ? paths.at(r.pattern) : value::object(true);
+    item[method] = op;
+    paths[r.pattern] = item;
+  }
+  doc["paths"] = paths;
+  value components = value::object(true);
+  value schemes = value::object(true);
+  value bearer = value::object(true);
+  bearer["type"] = value::string("http");
+  bearer["scheme"] = value::string("bearer");
+  schemes["bearer"] = bearer;
+  components["securitySchemes"] = schemes;
+  components["schemas"] = ApiSchemas();
+  doc["components"] = components;
+  return doc;
+}
+
+}  // namespace custodian::admincenter
