@@ -9,5 +9,7 @@
 namespace custodian::cli {
 
 void AddAdminCommands(CLI::App& app, int* exit_code);
+// `groups …` (group_commands.cc); part of AddAdminCommands.
+void AddGroups(CLI::App& app, int* exit_code);
 
 }  // namespace custodian::cli

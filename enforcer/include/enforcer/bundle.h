@@ -31,6 +31,11 @@
 
 namespace custodian::enforcer {
 
+// How far the endpoint's clock and the admin center's may disagree before
+// a bundle "from the future" is refused or the time high-water mark is taken
+// to have run ahead: five minutes is Kerberos's default tolerance, wide for
+// NTP-synchronised machines and narrow enough that a clock set back cannot
+// stretch a grant noticeably.
 inline constexpr std::chrono::minutes kMaxClockSkew{5};
 
 struct PinnedKey {
