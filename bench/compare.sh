@@ -8,6 +8,7 @@
 # folder, printed at the end); compare the medians there.
 #
 #   bench/compare.sh OTHER [OUT]
+#   COMPARE_ONLY="export" COMPARE_ROUNDS=3 bench/compare.sh OTHER   # some, more often
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 other=$(cd "$1" && pwd)
@@ -29,7 +30,7 @@ run() {  # run NAME TREE
   esac >>"$out/$name.$tag.txt" 2>&1
 }
 
-for name in decide http longpoll export; do
+for name in ${COMPARE_ONLY:-decide http longpoll export}; do
   for _ in $(seq "$rounds"); do
     run "$name" "$other"
     run "$name" "$here"

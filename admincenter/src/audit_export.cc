@@ -58,6 +58,7 @@ std::string CefHeader(const std::string& s) {
 
 struct ExportState {
   std::unique_ptr<AuditCursor> rows;  // one snapshot, read a chunk at a time
+  StoredEvent row;                    // the current one, its buffers reused
   Format format;
   value filter = value::object(true);  // as signed in the trailer; empty: the whole chain
   bool header_sent = false;
@@ -116,12 +117,11 @@ void NextChunk(const std::shared_ptr<ExportState>& s, Service& service,
     }
     s->header_sent = true;
     for (int i = 0; i < kRowsPerChunk; ++i) {
-      const std::optional<StoredEvent> row = s->rows->Next();
-      if (!row) {
+      if (!s->rows->Next(s->row)) {
         more = false;
         break;
       }
-      AppendRow(*s, *row, out);
+      AppendRow(*s, s->row, out);
     }
     if (!more && s->format == Format::kJsonl) {
       value t = value::object(true);

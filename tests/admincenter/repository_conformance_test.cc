@@ -466,14 +466,15 @@ TEST_P(AuditRepositoryConformance, TheChainReadsBackInOrderAndCursorsKeepTheirSn
     r.Insert(Event(4, r.Head().hash, "auth.login"), "h4");
   });
   std::vector<int64_t> seen;
-  while (auto e = cursor->Next()) seen.push_back(e->fields.seq);
+  StoredEvent e;
+  while (cursor->Next(e)) seen.push_back(e.fields.seq);
   EXPECT_EQ(seen, (std::vector<int64_t>{1, 3}));
   AuditQuery window;
   window.since = "2026-03-01T10:00:02Z";
   window.until = "2026-03-01T10:00:04Z";
   auto ranged = engine_->Cursor(window);
   seen.clear();
-  while (auto e = ranged->Next()) seen.push_back(e->fields.seq);
+  while (ranged->Next(e)) seen.push_back(e.fields.seq);
   EXPECT_EQ(seen, (std::vector<int64_t>{2, 3}));
 }
 

@@ -68,8 +68,9 @@ class AuditCursor {
   virtual ~AuditCursor() = default;
   // The head of the chain in the cursor's snapshot.
   virtual const ChainHead& head() const = 0;
-  // The next event, or nothing at the end.
-  virtual std::optional<StoredEvent> Next() = 0;
+  // The next event into `row` (its strings' buffers reused, so that a long
+  // export allocates little), or false at the end.
+  virtual bool Next(StoredEvent& row) = 0;
 };
 
 std::unique_ptr<AuditCursor> SqliteAuditCursor(std::shared_ptr<SQLite::Database> connection,

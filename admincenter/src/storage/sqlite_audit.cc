@@ -11,14 +11,21 @@ constexpr const char* kColumns =
     "seq, id, ts, actor_kind, actor_id, action, target, outcome, reasons, details, prev_hash, "
     "hash";
 
-StoredEvent Read(SQLite::Statement& q) {
-  StoredEvent e;
+void ReadInto(SQLite::Statement& q, StoredEvent& e) {
   audit::EventFields& f = e.fields;
   f.seq = q.getColumn(0).getInt64();
   std::string* text[] = {&f.id,           &f.ts,        &f.actor_kind, &f.actor_id,
                          &f.action,       &f.target,    &f.outcome,    &f.reasons_json,
                          &f.details_json, &f.prev_hash, &e.hash};
-  for (int i = 0; i < 11; ++i) *text[i] = q.getColumn(i + 1).getString();
+  for (int i = 0; i < 11; ++i) {
+    const SQLite::Column c = q.getColumn(i + 1);
+    text[i]->assign(c.getText(), static_cast<std::size_t>(c.getBytes()));
+  }
+}
+
+StoredEvent Read(SQLite::Statement& q) {
+  StoredEvent e;
+  ReadInto(q, e);
   return e;
 }
 
@@ -133,9 +140,10 @@ class SqliteCursor : public AuditCursor {
 
   const ChainHead& head() const override { return head_; }
 
-  std::optional<StoredEvent> Next() override {
-    if (!rows_->executeStep()) return std::nullopt;
-    return Read(*rows_);
+  bool Next(StoredEvent& row) override {
+    if (!rows_->executeStep()) return false;
+    ReadInto(*rows_, row);
+    return true;
   }
 
  private:
