@@ -152,7 +152,7 @@ std::optional<EndpointEvent> DecodeEndpointEvent(const value& record) {
   e.reason = Text(d, "reason");
   if (record.has_field("reasons")) e.reasons = CanonicalJson(record.at("reasons"));
   if (d.has_field("effective_schedule")) {
-    auto s = policy::ParseGrantSchedule(d.at("effective_schedule").serialize());
+    auto s = policy::ParseGrantSchedule(d.at("effective_schedule"), "/details/effective_schedule");
     if (s.ok()) e.effective_schedule = *s.value;
   }
   return e;

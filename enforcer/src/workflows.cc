@@ -93,9 +93,9 @@ policy::Request Workflows::DecisionRequest(policy::Action action, const std::str
   r.technician_id = technician_id;
   const auto row =
       store_.Transact([&](Store::Tx& tx) { return WorkflowRows(tx).Session(session_id); });
-  // A session this endpoint never saw opened is no active session.
+  // A session this endpoint never saw opened is no active session (the
+  // default SessionInfo: inactive, no screen viewing).
   r.session = row ? row->session : policy::SessionInfo{};
-  if (!row) r.session->active = false;
   policy::EndpointInfo endpoint;
   endpoint.os = policy::ParseOs(options_.os).value_or(policy::Os::kLinux);
   endpoint.time_zone = options_.time_zone;

@@ -300,8 +300,22 @@ Parsed<T> PartOf(std::optional<T> (*read)(const value&, const std::string&, Erro
   return {std::move(v), {}};
 }
 
+// A part from its JSON text, as stored; a syntax error is reported at "".
+template <typename T>
+Parsed<T> PartOfText(std::optional<T> (*read)(const value&, const std::string&, Errors&),
+                     std::string_view json_text) {
+  std::string error;
+  const std::optional<value> json = text::ParseJson(std::string(json_text), &error);
+  if (!json) return {std::nullopt, {{"", "is not valid JSON: " + error}}};
+  return PartOf<T>(read, *json, "");
+}
+
 Parsed<Schedule> ParseSchedule(const value& json, const std::string& pointer) {
   return PartOf<Schedule>(ReadSchedule, json, pointer);
+}
+
+Parsed<Schedule> ParseSchedule(std::string_view json_text) {
+  return PartOfText<Schedule>(ReadSchedule, json_text);
 }
 
 Parsed<SessionInfo> ParseSession(const value& json, const std::string& pointer) {
@@ -343,16 +357,12 @@ value EncodeSession(const SessionInfo& s) {
   return o;
 }
 
+Parsed<GrantSchedule> ParseGrantSchedule(const value& json, const std::string& pointer) {
+  return PartOf<GrantSchedule>(ReadGrantSchedule, json, pointer);
+}
+
 Parsed<GrantSchedule> ParseGrantSchedule(std::string_view json_text) {
-  Parsed<GrantSchedule> out;
-  Errors errors;
-  std::string error;
-  const std::optional<value> json = text::ParseJson(std::string(json_text), &error);
-  if (!json) errors.push_back({"", "is not valid JSON: " + error});
-  if (json) out.value = ReadGrantSchedule(*json, "", errors);
-  if (!errors.empty()) out.value.reset();
-  out.errors = std::move(errors);
-  return out;
+  return PartOfText<GrantSchedule>(ReadGrantSchedule, json_text);
 }
 
 value EncodeGrantSchedule(const GrantSchedule& s) {

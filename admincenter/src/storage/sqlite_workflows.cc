@@ -6,7 +6,6 @@
 
 #include "admincenter/endpoint_repository.h"
 #include "admincenter/workflow_repository.h"
-#include "common/text.h"
 #include "policy/codec.h"
 #include "schema/row_reader.h"
 
@@ -51,9 +50,7 @@ RequestRecord ReadRequest(SQLite::Statement& q) {
   u.technician_id = r.Text("technician_id");
   u.endpoint_id = r.Text("endpoint_id");
   u.credential_mode = r.Mode();
-  std::string error;
-  auto json = text::ParseJson(r.Text("schedule"), &error);
-  auto schedule = json ? policy::ParseSchedule(*json, "") : policy::Parsed<policy::Schedule>{};
+  auto schedule = policy::ParseSchedule(r.Text("schedule"));
   if (!schedule.ok()) Damaged("unattended_requests", "schedule");
   u.schedule = *schedule.value;
   u.state = r.State();
@@ -168,7 +165,6 @@ class Binder {
     q_.bind(i_++);
     return *this;
   }
-  Binder& OrNull(const std::string& v) { return v.empty() ? Null() : (*this)(v); }
 
  private:
   SQLite::Statement& q_;
@@ -299,7 +295,7 @@ class SqliteWorkflows : public WorkflowRepository {
     if (!t.from) return false;
     const Table table = TableOf(entity);
     std::string sql = std::string("UPDATE ") + table.name + " SET state = ?";
-    const bool stamp = t.changes() || entity != Entity::kSession;
+    const bool stamp = t.changes();  // an update (a session's screen viewing) ends nothing
     if (stamp) sql += std::string(", ") + table.time_column + " = ?";
     const std::pair<const char*, const std::optional<std::string>*> texts[] = {
         {"reasons", &d.reasons},

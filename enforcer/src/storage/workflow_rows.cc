@@ -2,7 +2,6 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "common/text.h"
 #include "policy/codec.h"
 #include "schema/row_reader.h"
 
@@ -41,10 +40,7 @@ RequestRow ReadRequest(SQLite::Statement& q) {
   u.technician_name = r.Text("technician_name");
   u.credential_mode = policy::ParseAuthMode(r.Text("credential_mode"));
   // What a refused request asked may not have been a schedule at all.
-  std::string error;
-  if (auto json = text::ParseJson(r.Text("schedule"), &error)) {
-    if (auto s = policy::ParseSchedule(*json, ""); s.ok()) u.schedule = *s.value;
-  }
+  if (auto s = policy::ParseSchedule(r.Text("schedule")); s.ok()) u.schedule = *s.value;
   u.state = r.State();
   u.created_at = r.At("created_at");
   u.expires_at = r.At("expires_at");

@@ -60,6 +60,8 @@ Parsed<Request> ParseRequest(const web::json::value& json);
 // DESIGN.md §3), as commands and stored rows carry them; `pointer`
 // prefixes the error pointers. Encoding and parsing round-trip.
 Parsed<Schedule> ParseSchedule(const web::json::value& json, const std::string& pointer);
+// From the JSON text a row stores; a syntax error is reported at "".
+Parsed<Schedule> ParseSchedule(std::string_view text);
 web::json::value EncodeSchedule(const Schedule& schedule);
 Parsed<SessionInfo> ParseSession(const web::json::value& json, const std::string& pointer);
 web::json::value EncodeSession(const SessionInfo& session);
@@ -79,6 +81,7 @@ std::string FormatDailyTime(int16_t minutes);  // "HH:MM"
 
 // A grant's `effective_schedule` (DESIGN.md §3) on its own, as both daemons
 // store it beside the grant's state.
+Parsed<GrantSchedule> ParseGrantSchedule(const web::json::value& json, const std::string& pointer);
 Parsed<GrantSchedule> ParseGrantSchedule(std::string_view text);
 web::json::value EncodeGrantSchedule(const GrantSchedule& schedule);
 
