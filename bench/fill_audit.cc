@@ -3,13 +3,11 @@
 // server uses.
 //
 //   fill_audit DATA_DIR/admincenter.db N
-#include <SQLiteCpp/Database.h>
-
 #include <chrono>
 #include <iostream>
 
 #include "admincenter/audit.h"
-#include "admincenter/database.h"
+#include "admincenter/storage.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -17,7 +15,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string error;
-  auto db = custodian::admincenter::Database::Open(argv[1], false, &error);
+  auto db = custodian::admincenter::OpenStorage(argv[1], false, &error);
   if (!db) {
     std::cerr << error << "\n";
     return 1;
@@ -25,7 +23,7 @@ int main(int argc, char** argv) {
   const long n = std::stol(argv[2]);
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   for (long done = 0; done < n;) {
-    db->Write([&](SQLite::Database& c) {
+    db->Write([&](custodian::admincenter::Repositories& tx) {
       for (int i = 0; i < 10000 && done < n; ++i, ++done) {
         custodian::admincenter::AuditEvent e;
         e.actor_kind = "admin";
@@ -35,7 +33,7 @@ int main(int argc, char** argv) {
         e.outcome = "success";
         e.details["patch"] =
             web::json::value::parse(R"({"name":"Group )" + std::to_string(done) + R"("})");
-        custodian::admincenter::AppendAudit(c, e, now);
+        custodian::admincenter::AppendAudit(tx.audit(), e, now);
       }
       return true;
     });

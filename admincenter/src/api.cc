@@ -182,7 +182,7 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
   try {
     response = Process(request, std::move(match), caller, answer);
   } catch (const std::exception& e) {
-    ++database_errors_;  // SQLite (busy beyond the timeout, I/O) is all that throws here
+    ++database_errors_;  // StorageError (busy beyond the timeout, I/O) is all that throws here
     spdlog::error(R"({{"event":"handler_error","error":{}}})", value::string(e.what()).serialize());
     response = ToResponse(Problem{ErrorKind::kUnavailable,
                                   "the request could not be completed; "
@@ -252,7 +252,7 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
   }
   http::Response response;
   if (route.pattern == "/healthz") {
-    const int version = service_.db().ReadSchemaVersion();
+    const int version = service_.storage().ReadSchemaVersion();
     value h = value::object(true);
     const std::optional<std::string> broken = service_.seal().broken();
     // Degraded, not down: the service still answers and records; what it
@@ -331,8 +331,8 @@ std::string Api::Metrics() const {
   out << "# HELP custodian_database_errors_total Requests failed by a database error.\n"
       << "# TYPE custodian_database_errors_total counter\n"
       << "custodian_database_errors_total " << database_errors_ << "\n";
-  const int64_t events = service_.db().Read(
-      [](SQLite::Database& db) { return SqliteAuditRepository(db)->Head().seq; });
+  const int64_t events =
+      service_.storage().Read([](Repositories& tx) { return tx.audit().Head().seq; });
   out << "# HELP custodian_audit_chain_intact 1 while the stored audit chain verifies.\n"
       << "# TYPE custodian_audit_chain_intact gauge\n"
       << "custodian_audit_chain_intact " << (service_.seal().broken() ? 0 : 1) << "\n";

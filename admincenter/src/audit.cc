@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "admincenter/audit_repository.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
 #include "common/text.h"
@@ -24,9 +23,8 @@ std::string CanonicalOf(const web::json::value& v, const char* what) {
 
 }  // namespace
 
-int64_t AppendAudit(SQLite::Database& db, const AuditEvent& e, policy::Instant now) {
-  auto log = SqliteAuditRepository(db);
-  const ChainHead head = log->Head();
+int64_t AppendAudit(AuditRepository& log, const AuditEvent& e, policy::Instant now) {
+  const ChainHead head = log.Head();
   audit::EventFields f;
   f.seq = head.seq + 1;
   f.prev_hash = head.hash;
@@ -39,7 +37,7 @@ int64_t AppendAudit(SQLite::Database& db, const AuditEvent& e, policy::Instant n
   f.outcome = text::SafeUtf8(e.outcome, kMaxFieldBytes);
   f.reasons_json = CanonicalOf(e.reasons, "reasons");
   f.details_json = CanonicalOf(e.details, "details");
-  log->Insert(f, audit::EventHash(f));
+  log.Insert(f, audit::EventHash(f));
   return f.seq;
 }
 

@@ -205,7 +205,7 @@ http::Response ExportAudit(Service& service, const http::Request& request,
   auto state = std::make_shared<ExportState>();
   state->format = format;
   state->filter = filter;
-  state->rows = SqliteAuditCursor(service.db().Borrow(), query);
+  state->rows = service.storage().ExportAudit(query);
   state->chain_seq = state->rows->head().seq;
   state->chain_hash = state->rows->head().hash;
   http::Response r;

@@ -27,9 +27,9 @@ Problem BrokenProblem(const std::string& why) {
 
 }  // namespace
 
-AuditSeal::AuditSeal(Database& db, const KeyRing& keys, Clock clock,
+AuditSeal::AuditSeal(Storage& storage, const KeyRing& keys, Clock clock,
                      std::filesystem::path head_file)
-    : db_(db), keys_(keys), clock_(std::move(clock)), head_file_(std::move(head_file)) {
+    : storage_(storage), keys_(keys), clock_(std::move(clock)), head_file_(std::move(head_file)) {
   verified_hash_ = kGenesisHash;
 }
 
@@ -46,14 +46,14 @@ std::optional<std::string> AuditSeal::broken() const {
   return broken_;
 }
 
-bool AuditSeal::VerifyNew(SQLite::Database& db) {
+bool AuditSeal::VerifyNew(Repositories& tx) {
   if (broken_) return false;
-  auto log = SqliteAuditRepository(db);
-  if (verified_seq_ > 0 && log->HashAt(verified_seq_) != verified_hash_) {
+  AuditRepository& log = tx.audit();
+  if (verified_seq_ > 0 && log.HashAt(verified_seq_) != verified_hash_) {
     Break("event " + std::to_string(verified_seq_) + " changed after it was verified");
     return false;
   }
-  log->EventsAfter(verified_seq_, [&](const StoredEvent& e) {
+  log.EventsAfter(verified_seq_, [&](const StoredEvent& e) {
     const audit::EventFields& f = e.fields;
     const std::string& hash = e.hash;
     if (f.seq != verified_seq_ + 1) {
@@ -73,10 +73,10 @@ bool AuditSeal::VerifyNew(SQLite::Database& db) {
   return !broken_;
 }
 
-bool AuditSeal::VerifyCheckpoints(SQLite::Database& db) {
-  auto log = SqliteAuditRepository(db);
+bool AuditSeal::VerifyCheckpoints(Repositories& tx) {
+  AuditRepository& log = tx.audit();
   std::map<std::string, std::string> public_keys;  // key id -> raw
-  for (const KeyRecord& k : SqliteKeyRepository(db)->Keys()) {
+  for (const KeyRecord& k : tx.keys().Keys()) {
     public_keys[k.key_id] = crypto::FromBase64(k.public_key).value_or("");
   }
   std::map<int64_t, std::string> kept;  // seq -> signature, of the rows that verify
@@ -95,7 +95,7 @@ bool AuditSeal::VerifyCheckpoints(SQLite::Database& db) {
       if (seq > verified_seq_) {
         Break(where + " covers event " + std::to_string(seq) + " but the chain ends at event " +
               std::to_string(verified_seq_) + ": events were removed");
-      } else if (log->HashAt(seq) != c.at("head_hash").as_string()) {
+      } else if (log.HashAt(seq) != c.at("head_hash").as_string()) {
         Break(where + " does not match event " + std::to_string(seq) +
               ": the history was rewritten");
       }
@@ -104,7 +104,7 @@ bool AuditSeal::VerifyCheckpoints(SQLite::Database& db) {
       Break(where + " is not a checkpoint");
     }
   };
-  for (const StoredCheckpoint& kept_checkpoint : log->Checkpoints()) {
+  for (const StoredCheckpoint& kept_checkpoint : log.Checkpoints()) {
     if (broken_) break;
     check(kept_checkpoint.record, "checkpoint " + std::to_string(kept_checkpoint.seq));
   }
@@ -125,7 +125,7 @@ bool AuditSeal::VerifyCheckpoints(SQLite::Database& db) {
   return !broken_;
 }
 
-value AuditSeal::SignAndKeep(SQLite::Database& db, int64_t seq, const std::string& hash) {
+value AuditSeal::SignAndKeep(Repositories& tx, int64_t seq, const std::string& hash) {
   value c = value::object(true);
   c["kind"] = value::string(audit::kCheckpointKind);
   c["seq"] = value::number(seq);
@@ -138,8 +138,8 @@ value AuditSeal::SignAndKeep(SQLite::Database& db, int64_t seq, const std::strin
   // verification, never pass one.
   c["signature"] = value::string(
       crypto::Base64(crypto::SignEd25519(key.private_pem, audit::SignedBytes(c)).value_or("")));
-  SqliteAuditRepository(db)->Keep({seq, hash, c.at("ts").as_string(), key.key_id,
-                                   c.at("signature").as_string(), CanonicalJson(c)});
+  tx.audit().Keep({seq, hash, c.at("ts").as_string(), key.key_id, c.at("signature").as_string(),
+                   CanonicalJson(c)});
   sealed_seq_ = std::max(sealed_seq_, seq);
   return c;
 }
@@ -169,23 +169,22 @@ void AuditSeal::SealLoop() {
   std::unique_lock lock(timer_mutex_);
   while (!timer_wake_.wait_for(lock, kSealInterval, [this] { return stopping_; })) {
     lock.unlock();
-    const bool moved = db_.Read([](SQLite::Database& db) {
-      return SqliteAuditRepository(db)->Head().seq;
-    }) > [this] {
-      std::lock_guard l(mutex_);
-      return sealed_seq_;
-    }();
+    const bool moved =
+        storage_.Read([](Repositories& tx) { return tx.audit().Head().seq; }) > [this] {
+          std::lock_guard l(mutex_);
+          return sealed_seq_;
+        }();
     if (moved) (void)Checkpoint();
     lock.lock();
   }
 }
 
 Result<value> AuditSeal::Checkpoint() {
-  Result<value> r = db_.Write([&](SQLite::Database& db) -> Result<value> {
+  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
     std::lock_guard lock(mutex_);
     const bool first = sealed_seq_ < 0;
-    if (!VerifyNew(db) || (first && !VerifyCheckpoints(db))) return BrokenProblem(*broken_);
-    return SignAndKeep(db, verified_seq_, verified_hash_);
+    if (!VerifyNew(tx) || (first && !VerifyCheckpoints(tx))) return BrokenProblem(*broken_);
+    return SignAndKeep(tx, verified_seq_, verified_hash_);
   });
   if (r.ok() && !head_file_.empty()) {
     std::string error;
@@ -199,14 +198,14 @@ Result<value> AuditSeal::Checkpoint() {
 Result<value> AuditSeal::SignTrailer(value fields) {
   const int64_t seq = fields.at("chain").at("seq").as_number().to_int64();
   const std::string hash = fields.at("chain").at("hash").as_string();
-  Result<value> r = db_.Write([&](SQLite::Database& db) -> Result<value> {
+  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
     std::lock_guard lock(mutex_);
-    if (!VerifyNew(db)) return BrokenProblem(*broken_);
-    if (seq > verified_seq_ || SqliteAuditRepository(db)->HashAt(seq) != hash) {
+    if (!VerifyNew(tx)) return BrokenProblem(*broken_);
+    if (seq > verified_seq_ || tx.audit().HashAt(seq) != hash) {
       Break("the exported head, event " + std::to_string(seq) + ", is not in the verified chain");
       return BrokenProblem(*broken_);
     }
-    const value checkpoint = SignAndKeep(db, seq, hash);
+    const value checkpoint = SignAndKeep(tx, seq, hash);
     const SigningKey key = keys_.Active();
     fields["kind"] = value::string(audit::kTrailerKind);
     fields["ts"] = checkpoint.at("ts");

@@ -44,60 +44,58 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
   // Serialised by the writer, and reading the policy inside the write: two
   // callers cannot issue two versions for one change, and a caller with a
   // stale snapshot cannot publish an old policy as a new version.
-  Result<BundleEnvelope> r =
-      service_.db().Write([&](SQLite::Database& db) -> Result<BundleEnvelope> {
-        const value document = SqlitePolicyRepository(db)->Document();
-        const std::string policy_hash = crypto::Hex(crypto::Sha256(CanonicalJson(document)));
-        auto endpoints = SqliteEndpointRepository(db);
-        int64_t last = 0;
-        if (const auto latest = endpoints->LatestBundle()) {
-          last = latest->version;
-          if (latest->policy_hash == policy_hash && latest->keys_hash == keys_hash) {
-            const policy::Instant renew_at =
-                latest->issued_at + (latest->expires_at - latest->issued_at) / 2;
-            if (now < renew_at) return BundleEnvelope{last, latest->envelope, renew_at};
-          }
-        }
-        int ttl_hours = policy::kDefaultBundleTtlHours;
-        const value& settings = document.at("settings");
-        if (settings.has_field("distribution")) {
-          ttl_hours = settings.at("distribution").at("bundle_ttl_hours").as_integer();
-        }
-        const policy::Instant expires = now + std::chrono::hours(ttl_hours);
-        value bundle = value::object(true);
-        bundle["format"] = value::number(1);
-        bundle["version"] = value::number(last + 1);
-        bundle["issued_at"] = Str(policy::FormatRfc3339(now));
-        bundle["expires_at"] = Str(policy::FormatRfc3339(expires));
-        bundle["key_id"] = Str(signing.front().key_id);
-        bundle["keys"] = key_list;
-        bundle["policy"] = document;
-        const std::string bytes = bundle.serialize();
-        value signatures = value::array();
-        for (std::size_t i = 0; i < signing.size(); ++i) {
-          value s = value::object(true);
-          s["key_id"] = Str(signing[i].key_id);
-          // The keys were checked when loaded; a failed signature would make
-          // endpoints reject the bundle, never accept a wrong one.
-          s["signature"] =
-              Str(crypto::Base64(crypto::SignEd25519(signing[i].private_pem, bytes).value_or("")));
-          signatures[i] = s;
-        }
-        value envelope = value::object(true);
-        envelope["bundle"] = Str(crypto::Base64(bytes));
-        envelope["signatures"] = signatures;
-        BundleEnvelope out{last + 1, envelope.serialize(), now + (expires - now) / 2};
-        endpoints->Insert(
-            BundleRecord{out.version, now, expires, policy_hash, keys_hash, out.envelope});
-        AuditEvent e =
-            SystemEvent("policy.bundle_publish", "bundle:" + std::to_string(out.version));
-        e.details["version"] = value::number(out.version);
-        e.details["policy_hash"] = Str(policy_hash);
-        e.details["expires_at"] = Str(policy::FormatRfc3339(expires));
-        e.details["key_id"] = Str(signing.front().key_id);
-        AppendAudit(db, e, now);
-        return out;
-      });
+  Result<BundleEnvelope> r = service_.storage().Write([&](Repositories& tx)
+                                                          -> Result<BundleEnvelope> {
+    const value document = tx.policy().Document();
+    const std::string policy_hash = crypto::Hex(crypto::Sha256(CanonicalJson(document)));
+    EndpointRepository& endpoints = tx.endpoints();
+    int64_t last = 0;
+    if (const auto latest = endpoints.LatestBundle()) {
+      last = latest->version;
+      if (latest->policy_hash == policy_hash && latest->keys_hash == keys_hash) {
+        const policy::Instant renew_at =
+            latest->issued_at + (latest->expires_at - latest->issued_at) / 2;
+        if (now < renew_at) return BundleEnvelope{last, latest->envelope, renew_at};
+      }
+    }
+    int ttl_hours = policy::kDefaultBundleTtlHours;
+    const value& settings = document.at("settings");
+    if (settings.has_field("distribution")) {
+      ttl_hours = settings.at("distribution").at("bundle_ttl_hours").as_integer();
+    }
+    const policy::Instant expires = now + std::chrono::hours(ttl_hours);
+    value bundle = value::object(true);
+    bundle["format"] = value::number(1);
+    bundle["version"] = value::number(last + 1);
+    bundle["issued_at"] = Str(policy::FormatRfc3339(now));
+    bundle["expires_at"] = Str(policy::FormatRfc3339(expires));
+    bundle["key_id"] = Str(signing.front().key_id);
+    bundle["keys"] = key_list;
+    bundle["policy"] = document;
+    const std::string bytes = bundle.serialize();
+    value signatures = value::array();
+    for (std::size_t i = 0; i < signing.size(); ++i) {
+      value s = value::object(true);
+      s["key_id"] = Str(signing[i].key_id);
+      // The keys were checked when loaded; a failed signature would make
+      // endpoints reject the bundle, never accept a wrong one.
+      s["signature"] =
+          Str(crypto::Base64(crypto::SignEd25519(signing[i].private_pem, bytes).value_or("")));
+      signatures[i] = s;
+    }
+    value envelope = value::object(true);
+    envelope["bundle"] = Str(crypto::Base64(bytes));
+    envelope["signatures"] = signatures;
+    BundleEnvelope out{last + 1, envelope.serialize(), now + (expires - now) / 2};
+    endpoints.Insert(BundleRecord{out.version, now, expires, policy_hash, keys_hash, out.envelope});
+    AuditEvent e = SystemEvent("policy.bundle_publish", "bundle:" + std::to_string(out.version));
+    e.details["version"] = value::number(out.version);
+    e.details["policy_hash"] = Str(policy_hash);
+    e.details["expires_at"] = Str(policy::FormatRfc3339(expires));
+    e.details["key_id"] = Str(signing.front().key_id);
+    AppendAudit(tx.audit(), e, now);
+    return out;
+  });
   if (!r.ok()) return r;
   std::lock_guard lock(mutex_);
   cache_ = Cached{snapshot, keys_generation, r.value()};
@@ -116,8 +114,8 @@ void Distribution::Seen(const Principal& endpoint, std::optional<int64_t> held_v
     if (write) s.written = now;
   }
   if (!write) return;
-  service_.db().Write([&](SQLite::Database& db) {
-    SqliteEndpointRepository(db)->RecordSeen(endpoint.id, now, held_version);
+  service_.storage().Write([&](Repositories& tx) {
+    tx.endpoints().RecordSeen(endpoint.id, now, held_version);
     return true;
   });
 }

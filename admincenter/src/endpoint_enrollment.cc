@@ -43,11 +43,11 @@ Result<value> Distribution::CreateEnrollmentCode(const Principal& actor, const v
   const std::string id = crypto::NewId("enc_");
   const policy::Instant now = service_.Now();
   const policy::Instant expires = now + std::chrono::minutes(minutes);
-  return service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    SqliteEndpointRepository(db)->InsertEnrollmentCode(id, hash, actor.id, now, expires);
+  return service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    tx.endpoints().InsertEnrollmentCode(id, hash, actor.id, now, expires);
     AuditEvent e = ActorEvent(actor, "endpoint.enrollment_code_create", "enrollment_code:" + id);
     e.details["expires_at"] = Str(policy::FormatRfc3339(expires));
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     value out = value::object(true);
     out["id"] = Str(id);
     out["code"] = Str(code);  // shown once; only its hash is kept
@@ -73,14 +73,14 @@ Result<value> Distribution::Enroll(const value& body) {
   const policy::Instant now = service_.Now();
   const std::string endpoint_id = crypto::NewId("e-");
   const std::string token = NewEndpointToken();
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    auto endpoints = SqliteEndpointRepository(db);
-    const auto code_id = endpoints->UseEnrollmentCode(hash, now, endpoint_id);
+  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    EndpointRepository& endpoints = tx.endpoints();
+    const auto code_id = endpoints.UseEnrollmentCode(hash, now, endpoint_id);
     if (!code_id) {
       return Problem{
           ErrorKind::kForbidden, "the enrollment code is unknown, used or expired", {}, {}};
     }
-    endpoints->Insert(
+    endpoints.Insert(
         EndpointRecord{endpoint_id, *name, *os, *zone, now, std::nullopt, std::nullopt, 0, ""},
         crypto::Sha256(token));
     AuditEvent e;
@@ -93,7 +93,7 @@ Result<value> Distribution::Enroll(const value& body) {
     e.details["name"] = Str(*name);
     e.details["os"] = Str(*os);
     e.details["time_zone"] = Str(*zone);
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     value out = value::object(true);
     out["endpoint_id"] = Str(endpoint_id);
     out["token"] = Str(token);  // shown once
@@ -101,14 +101,14 @@ Result<value> Distribution::Enroll(const value& body) {
     return out;
   });
   if (!r.ok() && r.problem().kind == ErrorKind::kForbidden) {
-    service_.db().Write([&](SQLite::Database& db) {
+    service_.storage().Write([&](Repositories& tx) {
       AuditEvent e;
       e.actor_kind = "anonymous";
       e.action = "endpoint.enroll";
       e.target = "endpoint:" + *name;
       e.outcome = "denied";
       e.details["reason"] = Str(r.problem().detail);
-      AppendAudit(db, e, now);
+      AppendAudit(tx.audit(), e, now);
       return true;
     });
   }
@@ -121,10 +121,10 @@ Result<value> Distribution::ListEndpoints(const Principal&) {
     std::lock_guard lock(mutex_);
     seen = seen_;
   }
-  return service_.db().Read([&](SQLite::Database& db) -> Result<value> {
+  return service_.storage().Read([&](Repositories& tx) -> Result<value> {
     value items = value::array();
     std::size_t n = 0;
-    for (const EndpointRecord& r : SqliteEndpointRepository(db)->Endpoints()) {
+    for (const EndpointRecord& r : tx.endpoints().Endpoints()) {
       value e = value::object(true);
       e["id"] = Str(r.id);
       e["name"] = Str(r.name);

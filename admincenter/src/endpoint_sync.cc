@@ -46,14 +46,14 @@ Result<value> Distribution::QueueCommand(const Principal& actor, const std::stri
   if (type && *type != "sync") errors.push_back({"/type", "must be \"sync\""});
   if (!errors.empty()) return Invalid(std::move(errors));
   const policy::Instant now = service_.Now();
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    auto endpoints = SqliteEndpointRepository(db);
-    if (!endpoints->Endpoint(endpoint_id)) return NotFound("no such endpoint");
-    const std::string id = endpoints->QueueCommand(endpoint_id, *type, "{}", now);
+  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    EndpointRepository& endpoints = tx.endpoints();
+    if (!endpoints.Endpoint(endpoint_id)) return NotFound("no such endpoint");
+    const std::string id = endpoints.QueueCommand(endpoint_id, *type, "{}", now);
     AuditEvent e = ActorEvent(actor, "endpoint.command", "endpoint:" + endpoint_id);
     e.details["command_id"] = Str(id);
     e.details["type"] = Str(*type);
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     value out = value::object(true);
     out["id"] = Str(id);
     out["type"] = Str(*type);
@@ -67,11 +67,11 @@ Result<value> Distribution::QueueCommand(const Principal& actor, const std::stri
 Result<value> Distribution::PendingCommands(const Principal& endpoint,
                                             const std::string& endpoint_id) {
   if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
-  return service_.db().Read([&](SQLite::Database& db) -> Result<value> {
+  return service_.storage().Read([&](Repositories& tx) -> Result<value> {
     value items = value::array();
     std::size_t n = 0;
     for (const CommandRecord& r :
-         SqliteEndpointRepository(db)->PendingCommands(endpoint_id, kMaxCommandsPerPoll)) {
+         tx.endpoints().PendingCommands(endpoint_id, kMaxCommandsPerPoll)) {
       value c = value::object(true);
       c["id"] = Str(r.id);
       c["type"] = Str(r.type);
@@ -106,9 +106,9 @@ Result<value> Distribution::AckCommands(const Principal& endpoint, const std::st
   }
   if (!errors.empty()) return Invalid(std::move(errors));
   const policy::Instant now = service_.Now();
-  return service_.db().Write([&](SQLite::Database& db) -> Result<value> {
+  return service_.storage().Write([&](Repositories& tx) -> Result<value> {
     value out = value::object(true);
-    out["acked"] = value::number(SqliteEndpointRepository(db)->AckCommands(endpoint_id, ids, now));
+    out["acked"] = value::number(tx.endpoints().AckCommands(endpoint_id, ids, now));
     return out;
   });
 }
@@ -143,9 +143,9 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
   }
   if (!errors.empty()) return Invalid(std::move(errors));
   const policy::Instant now = service_.Now();
-  return service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    auto endpoints = SqliteEndpointRepository(db);
-    const auto record = endpoints->Endpoint(endpoint_id);
+  return service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    EndpointRepository& endpoints = tx.endpoints();
+    const auto record = endpoints.Endpoint(endpoint_id);
     if (!record) return NotFound("no such endpoint");
     int64_t last_seq = record->last_event_seq;
     std::string last_hash = record->last_event_hash;
@@ -154,12 +154,12 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
       AuditEvent e = SystemEvent(action, "endpoint:" + endpoint_id);
       e.outcome = "failure";
       e.details = std::move(details);
-      AppendAudit(db, e, now);
+      AppendAudit(tx.audit(), e, now);
     };
     for (const value& rec : events) {
       const int64_t seq = rec.at("seq").as_number().to_int64();
       const std::string id = rec.at("id").as_string();
-      if (endpoints->EventReceived(id)) {
+      if (endpoints.EventReceived(id)) {
         ++duplicates;
         continue;
       }
@@ -197,14 +197,14 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
       e.details = value::object(true);
       e.details["endpoint_event"] = origin;
       e.details["details"] = rec.at("details");
-      const int64_t stored = AppendAudit(db, e, now);
-      endpoints->KeepEvent(id, endpoint_id, seq, rec.at("hash").as_string(), stored);
-      if (observer_) observer_(db, endpoint_id, rec, now);
+      const int64_t stored = AppendAudit(tx.audit(), e, now);
+      endpoints.KeepEvent(id, endpoint_id, seq, rec.at("hash").as_string(), stored);
+      if (observer_) observer_(tx, endpoint_id, rec, now);
       last_seq = seq;
       last_hash = rec.at("hash").as_string();
       ++accepted;
     }
-    endpoints->SetEventHead(endpoint_id, last_seq, last_hash);
+    endpoints.SetEventHead(endpoint_id, last_seq, last_hash);
     value out = value::object(true);
     out["accepted"] = value::number(accepted);
     out["duplicates"] = value::number(duplicates);

@@ -15,12 +15,11 @@ namespace custodian::admincenter {
 
 using web::json::value;
 
-std::unique_ptr<KeyRing> KeyRing::Open(Database& db, const std::filesystem::path& data_dir,
+std::unique_ptr<KeyRing> KeyRing::Open(Storage& storage, const std::filesystem::path& data_dir,
                                        const std::string& initial_key_file, policy::Instant now,
                                        std::string* error) {
-  std::unique_ptr<KeyRing> ring(new KeyRing(db, data_dir));
-  const bool empty =
-      db.Read([](SQLite::Database& c) { return SqliteKeyRepository(c)->Keys().empty(); });
+  std::unique_ptr<KeyRing> ring(new KeyRing(storage, data_dir));
+  const bool empty = storage.Read([](Repositories& tx) { return tx.keys().Keys().empty(); });
   if (empty) {
     // Load() below checks the file's mode along with the others.
     const auto pem = ReadFile((data_dir / initial_key_file).string());
@@ -29,9 +28,9 @@ std::unique_ptr<KeyRing> KeyRing::Open(Database& db, const std::filesystem::path
       *error = (data_dir / initial_key_file).string() + ": not an Ed25519 private key";
       return nullptr;
     }
-    db.Write([&](SQLite::Database& c) {
-      SqliteKeyRepository(c)->Activate({crypto::KeyId(*pub), crypto::Base64(*pub), initial_key_file,
-                                        "active", policy::FormatRfc3339(now), std::nullopt});
+    storage.Write([&](Repositories& tx) {
+      tx.keys().Activate({crypto::KeyId(*pub), crypto::Base64(*pub), initial_key_file, "active",
+                          policy::FormatRfc3339(now), std::nullopt});
       return true;
     });
   }
@@ -41,8 +40,8 @@ std::unique_ptr<KeyRing> KeyRing::Open(Database& db, const std::filesystem::path
 
 bool KeyRing::Load(std::string* error) {
   std::vector<SigningKey> keys;
-  const bool ok = db_.Read([&](SQLite::Database& c) {
-    auto stored = SqliteKeyRepository(c)->Keys();
+  const bool ok = storage_.Read([&](Repositories& tx) {
+    auto stored = tx.keys().Keys();
     // The active key first, then the listed ones, newest first.
     std::erase_if(stored, [](const KeyRecord& k) { return k.state == "retired"; });
     std::stable_sort(stored.begin(), stored.end(), [](const KeyRecord& a, const KeyRecord& b) {
@@ -93,10 +92,10 @@ uint64_t KeyRing::generation() const {
 }
 
 value KeyRing::List() {
-  return db_.Read([](SQLite::Database& c) {
+  return storage_.Read([](Repositories& tx) {
     value items = value::array();
     std::size_t n = 0;
-    for (const KeyRecord& r : SqliteKeyRepository(c)->Keys()) {
+    for (const KeyRecord& r : tx.keys().Keys()) {
       value k = value::object(true);
       k["key_id"] = value::string(r.key_id);
       k["public_key"] = value::string(r.public_key);
@@ -121,12 +120,12 @@ Result<value> KeyRing::Rotate(const Principal& actor, policy::Instant now) {
   if (!WriteNewFile((dir_ / file).string(), key.private_pem, 0600, &error)) {
     return Problem{ErrorKind::kUnavailable, "cannot store the new key: " + error, {}, {}};
   }
-  Result<value> r = db_.Write([&](SQLite::Database& c) -> Result<value> {
-    SqliteKeyRepository(c)->Activate({key_id, crypto::Base64(key.public_raw), file, "active",
-                                      policy::FormatRfc3339(now), std::nullopt});
+  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
+    tx.keys().Activate({key_id, crypto::Base64(key.public_raw), file, "active",
+                        policy::FormatRfc3339(now), std::nullopt});
     AuditEvent e = ActorEvent(actor, "policy.key_rotate", "key:" + key_id);
     e.details["public_key"] = value::string(crypto::Base64(key.public_raw));
-    AppendAudit(c, e, now);
+    AppendAudit(tx.audit(), e, now);
     value out = value::object(true);
     out["key_id"] = value::string(key_id);
     out["public_key"] = value::string(crypto::Base64(key.public_raw));
@@ -144,17 +143,17 @@ Result<value> KeyRing::Rotate(const Principal& actor, policy::Instant now) {
 Result<value> KeyRing::Retire(const Principal& actor, const std::string& key_id,
                               policy::Instant now) {
   std::string file;
-  Result<value> r = db_.Write([&](SQLite::Database& c) -> Result<value> {
-    auto keys = SqliteKeyRepository(c);
-    const auto stored = keys->Key(key_id);
+  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
+    KeyRepository& keys = tx.keys();
+    const auto stored = keys.Key(key_id);
     if (!stored) return NotFound("no such key");
     file = stored->file;
     if (stored->state == "active") {
       return Conflict("the active key cannot be retired; rotate first");
     }
     if (stored->state == "retired") return Conflict("the key is retired already");
-    keys->Retire(key_id, now);
-    AppendAudit(c, ActorEvent(actor, "policy.key_retire", "key:" + key_id), now);
+    keys.Retire(key_id, now);
+    AppendAudit(tx.audit(), ActorEvent(actor, "policy.key_retire", "key:" + key_id), now);
     return value::null();
   });
   if (!r.ok()) return r;

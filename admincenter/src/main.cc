@@ -16,8 +16,7 @@
 
 #include "admincenter/api.h"
 #include "admincenter/config.h"
-#include "admincenter/policy_repository.h"
-#include "admincenter/principal_repository.h"
+#include "admincenter/storage.h"
 #include "common/cli.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -62,14 +61,13 @@ int Init(const std::string& data_dir, const std::string& admin_name,
       password->pop_back();
     }
   }
-  auto db = ac::Database::Open((fs::path(data_dir) / kDatabaseFile).string(), true, &error);
-  if (!db) {
+  auto storage = ac::OpenStorage((fs::path(data_dir) / kDatabaseFile).string(), true, &error);
+  if (!storage) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
-  const bool initialised = db->Read([](SQLite::Database& c) {
-    return !ac::SqlitePrincipalRepository(c)->List(ac::Role::kMasterAdmin).empty();
-  });
+  const bool initialised = storage->Read(
+      [](ac::Repositories& tx) { return !tx.principals().List(ac::Role::kMasterAdmin).empty(); });
   if (initialised) {
     std::cerr << data_dir << ": already initialised (a master admin exists)\n";
     return kExitFailure;
@@ -82,17 +80,17 @@ int Init(const std::string& data_dir, const std::string& admin_name,
     return kExitFailure;
   }
   const std::string hash = password ? ac::HashPassword(*password) : "";
-  const auto token = db->Write([&](SQLite::Database& c) {
+  const auto token = storage->Write([&](ac::Repositories& tx) {
     const auto now = Now();
     const std::string ts = custodian::policy::FormatRfc3339(now);
-    ac::SqlitePolicyRepository(c)->SaveSettings(custodian::policy::GlobalSettings{}, now);
+    tx.policy().SaveSettings(custodian::policy::GlobalSettings{}, now);
     const std::string id = custodian::crypto::NewId("p-");
-    auto principals = ac::SqlitePrincipalRepository(c);
+    ac::PrincipalRepository& principals = tx.principals();
     ac::Principal master;
     master.id = id;
     master.name = admin_name;
     master.role = ac::Role::kMasterAdmin;
-    principals->Insert(master, hash, now);
+    principals.Insert(master, hash, now);
     ac::AuditEvent e;
     e.actor_kind = "system";
     e.actor_id = "admincenter init";
@@ -100,11 +98,11 @@ int Init(const std::string& data_dir, const std::string& admin_name,
     e.target = "principal:" + id;
     e.outcome = "success";
     e.details["name"] = web::json::value::string(admin_name);
-    ac::AppendAudit(c, e, now);
-    const auto t = principals->IssueToken(id, now, ac::kInitialTokenLifetime);
+    ac::AppendAudit(tx.audit(), e, now);
+    const auto t = principals.IssueToken(id, now, ac::kInitialTokenLifetime);
     e.action = "token.issue";
     e.details["token_id"] = web::json::value::string(t.id);
-    ac::AppendAudit(c, e, now);
+    ac::AppendAudit(tx.audit(), e, now);
     return t;
   });
   std::cout << token.secret << std::endl;
@@ -145,23 +143,23 @@ int Run(ac::Config config) {
     config.max_connections =
         std::min<std::size_t>(config.max_connections, files.rlim_cur - kReservedDescriptors);
   }
-  auto db = ac::Database::Open((dir / kDatabaseFile).string(), false, &error);
-  if (!db) {
+  auto storage = ac::OpenStorage((dir / kDatabaseFile).string(), false, &error);
+  if (!storage) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
   // Checks every key file it uses (present, 0600), not only the first one:
   // after a rotation signing-key.pem may be retired and gone.
-  auto keys = ac::KeyRing::Open(*db, dir, kSigningKeyFile, Now(), &error);
+  auto keys = ac::KeyRing::Open(*storage, dir, kSigningKeyFile, Now(), &error);
   if (!keys) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
   // The stored audit chain is verified before anything is served; a broken
   // one is reported (log, /healthz, metric) and nothing more is signed.
-  ac::AuditSeal seal(*db, *keys, Now, dir / kAuditHeadFile);
+  ac::AuditSeal seal(*storage, *keys, Now, dir / kAuditHeadFile);
   seal.Start();
-  ac::Service service(*db, custodian::policy::SystemTimeZones::Get(), Now, seal);
+  ac::Service service(*storage, custodian::policy::SystemTimeZones::Get(), Now, seal);
   ac::Distribution distribution(service, *keys);
   ac::Workflows workflows(service, distribution);
   ac::Api api(service, distribution, workflows, config.worker_threads, config.write_threads);

@@ -34,8 +34,8 @@ Result<value> Service::Login(const value& body, const std::string& source) {
     // Answered without Argon2; recorded once per source and interval.
     RefusalLimiter::Verdict v = refusals_.Admit(source, "throttled", clock_());
     if (v.record) {
-      db_.Write([&](SQLite::Database& db) {
-        if (v.flushed) AppendAudit(db, FoldedEvent(*v.flushed), clock_());
+      storage_.Write([&](Repositories& tx) {
+        if (v.flushed) AppendAudit(tx.audit(), FoldedEvent(*v.flushed), clock_());
         AuditEvent e;
         e.actor_kind = "anonymous";
         e.actor_id = *name;
@@ -43,7 +43,7 @@ Result<value> Service::Login(const value& body, const std::string& source) {
         e.target = "source:" + source;
         e.outcome = "denied";
         e.details["retry_after_seconds"] = value::number(static_cast<int64_t>(wait->count()));
-        AppendAudit(db, e, clock_());
+        AppendAudit(tx.audit(), e, clock_());
         return true;
       });
     }
@@ -55,14 +55,13 @@ Result<value> Service::Login(const value& body, const std::string& source) {
     return p;
   }
   std::string hash;
-  auto principal = db_.Read([&](SQLite::Database& db) {
-    return SqlitePrincipalRepository(db)->FindByName(*name, &hash);
-  });
+  auto principal =
+      storage_.Read([&](Repositories& tx) { return tx.principals().FindByName(*name, &hash); });
   // Unknown names cost an Argon2 verification too, so timing tells nothing.
   static const std::string kDummy = HashPassword("custodian-timing-equaliser");
   const bool good = VerifyPassword(hash.empty() ? kDummy : hash, *password) && principal &&
                     !hash.empty() && !principal->disabled;
-  auto recorded = db_.Write([&](SQLite::Database& db) -> Result<value> {
+  auto recorded = storage_.Write([&](Repositories& tx) -> Result<value> {
     const policy::Instant now = clock_();
     if (!good) {
       AuditEvent e;
@@ -71,14 +70,13 @@ Result<value> Service::Login(const value& body, const std::string& source) {
       e.action = "auth.login";
       e.target = principal ? "principal:" + principal->id : "principal:unknown";
       e.outcome = "failure";
-      AppendAudit(db, e, now);
+      AppendAudit(tx.audit(), e, now);
       return value::null();  // commit the record of the failure
     }
-    const IssuedToken t =
-        SqlitePrincipalRepository(db)->IssueToken(principal->id, now, kLoginTokenLifetime);
+    const IssuedToken t = tx.principals().IssueToken(principal->id, now, kLoginTokenLifetime);
     AuditEvent e = ActorEvent(*principal, "auth.login", "principal:" + principal->id);
     e.details["token_id"] = Str(t.id);
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     value out = value::object(true);
     out["id"] = Str(t.id);
     out["token"] = Str(t.secret);
@@ -109,33 +107,31 @@ Result<value> Service::SetOwnPassword(const Principal& actor, const value& body)
   }
   if (!errors.empty()) return Invalid(std::move(errors));
   std::string stored;
-  db_.Read([&](SQLite::Database& db) {
-    return SqlitePrincipalRepository(db)->FindByName(actor.name, &stored);
-  });
+  storage_.Read([&](Repositories& tx) { return tx.principals().FindByName(actor.name, &stored); });
   // A principal that has a password proves it again; one that never had one
   // (a master admin on its init token) sets the first.
   if (!stored.empty() && !(current && VerifyPassword(stored, *current))) {
     return Problem{ErrorKind::kForbidden, "the current password is wrong or missing", {}, {}};
   }
   const std::string hash = HashPassword(*password);
-  return db_.Write([&](SQLite::Database& db) -> Result<value> {
-    SqlitePrincipalRepository(db)->SetPassword(actor.id, hash, clock_());
+  return storage_.Write([&](Repositories& tx) -> Result<value> {
+    tx.principals().SetPassword(actor.id, hash, clock_());
     AuditEvent e = ActorEvent(actor, "password.change", "principal:" + actor.id);
     e.details["first_password"] = value::boolean(stored.empty());
-    AppendAudit(db, e, clock_());
+    AppendAudit(tx.audit(), e, clock_());
     return value::null();
   });
 }
 
 Result<value> Service::RevokeToken(const Principal& actor, const std::string& token_id) {
-  auto result = db_.Write([&](SQLite::Database& db) -> Result<value> {
-    auto principals = SqlitePrincipalRepository(db);
-    const auto owner = principals->TokenOwner(token_id);
+  auto result = storage_.Write([&](Repositories& tx) -> Result<value> {
+    PrincipalRepository& principals = tx.principals();
+    const auto owner = principals.TokenOwner(token_id);
     if (!owner || (*owner != actor.id && actor.role != Role::kMasterAdmin)) {
       return NotFound("no such token");
     }
-    principals->RevokeToken(token_id);
-    AppendAudit(db, ActorEvent(actor, "token.revoke", "token:" + token_id), clock_());
+    principals.RevokeToken(token_id);
+    AppendAudit(tx.audit(), ActorEvent(actor, "token.revoke", "token:" + token_id), clock_());
     return value::null();
   });
   if (result.ok()) InvalidateAuthentication();
@@ -182,8 +178,8 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
   }
   if (!errors.empty()) return Invalid(std::move(errors));
   const std::string password_hash = HashPassword(*password);  // outside the write lock
-  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = WriterPolicy(db);
+  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+    auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
     if (group_id &&
         (!IndexOf(*policy.value, *group_id) || !CanSee(actor, *policy.value, *group_id))) {
@@ -194,8 +190,8 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
         return Invalid("/scopes/" + std::to_string(i), "unknown group \"" + scopes[i] + "\"");
       }
     }
-    auto principals = SqlitePrincipalRepository(db);
-    if (principals->FindByName(*name, nullptr)) {
+    PrincipalRepository& principals = tx.principals();
+    if (principals.FindByName(*name, nullptr)) {
       return Conflict("the name \"" + *name + "\" is taken");
     }
     const policy::Instant now = clock_();
@@ -206,10 +202,10 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
     p.scopes = scopes;
     p.group_id = group_id;
     p.time_zone = time_zone;
-    principals->Insert(p, password_hash, now);
+    principals.Insert(p, password_hash, now);
     AuditEvent e = ActorEvent(actor, std::string(RoleName(kind)) + ".create", "principal:" + p.id);
     e.details = PrincipalJson(p);
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     return PrincipalJson(p);
   });
 }
@@ -217,11 +213,11 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
 Result<value> Service::ListPrincipals(const Principal& actor, Role kind) {
   auto snapshot = Snapshot();  // the cached tree, for the scope check
   if (!snapshot) return DamagedPolicy();
-  return db_.Read([&](SQLite::Database& db) -> Result<value> {
+  return storage_.Read([&](Repositories& tx) -> Result<value> {
     // Master admins are admins too: they are listed (and edited) with them.
     value items = value::array();
     std::size_t n = 0;
-    for (const Principal& p : SqlitePrincipalRepository(db)->List(kind)) {
+    for (const Principal& p : tx.principals().List(kind)) {
       if (p.group_id && !CanSee(actor, snapshot->policy, *p.group_id)) continue;
       items[n++] = PrincipalJson(p);
     }
@@ -256,10 +252,10 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
     }
   }
   if (!errors.empty()) return Invalid(std::move(errors));
-  auto result = PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto principals = SqlitePrincipalRepository(db);
-    auto p = principals->Find(id);
-    auto policy = WriterPolicy(db);
+  auto result = PolicyWrite([&](Repositories& tx) -> Result<value> {
+    PrincipalRepository& principals = tx.principals();
+    auto p = principals.Find(id);
+    auto policy = WriterPolicy(tx);
     const bool same_kind =
         p && (p->role == kind || (kind == Role::kAdmin && p->role == Role::kMasterAdmin));
     if (!same_kind || (p->group_id && policy.ok() && !CanSee(actor, *policy.value, *p->group_id))) {
@@ -270,14 +266,14 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
     }
     if (disabled) {
       // Revokes its tokens at once; Authenticate also refuses disabled principals.
-      principals->SetDisabled(id, *disabled, clock_());
+      principals.SetDisabled(id, *disabled, clock_());
       p->disabled = *disabled;
     }
-    if (password_hash) principals->SetPassword(id, *password_hash, clock_());
+    if (password_hash) principals.SetPassword(id, *password_hash, clock_());
     AuditEvent e = ActorEvent(actor, std::string(RoleName(p->role)) + ".update", "principal:" + id);
     if (disabled) e.details["disabled"] = value::boolean(*disabled);
     if (password_hash) e.details["password_changed"] = value::boolean(true);
-    AppendAudit(db, e, clock_());
+    AppendAudit(tx.audit(), e, clock_());
     return PrincipalJson(*p);
   });
   // Disabling must cut the principal's tokens off at once.

@@ -77,8 +77,8 @@ AuditEvent ActorEvent(const Principal& actor, std::string action, std::string ta
   return e;
 }
 
-Service::Service(Database& db, const policy::TimeZones& zones, Clock clock, AuditSeal& seal)
-    : db_(db), zones_(zones), clock_(std::move(clock)), seal_(seal) {}
+Service::Service(Storage& storage, const policy::TimeZones& zones, Clock clock, AuditSeal& seal)
+    : storage_(storage), zones_(zones), clock_(std::move(clock)), seal_(seal) {}
 
 namespace {
 thread_local std::shared_ptr<const Service::PolicySnapshot> t_pinned_snapshot;
@@ -110,8 +110,7 @@ std::shared_ptr<const Service::PolicySnapshot> Service::Snapshot() {
     if (snapshot_) return snapshot_;
     generation = policy_generation_;
   }
-  auto parsed =
-      db_.Read([&](SQLite::Database& db) { return SqlitePolicyRepository(db)->Load(zones_); });
+  auto parsed = storage_.Read([&](Repositories& tx) { return tx.policy().Load(zones_); });
   if (!parsed.ok()) return nullptr;
   auto compiled = policy::CompiledPolicy::Compile(*parsed.value, zones_);
   auto snapshot = std::make_shared<const PolicySnapshot>(
@@ -144,9 +143,9 @@ std::optional<Principal> Service::Authenticate(const std::string& token) {
     generation = auth_generation_;
   }
   policy::Instant expires_at{};
-  auto principal = db_.Read([&](SQLite::Database& db) {
-    return SqlitePrincipalRepository(db)->FindByToken(hash, token.starts_with(kEndpointTokenPrefix),
-                                                      now, &expires_at);
+  auto principal = storage_.Read([&](Repositories& tx) {
+    return tx.principals().FindByToken(hash, token.starts_with(kEndpointTokenPrefix), now,
+                                       &expires_at);
   });
   if (principal) {
     std::lock_guard lock(auth_mutex_);
@@ -191,8 +190,8 @@ Result<value> Service::EditGroup(const Principal& actor, const std::string& acti
                                  const GroupEdit& edit) {
   // Load, check, validate and save in one write transaction, so that
   // concurrent edits see each other.
-  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = WriterPolicy(db);
+  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+    auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
     value details = value::object(true);
     Result<std::size_t> index = edit(*policy.value, details);
@@ -201,10 +200,10 @@ Result<value> Service::EditGroup(const Principal& actor, const std::string& acti
     if (!errors.empty()) return ProblemFromPolicyErrors(errors, index.value());
     const policy::Group& g = policy.value->groups[index.value()];
     const policy::Instant now = clock_();
-    SqlitePolicyRepository(db)->SaveGroup(g, now);
+    tx.policy().SaveGroup(g, now);
     AuditEvent e = ActorEvent(actor, action, "group:" + g.id);
     e.details = std::move(details);
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     value out = policy::EncodeGroup(g);
     writer_next_ = std::move(*policy.value);  // what the writer holds if this commits
     return out;
@@ -293,8 +292,8 @@ Result<value> Service::PatchGroup(const Principal& actor, const std::string& id,
 }
 
 Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id) {
-  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = WriterPolicy(db);
+  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+    auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
     if (!IndexOf(*policy.value, id) || !CanSee(actor, *policy.value, id)) {
       return NotFound("no such group");
@@ -304,13 +303,13 @@ Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id
       return Problem{
           ErrorKind::kForbidden, "an admin cannot delete the root of its own scope", {}, {}};
     }
-    auto groups = SqlitePolicyRepository(db);
-    if (groups->GroupInUse(id)) {
+    PolicyRepository& groups = tx.policy();
+    if (groups.GroupInUse(id)) {
       return Conflict(
           "the group is not empty: it has subgroups, technicians or admins scoped to it");
     }
-    groups->DeleteGroup(id);
-    AppendAudit(db, ActorEvent(actor, "group.delete", "group:" + id), clock_());
+    groups.DeleteGroup(id);
+    AppendAudit(tx.audit(), ActorEvent(actor, "group.delete", "group:" + id), clock_());
     return value::null();
   });
 }
@@ -337,8 +336,8 @@ Result<value> Service::GetSettings() {
 Result<value> Service::PutSettings(const Principal& actor, const value& body) {
   auto parsed = policy::ParseSettings(body, "");
   if (!parsed.ok()) return Invalid(std::move(parsed.errors));
-  return PolicyWrite([&](SQLite::Database& db) -> Result<value> {
-    auto policy = WriterPolicy(db);
+  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+    auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
     policy.value->settings = *parsed.value;
     const auto errors = policy::ValidatePolicy(*policy.value, zones_);
@@ -349,10 +348,10 @@ Result<value> Service::PutSettings(const Principal& actor, const value& body) {
       return Conflict("the settings conflict with the groups: " + detail);
     }
     const policy::Instant now = clock_();
-    SqlitePolicyRepository(db)->SaveSettings(*parsed.value, now);
+    tx.policy().SaveSettings(*parsed.value, now);
     AuditEvent e = ActorEvent(actor, "settings.update", "settings");
     e.details["settings"] = policy::EncodeSettings(*parsed.value);
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     return policy::EncodeSettings(*parsed.value);
   });
 }
@@ -378,13 +377,13 @@ Result<std::string> Service::Decide(std::string_view request, std::optional<poli
 
 // ------------------------------------------------------------ policy writes
 
-Result<value> Service::PolicyWrite(const std::function<Result<value>(SQLite::Database&)>& f) {
-  Result<value> r = db_.Write([&](SQLite::Database& db) -> Result<value> {
+Result<value> Service::PolicyWrite(const std::function<Result<value>(Repositories&)>& f) {
+  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
     writer_next_.reset();
-    Result<value> inner = f(db);
+    Result<value> inner = f(tx);
     if (inner.ok()) {
       const std::string tag = crypto::NewId("pt_");
-      SqlitePolicyRepository(db)->SetTag(tag);
+      tx.policy().SetTag(tag);
       if (writer_next_) {
         writer_policy_ = WriterPolicyCache{tag, std::move(*writer_next_)};
       } else {
@@ -398,11 +397,11 @@ Result<value> Service::PolicyWrite(const std::function<Result<value>(SQLite::Dat
   return r;
 }
 
-policy::Parsed<policy::Policy> Service::WriterPolicy(SQLite::Database& db) {
-  auto stored = SqlitePolicyRepository(db);
-  const std::string tag = stored->Tag();
+policy::Parsed<policy::Policy> Service::WriterPolicy(Repositories& tx) {
+  PolicyRepository& stored = tx.policy();
+  const std::string tag = stored.Tag();
   if (writer_policy_ && writer_policy_->tag == tag) return {writer_policy_->policy, {}};
-  auto loaded = stored->Load(zones_);
+  auto loaded = stored.Load(zones_);
   if (loaded.ok()) {
     writer_policy_ = WriterPolicyCache{tag, *loaded.value};
   } else {
@@ -430,9 +429,9 @@ void Service::AuditRefusal(const std::optional<Principal>& who, const std::strin
   e.target = method + " " + path;  // cut to kMaxAuditTargetBytes by AppendAudit
   e.outcome = outcome;
   e.details["source"] = Str(source);
-  db_.Write([&](SQLite::Database& db) {
-    if (flushed) AppendAudit(db, FoldedEvent(*flushed), now);
-    AppendAudit(db, e, now);
+  storage_.Write([&](Repositories& tx) {
+    if (flushed) AppendAudit(tx.audit(), FoldedEvent(*flushed), now);
+    AppendAudit(tx.audit(), e, now);
     return true;
   });
 }
@@ -440,8 +439,8 @@ void Service::AuditRefusal(const std::optional<Principal>& who, const std::strin
 void Service::FlushRefusals() {
   const std::vector<RefusalLimiter::Folded> folded = refusals_.Drain();
   if (folded.empty()) return;
-  db_.Write([&](SQLite::Database& db) {
-    for (const auto& f : folded) AppendAudit(db, FoldedEvent(f), clock_());
+  storage_.Write([&](Repositories& tx) {
+    for (const auto& f : folded) AppendAudit(tx.audit(), FoldedEvent(f), clock_());
     return true;
   });
 }

@@ -58,7 +58,7 @@ MoveDetails DetailsOf(Entity entity, const EndpointEvent& e) {
 
 }  // namespace
 
-void Workflows::Observe(SQLite::Database& db, const std::string& endpoint_id, const value& record,
+void Workflows::Observe(Repositories& tx, const std::string& endpoint_id, const value& record,
                         policy::Instant now) {
   const std::optional<EndpointEvent> e = DecodeEndpointEvent(record);
   if (!e) return;
@@ -66,11 +66,11 @@ void Workflows::Observe(SQLite::Database& db, const std::string& endpoint_id, co
     NotApplied(endpoint_id, *e, Entity::kGrant, "the approval carries no grant");
     return;
   }
-  auto repo = SqliteWorkflowRepository(db);
+  WorkflowRepository& repo = tx.workflows();
   for (Entity entity : policy::workflow::EntitiesOf(e->event)) {
     const std::string& id = e->IdOf(entity);
     if (id.empty()) continue;  // sessions are the admin center's own
-    const std::optional<State> state = repo->StateOf(entity, id, endpoint_id);
+    const std::optional<State> state = repo.StateOf(entity, id, endpoint_id);
     const auto applied = policy::workflow::Apply({entity, state}, e->event, now, e->outcome);
     if (!applied.ok()) {
       // The endpoint's own records that the admin center never asked for
@@ -85,7 +85,7 @@ void Workflows::Observe(SQLite::Database& db, const std::string& endpoint_id, co
       if (entity != Entity::kGrant) continue;  // the endpoint's creations of its own records
       // The customer's approval creates the grant the request asked for.
       // Only for a request this endpoint approved just now (moved above).
-      const auto request = repo->Request(e->request_id);
+      const auto request = repo.Request(e->request_id);
       if (!request || request->endpoint_id != endpoint_id || request->state != State::kApproved ||
           request->grant_id != id) {
         NotApplied(endpoint_id, *e, entity, "the approval names no request it approved");
@@ -100,10 +100,10 @@ void Workflows::Observe(SQLite::Database& db, const std::string& endpoint_id, co
       g.grant.schedule = *e->effective_schedule;
       g.grant.state = t.to;
       g.created_at = now;
-      repo->Insert(g);
+      repo.Insert(g);
       continue;
     }
-    if (!repo->Move(entity, id, endpoint_id, t, DetailsOf(entity, *e))) {
+    if (!repo.Move(entity, id, endpoint_id, t, DetailsOf(entity, *e))) {
       NotApplied(endpoint_id, *e, entity, "it was moved meanwhile");
     }
   }

@@ -34,8 +34,8 @@ policy::Command CommandOf(Event type, const std::string& technician_id) {
 Workflows::Workflows(Service& service, Distribution& distribution)
     : service_(service), distribution_(distribution) {
   distribution_.SetEventObserver(
-      [this](SQLite::Database& db, const std::string& endpoint_id, const value& record,
-             policy::Instant now) { Observe(db, endpoint_id, record, now); });
+      [this](Repositories& tx, const std::string& endpoint_id, const value& record,
+             policy::Instant now) { Observe(tx, endpoint_id, record, now); });
 }
 
 bool Workflows::CanSee(const Principal& who, const std::string& technician_id) {
@@ -111,18 +111,18 @@ Result<value> Workflows::OpenSession(const Principal& who, const value& body) {
   s.session = {*parsed_type, chat_only, true, screen};
   s.state = Created(Entity::kSession, Event::kOpenSession, now);
   s.started_at = now;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    auto repo = SqliteWorkflowRepository(db);
-    if (!repo->Endpoint(s.endpoint_id)) return Invalid("/endpoint_id", "no such endpoint");
-    repo->Insert(s);
+  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    WorkflowRepository& repo = tx.workflows();
+    if (!repo.Endpoint(s.endpoint_id)) return Invalid("/endpoint_id", "no such endpoint");
+    repo.Insert(s);
     policy::Command command = CommandOf(Event::kOpenSession, who.id);
     command.session_id = s.id;
     command.session = s.session;
-    repo->Queue(s.endpoint_id, command, now);
+    repo.Queue(s.endpoint_id, command, now);
     AuditEvent e = ActorEvent(who, std::string(EventName(Event::kOpenSession)), "session:" + s.id);
     e.details = policy::EncodeCommand(command);
     e.details["endpoint_id"] = Str(s.endpoint_id);
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     return Encode(s);
   });
   if (r.ok()) distribution_.NotifyEndpoint(s.endpoint_id);
@@ -133,14 +133,14 @@ Result<value> Workflows::SessionStep(const Principal& who, const std::string& id
                                      std::optional<bool> screen_viewing) {
   const policy::Instant now = service_.Now();
   std::string endpoint_id;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    auto repo = SqliteWorkflowRepository(db);
-    auto s = repo->Session(id);
+  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    WorkflowRepository& repo = tx.workflows();
+    auto s = repo.Session(id);
     if (!s || s->technician_id != who.id) return NotFound("no such session");
     const auto applied = policy::workflow::Apply({Entity::kSession, s->state}, event, now);
     MoveDetails details;
     details.screen_viewing = screen_viewing;
-    if (!applied.ok() || !repo->Move(Entity::kSession, id, "", *applied.transition, details)) {
+    if (!applied.ok() || !repo.Move(Entity::kSession, id, "", *applied.transition, details)) {
       return Conflict(event == Event::kEndSession ? "the session has ended already"
                                                   : "the session has ended");
     }
@@ -148,11 +148,11 @@ Result<value> Workflows::SessionStep(const Principal& who, const std::string& id
     policy::Command command = CommandOf(event, who.id);
     command.session_id = id;
     command.session.screen_viewing = screen_viewing.value_or(false);
-    repo->Queue(endpoint_id, command, now);
+    repo.Queue(endpoint_id, command, now);
     AuditEvent e = ActorEvent(who, std::string(EventName(event)), "session:" + id);
     if (screen_viewing) e.details["screen_viewing"] = value::boolean(*screen_viewing);
-    AppendAudit(db, e, now);
-    return Encode(*repo->Session(id));
+    AppendAudit(tx.audit(), e, now);
+    return Encode(*repo.Session(id));
   });
   if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
   return r;
@@ -182,10 +182,10 @@ Result<value> Workflows::Decided(const Principal& who, const DecidedStep& step) 
   const policy::Instant now = service_.Now();
   Facts facts;
   std::optional<policy::Decision> denied;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    auto repo = SqliteWorkflowRepository(db);
+  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    WorkflowRepository& repo = tx.workflows();
     facts = Facts{};
-    if (auto problem = step.facts(*repo, facts)) return *problem;
+    if (auto problem = step.facts(repo, facts)) return *problem;
     const policy::Decision d = policy::Decide(snapshot->compiled, facts.request, now);
     AuditEvent e = ActorEvent(who, std::string(EventName(step.event)), facts.target);
     const value decision = policy::EncodeDecision(d);
@@ -194,13 +194,13 @@ Result<value> Workflows::Decided(const Principal& who, const DecidedStep& step) 
     if (d.effect == policy::Effect::kDeny) {
       // Recorded, and answered 403 once it is committed.
       e.outcome = "denied";
-      AppendAudit(db, e, now);
+      AppendAudit(tx.audit(), e, now);
       denied = d;
       return decision;
     }
-    value out = step.allow(*repo, snapshot->compiled, e, now);
+    value out = step.allow(repo, snapshot->compiled, e, now);
     out["decision"] = decision;
-    AppendAudit(db, e, now);
+    AppendAudit(tx.audit(), e, now);
     return out;
   });
   if (!r.ok()) return r;
@@ -291,9 +291,9 @@ Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& gr
   const policy::Instant now = service_.Now();
   std::string endpoint_id;
   const bool may = who.role != Role::kAuditor;
-  Result<value> r = service_.db().Write([&](SQLite::Database& db) -> Result<value> {
-    auto repo = SqliteWorkflowRepository(db);
-    const auto g = repo->Grant(grant_id);
+  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
+    WorkflowRepository& repo = tx.workflows();
+    const auto g = repo.Grant(grant_id);
     if (!g || !may || !CanSee(who, g->grant.technician_id)) return NotFound("no such grant");
     const auto applied =
         policy::workflow::Apply({Entity::kGrant, g->grant.state}, Event::kRevokeGrant, now);
@@ -301,19 +301,19 @@ Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& gr
     MoveDetails details;
     details.ended_by = by;
     if (!applied.ok() || !applied.transition->changes() ||
-        !repo->Move(Entity::kGrant, grant_id, "", *applied.transition, details)) {
+        !repo.Move(Entity::kGrant, grant_id, "", *applied.transition, details)) {
       return Conflict("the grant is no longer active");
     }
     endpoint_id = g->endpoint_id;
     policy::Command command = CommandOf(Event::kRevokeGrant, "");
     command.grant_id = grant_id;
     command.by = by;
-    repo->Queue(endpoint_id, command, now);
+    repo.Queue(endpoint_id, command, now);
     AuditEvent e =
         ActorEvent(who, std::string(EventName(Event::kRevokeGrant)), "grant:" + grant_id);
     e.details["endpoint_id"] = Str(endpoint_id);
-    AppendAudit(db, e, now);
-    return Encode(*repo->Grant(grant_id));
+    AppendAudit(tx.audit(), e, now);
+    return Encode(*repo.Grant(grant_id));
   });
   if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
   return r;
@@ -447,11 +447,11 @@ const std::string& TechnicianOf(const GrantRecord& g) { return g.grant.technicia
 // Technicians' own records chosen in storage; admins' those of the
 // technicians in their scope, known once per call.
 template <typename Load>
-Result<value> ListOf(Database& database, const Principal& who,
+Result<value> ListOf(Storage& storage, const Principal& who,
                      const std::optional<std::set<std::string>>& visible, Load load) {
   const std::string own = who.role == Role::kTechnician ? who.id : "";
-  return database.Read([&](SQLite::Database& db) -> Result<value> {
-    auto records = load(*SqliteWorkflowRepository(db), own);
+  return storage.Read([&](Repositories& tx) -> Result<value> {
+    auto records = load(tx.workflows(), own);
     if (visible) {
       std::erase_if(records, [&](const auto& r) { return !visible->contains(TechnicianOf(r)); });
     }
@@ -462,25 +462,25 @@ Result<value> ListOf(Database& database, const Principal& who,
 }  // namespace
 
 Result<value> Workflows::ListSessions(const Principal& who) {
-  return ListOf(service_.db(), who, Visible(who),
+  return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Sessions(t); });
 }
 Result<value> Workflows::ListRequests(const Principal& who) {
-  return ListOf(service_.db(), who, Visible(who),
+  return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Requests(t); });
 }
 Result<value> Workflows::ListGrants(const Principal& who) {
-  return ListOf(service_.db(), who, Visible(who),
+  return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Grants(t); });
 }
 Result<value> Workflows::ListConnections(const Principal& who) {
-  return ListOf(service_.db(), who, Visible(who),
+  return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Connections(t); });
 }
 Result<value> Workflows::ListCredentialRequests(const Principal& who) {
-  return ListOf(service_.db(), who, Visible(who), [](WorkflowRepository& r, const std::string& t) {
-    return r.CredentialRequests(t);
-  });
+  return ListOf(
+      service_.storage(), who, Visible(who),
+      [](WorkflowRepository& r, const std::string& t) { return r.CredentialRequests(t); });
 }
 
 }  // namespace custodian::admincenter

@@ -1,7 +1,5 @@
 // The admin center's storage in-process: migrations, group commit
 // semantics, and configuration parsing.
-#include "admincenter/database.h"
-
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +8,7 @@
 #include <thread>
 
 #include "admincenter/config.h"
+#include "admincenter/storage/sqlite.h"
 #include "common/result.h"
 #include "schema/migrations.h"
 
@@ -30,7 +29,7 @@ class TempDb : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-int Count(Database& db) {
+int Count(SqliteDatabase& db) {
   return db.Read(
       [](SQLite::Database& c) { return c.execAndGet("SELECT COUNT(*) FROM groups").getInt(); });
 }
@@ -46,29 +45,29 @@ void InsertGroup(SQLite::Database& c, const std::string& id) {
 TEST_F(TempDb, MigratesAFreshDatabaseAndRefusesANewerOne) {
   std::string error;
   {
-    auto db = Database::Open(path(), true, &error);
+    auto db = SqliteDatabase::Open(path(), true, &error);
     ASSERT_NE(db, nullptr) << error;
     EXPECT_EQ(db->schema_version(), static_cast<int>(schema::AdmincenterMigrations().size()));
-    auto again = Database::Open(path(), false, &error);  // idempotent
+    auto again = SqliteDatabase::Open(path(), false, &error);  // idempotent
     ASSERT_NE(again, nullptr) << error;
   }
   {
     SQLite::Database raw(path(), SQLite::OPEN_READWRITE);
     raw.exec("PRAGMA user_version = 999");
   }
-  EXPECT_EQ(Database::Open(path(), false, &error), nullptr);
+  EXPECT_EQ(SqliteDatabase::Open(path(), false, &error), nullptr);
   EXPECT_NE(error.find("newer than this binary"), std::string::npos) << error;
 }
 
 TEST_F(TempDb, AMissingDatabaseIsNotCreatedUnlessAsked) {
   std::string error;
-  EXPECT_EQ(Database::Open(path(), false, &error), nullptr);
+  EXPECT_EQ(SqliteDatabase::Open(path(), false, &error), nullptr);
   EXPECT_FALSE(std::filesystem::exists(path()));
 }
 
 TEST_F(TempDb, GroupCommitKeepsEachWritesOwnOutcome) {
   std::string error;
-  auto db = Database::Open(path(), true, &error);
+  auto db = SqliteDatabase::Open(path(), true, &error);
   ASSERT_NE(db, nullptr) << error;
   constexpr int kThreads = 32;
   std::atomic<int> committed{0}, refused{0}, thrown{0};
@@ -103,7 +102,7 @@ TEST_F(TempDb, GroupCommitKeepsEachWritesOwnOutcome) {
 
 TEST_F(TempDb, AFailedCommitFailsEveryWriteInIt) {
   std::string error;
-  auto db = Database::Open(path(), true, &error);
+  auto db = SqliteDatabase::Open(path(), true, &error);
   ASSERT_NE(db, nullptr) << error;
   // A deferred constraint fails only at COMMIT: the write function
   // succeeded, yet its caller must learn that nothing was kept.

@@ -11,11 +11,12 @@
 #include <functional>
 #include <memory>
 
+#include "admincenter/audit.h"
 #include "admincenter/audit_repository.h"
-#include "admincenter/database.h"
 #include "admincenter/endpoint_repository.h"
 #include "admincenter/key_repository.h"
 #include "admincenter/principal_repository.h"
+#include "admincenter/storage/sqlite.h"
 #include "admincenter/workflow_repository.h"
 #include "common/crypto.h"
 #include "policy/codec.h"
@@ -32,17 +33,38 @@ const policy::Instant kT0 = *policy::ParseRfc3339("2026-03-01T10:00:00Z");
 class Engine {
  public:
   virtual ~Engine() = default;
-  // Runs `f` with a repository inside one committed write.
-  virtual void Write(const std::function<void(WorkflowRepository&)>& f) = 0;
-  // The same write, for the endpoint repository.
-  virtual void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) = 0;
-  virtual void WritePrincipals(const std::function<void(PrincipalRepository&)>& f) = 0;
-  virtual void WriteAudit(const std::function<void(AuditRepository&)>& f) = 0;
-  virtual void WriteKeys(const std::function<void(KeyRepository&)>& f) = 0;
-  // A cursor over the audit log on a connection of its own.
-  virtual std::unique_ptr<AuditCursor> Cursor(const AuditQuery& query) = 0;
+  virtual Storage& storage() = 0;
   // Runs raw SQL (or its engine's equivalent) to damage a stored row.
   virtual void Damage(const std::string& statement) = 0;
+
+  // Runs `f` with one repository inside one committed write.
+  void Write(const std::function<void(WorkflowRepository&)>& f) {
+    In([&](Repositories& tx) { f(tx.workflows()); });
+  }
+  void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) {
+    In([&](Repositories& tx) { f(tx.endpoints()); });
+  }
+  void WritePrincipals(const std::function<void(PrincipalRepository&)>& f) {
+    In([&](Repositories& tx) { f(tx.principals()); });
+  }
+  void WriteAudit(const std::function<void(AuditRepository&)>& f) {
+    In([&](Repositories& tx) { f(tx.audit()); });
+  }
+  void WriteKeys(const std::function<void(KeyRepository&)>& f) {
+    In([&](Repositories& tx) { f(tx.keys()); });
+  }
+  // A cursor over the audit log on a connection of its own.
+  std::unique_ptr<AuditCursor> Cursor(const AuditQuery& query) {
+    return storage().ExportAudit(query);
+  }
+
+ private:
+  void In(const std::function<void(Repositories&)>& f) {
+    storage().Write([&](Repositories& tx) {
+      f(tx);
+      return true;
+    });
+  }
 };
 
 class SqliteEngine : public Engine {
@@ -50,62 +72,28 @@ class SqliteEngine : public Engine {
   SqliteEngine() {
     dir_ = testing::FreshTestDir("custodian-repo");
     std::string error;
-    db_ = Database::Open((dir_ / "admincenter.db").string(), true, &error);
-    EXPECT_NE(db_, nullptr) << error;
-    db_->Write([](SQLite::Database& db) {
-      db.exec(
-          "INSERT INTO groups (id, name, document, position, created_at, updated_at) "
-          "VALUES ('g', 'G', '{}', 1, 't', 't');"
-          "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
-          "updated_at) VALUES ('t-1', 'technician', 'tina', 'g', 'Europe/Berlin', 1, 't', 't');"
-          "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
-          "updated_at) VALUES ('t-2', 'technician', 'tom', 'g', 'Europe/Berlin', 2, 't', 't');"
-          "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
-          "VALUES ('e-1', 'pc', 'windows', 'Europe/Vienna', x'01', '2026-03-01T00:00:00Z');"
-          "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
-          "VALUES ('e-2', 'mac', 'macos', 'UTC', x'02', '2026-03-01T00:00:00Z');");
-      return true;
-    });
+    auto db = SqliteDatabase::Open((dir_ / "admincenter.db").string(), true, &error);
+    EXPECT_NE(db, nullptr) << error;
+    storage_ = std::make_unique<SqliteStorage>(std::move(db));
+    Damage(
+        "INSERT INTO groups (id, name, document, position, created_at, updated_at) "
+        "VALUES ('g', 'G', '{}', 1, 't', 't');"
+        "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
+        "updated_at) VALUES ('t-1', 'technician', 'tina', 'g', 'Europe/Berlin', 1, 't', 't');"
+        "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
+        "updated_at) VALUES ('t-2', 'technician', 'tom', 'g', 'Europe/Berlin', 2, 't', 't');"
+        "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
+        "VALUES ('e-1', 'pc', 'windows', 'Europe/Vienna', x'01', '2026-03-01T00:00:00Z');"
+        "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
+        "VALUES ('e-2', 'mac', 'macos', 'UTC', x'02', '2026-03-01T00:00:00Z');");
   }
   ~SqliteEngine() override {
-    db_.reset();
+    storage_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Write(const std::function<void(WorkflowRepository&)>& f) override {
-    db_->Write([&](SQLite::Database& db) {
-      f(*SqliteWorkflowRepository(db));
-      return true;
-    });
-  }
-  void WriteEndpoints(const std::function<void(EndpointRepository&)>& f) override {
-    db_->Write([&](SQLite::Database& db) {
-      f(*SqliteEndpointRepository(db));
-      return true;
-    });
-  }
-  void WritePrincipals(const std::function<void(PrincipalRepository&)>& f) override {
-    db_->Write([&](SQLite::Database& db) {
-      f(*SqlitePrincipalRepository(db));
-      return true;
-    });
-  }
-  void WriteAudit(const std::function<void(AuditRepository&)>& f) override {
-    db_->Write([&](SQLite::Database& db) {
-      f(*SqliteAuditRepository(db));
-      return true;
-    });
-  }
-  void WriteKeys(const std::function<void(KeyRepository&)>& f) override {
-    db_->Write([&](SQLite::Database& db) {
-      f(*SqliteKeyRepository(db));
-      return true;
-    });
-  }
-  std::unique_ptr<AuditCursor> Cursor(const AuditQuery& query) override {
-    return SqliteAuditCursor(db_->Borrow(), query);
-  }
+  Storage& storage() override { return *storage_; }
   void Damage(const std::string& statement) override {
-    db_->Write([&](SQLite::Database& db) {
+    storage_->database().Write([&](SQLite::Database& db) {
       db.exec(statement);
       return true;
     });
@@ -113,7 +101,7 @@ class SqliteEngine : public Engine {
 
  private:
   std::filesystem::path dir_;
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteStorage> storage_;
 };
 
 using EngineFactory = std::function<std::unique_ptr<Engine>()>;
@@ -412,6 +400,26 @@ TEST_P(PrincipalRepositoryConformance, TokensStandForEnabledPrincipalsUntilRevok
     // Endpoint tokens name the endpoint.
     EXPECT_EQ(r.FindByToken(std::string("\x01", 1), true, kT0, nullptr)->id, "e-1");
   });
+}
+
+TEST_P(PrincipalRepositoryConformance, AnEngineFailureIsAStorageErrorAndRollsTheWriteBack) {
+  Principal tina;  // the engine's t-1 exists already
+  tina.id = "t-1";
+  tina.name = "tina-again";
+  tina.role = Role::kTechnician;
+  Storage& storage = engine_->storage();
+  EXPECT_THROW(storage.Write([&](Repositories& tx) {
+    AuditEvent e;
+    e.action = "principal.create";
+    AppendAudit(tx.audit(), e, kT0);
+    tx.principals().Insert(tina, "", kT0);  // the id is taken
+    return true;
+  }),
+               StorageError);
+  EXPECT_FALSE(storage.Read([](Repositories& tx) {
+    return tx.principals().FindByName("tina-again", nullptr).has_value();
+  }));
+  EXPECT_EQ(storage.Read([](Repositories& tx) { return tx.audit().Head().seq; }), 0);
 }
 
 using AuditRepositoryConformance = WorkflowRepositoryConformance;

@@ -1,5 +1,5 @@
-// The admin center's Workflows service in-process, on its SQLite
-// repositories in a temporary folder: the technicians' steps and, above
+// The admin center's Workflows service in-process, on its repositories
+// (SQLite in a temporary folder): the technicians' steps and, above
 // all, how the endpoint's events move what the admin center holds — only
 // along policy/workflow.h's transitions, only for the endpoint that owns the
 // record, and counted (an event that moves nothing changes nothing).
@@ -7,7 +7,7 @@
 
 #include "admincenter/distribution.h"
 #include "admincenter/keys.h"
-#include "admincenter/policy_repository.h"
+#include "admincenter/storage.h"
 #include "admincenter/workflows.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -24,28 +24,26 @@ class WorkflowsService : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::FreshTestDir("custodian-wfsvc");
     std::string error;
-    db_ = Database::Open((dir_ / "admincenter.db").string(), true, &error);
-    ASSERT_NE(db_, nullptr) << error;
-    db_->Write([](SQLite::Database& c) {
-      SqlitePolicyRepository(c)->SaveSettings(policy::GlobalSettings{}, kT0);
-      c.exec(
-          "INSERT INTO principals (id, kind, name, position, created_at, updated_at) "
-          "VALUES ('p-master', 'master_admin', 'root', 1, 't', 't')");
+    storage_ = OpenStorage((dir_ / "admincenter.db").string(), true, &error);
+    ASSERT_NE(storage_, nullptr) << error;
+    master_.id = "p-master";
+    master_.name = "root";
+    master_.role = Role::kMasterAdmin;
+    storage_->Write([&](Repositories& tx) {
+      tx.policy().SaveSettings(policy::GlobalSettings{}, kT0);
+      tx.principals().Insert(master_, "", kT0);
       return true;
     });
     const auto key = crypto::GenerateEd25519();
     ASSERT_TRUE(WriteNewFile((dir_ / "key.pem").string(), key.private_pem, 0600, &error));
     auto clock = [this] { return now_; };
-    keys_ = KeyRing::Open(*db_, dir_, "key.pem", kT0, &error);
+    keys_ = KeyRing::Open(*storage_, dir_, "key.pem", kT0, &error);
     ASSERT_NE(keys_, nullptr) << error;
-    seal_ = std::make_unique<AuditSeal>(*db_, *keys_, clock, dir_ / "audit-head.json");
-    service_ = std::make_unique<Service>(*db_, policy::SystemTimeZones::Get(), clock, *seal_);
+    seal_ = std::make_unique<AuditSeal>(*storage_, *keys_, clock, dir_ / "audit-head.json");
+    service_ = std::make_unique<Service>(*storage_, policy::SystemTimeZones::Get(), clock, *seal_);
     distribution_ = std::make_unique<Distribution>(*service_, *keys_);
     workflows_ = std::make_unique<Workflows>(*service_, *distribution_);
 
-    master_.id = "p-master";
-    master_.name = "root";
-    master_.role = Role::kMasterAdmin;
     ASSERT_TRUE(service_
                     ->CreateGroup(master_, value::parse(R"({"id":"g","name":"G","permissions":
                         {"unattended_access":true,"request_windows_credentials":true}})"))
@@ -67,7 +65,7 @@ class WorkflowsService : public ::testing::Test {
     service_.reset();
     seal_.reset();
     keys_.reset();
-    db_.reset();
+    storage_.reset();
     std::filesystem::remove_all(dir_);
   }
 
@@ -90,8 +88,8 @@ class WorkflowsService : public ::testing::Test {
     const value record =
         value::parse(R"({"action":")" + action + R"(","outcome":")" + outcome + R"(","reasons":)" +
                      reasons + R"(,"details":)" + details + "}");
-    db_->Write([&](SQLite::Database& db) {
-      workflows_->Observe(db, endpoint, record, now_);
+    storage_->Write([&](Repositories& tx) {
+      workflows_->Observe(tx, endpoint, record, now_);
       return true;
     });
   }
@@ -119,7 +117,7 @@ class WorkflowsService : public ::testing::Test {
 
   std::filesystem::path dir_;
   policy::Instant now_ = kT0;
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<Storage> storage_;
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<AuditSeal> seal_;
   std::unique_ptr<Service> service_;

@@ -11,11 +11,11 @@
 // event: callers pass ids and names, never tokens or passwords.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
 #include <cpprest/json.h>
 
 #include <string>
 
+#include "admincenter/audit_repository.h"
 #include "common/audit_chain.h"
 #include "policy/time.h"
 
@@ -39,12 +39,12 @@ struct AuditEvent {
 
 inline constexpr const char* kGenesisHash = audit::kGenesisHash;
 
-// Appends `event` at `now` inside the caller's write transaction and
-// returns its seq. Text fields are stored as valid UTF-8 (ill-formed bytes
-// become U+FFFD) and cut to the limits above. Throws SQLite::Exception on a
-// database failure and std::invalid_argument when reasons or details hold
+// Appends `event` at `now` to `log`, the audit repository of the caller's
+// write, and returns its seq. Text fields are stored as valid UTF-8
+// (ill-formed bytes become U+FFFD) and cut to the limits above. Throws
+// StorageError on a storage failure and std::invalid_argument when reasons or details hold
 // what JSON cannot carry faithfully (text::JsonTextProblems; refused at
 // the edge before it gets here); either rolls the transaction back.
-int64_t AppendAudit(SQLite::Database& db, const AuditEvent& event, policy::Instant now);
+int64_t AppendAudit(AuditRepository& log, const AuditEvent& event, policy::Instant now);
 
 }  // namespace custodian::admincenter

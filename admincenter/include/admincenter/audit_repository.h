@@ -1,11 +1,9 @@
 // The central audit log as stored (schema/admincenter/0001, 0005): the hash
 // chain of events and the signed checkpoints over it. The interface the
-// audit log, its seal and its export use, and its SQLite implementation, the
-// only code with these tables' SQL; every engine passes the conformance
-// suite (tests/admincenter/repository_conformance_test.cc).
+// audit log, its seal and its export use; each engine's implementation
+// (src/storage/) is the only code with these tables' queries and passes the
+// conformance suite (tests/admincenter/repository_conformance_test.cc).
 #pragma once
-
-#include <SQLiteCpp/Database.h>
 
 #include <functional>
 #include <memory>
@@ -58,8 +56,6 @@ class AuditRepository {
   virtual void Keep(const StoredCheckpoint& checkpoint) = 0;
 };
 
-std::unique_ptr<AuditRepository> SqliteAuditRepository(SQLite::Database& db);
-
 // The events `query` selects, oldest first, read a batch at a time from one
 // snapshot of the log on a connection of the cursor's own, for an export
 // that streams for as long as it takes.
@@ -72,8 +68,5 @@ class AuditCursor {
   // export allocates little), or false at the end.
   virtual bool Next(StoredEvent& row) = 0;
 };
-
-std::unique_ptr<AuditCursor> SqliteAuditCursor(std::shared_ptr<SQLite::Database> connection,
-                                               const AuditQuery& query);
 
 }  // namespace custodian::admincenter

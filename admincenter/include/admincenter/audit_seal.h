@@ -32,8 +32,8 @@
 #include <string>
 #include <thread>
 
-#include "admincenter/database.h"
 #include "admincenter/keys.h"
+#include "admincenter/storage.h"
 #include "common/result.h"
 
 namespace custodian::admincenter {
@@ -46,7 +46,7 @@ class AuditSeal {
  public:
   // `head_file`: where the latest checkpoint is kept outside the database
   // (empty: nowhere, for tests of the database alone).
-  AuditSeal(Database& db, const KeyRing& keys, Clock clock, std::filesystem::path head_file);
+  AuditSeal(Storage& storage, const KeyRing& keys, Clock clock, std::filesystem::path head_file);
   ~AuditSeal();
   AuditSeal(const AuditSeal&) = delete;
   AuditSeal& operator=(const AuditSeal&) = delete;
@@ -73,14 +73,14 @@ class AuditSeal {
  private:
   // Checks rows after the last verified one (all of them the first time).
   // Sets broken_ and returns false on a mismatch.
-  bool VerifyNew(SQLite::Database& db);
-  bool VerifyCheckpoints(SQLite::Database& db);
+  bool VerifyNew(Repositories& tx);
+  bool VerifyCheckpoints(Repositories& tx);
   // Signs and persists a checkpoint of (seq, hash); caller holds mutex_.
-  web::json::value SignAndKeep(SQLite::Database& db, int64_t seq, const std::string& hash);
+  web::json::value SignAndKeep(Repositories& tx, int64_t seq, const std::string& hash);
   void Break(std::string why);
   void SealLoop();
 
-  Database& db_;
+  Storage& storage_;
   const KeyRing& keys_;
   Clock clock_;
   std::filesystem::path head_file_;

@@ -73,7 +73,7 @@ class Distribution {
                               const value& body);
   // Called for each new event of an endpoint, inside the write that stores
   // it (the workflows follow what the endpoint settled). Set before serving.
-  using EventObserver = std::function<void(SQLite::Database&, const std::string& endpoint_id,
+  using EventObserver = std::function<void(Repositories&, const std::string& endpoint_id,
                                            const value& record, policy::Instant now)>;
   void SetEventObserver(EventObserver observer) { observer_ = std::move(observer); }
 

@@ -1,16 +1,14 @@
 // Endpoints and what travels to and from them (schema/admincenter/0002):
 // enrollment codes, the endpoints themselves, their durable command queue,
 // the receipts of their chained events, and the signed bundles issued for
-// them. The interface Distribution uses, and its SQLite implementation, the
-// only code with these tables' SQL; every engine passes the conformance
-// suite (tests/admincenter/repository_conformance_test.cc).
+// them. The interface Distribution uses; each engine's implementation
+// (src/storage/) is the only code with these tables' queries and passes the
+// conformance suite (tests/admincenter/repository_conformance_test.cc).
 //
-// Like every repository, one lives inside one read or write of the
-// database: not thread-safe, and its changes commit with that write's
+// Like every repository, one lives inside one unit of work of the
+// storage (storage.h): not thread-safe, and its changes commit with that write's
 // audit event.
 #pragma once
-
-#include <SQLiteCpp/Database.h>
 
 #include <memory>
 #include <optional>
@@ -88,7 +86,5 @@ class EndpointRepository {
   virtual std::optional<BundleRecord> LatestBundle() = 0;
   virtual void Insert(const BundleRecord& bundle) = 0;
 };
-
-std::unique_ptr<EndpointRepository> SqliteEndpointRepository(SQLite::Database& db);
 
 }  // namespace custodian::admincenter

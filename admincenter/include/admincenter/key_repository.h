@@ -1,11 +1,9 @@
 // The policy signing keys as registered (schema/admincenter/0002): which
 // key is active, listed or retired, and the file of each private key (the
 // keys themselves are files of mode 0600 beside the database, never rows).
-// The interface KeyRing and AuditSeal use, and its SQLite implementation,
-// the only code with this table's SQL.
+// The interface KeyRing and AuditSeal use; each engine's implementation
+// (src/storage/) is the only code with this table's queries.
 #pragma once
-
-#include <SQLiteCpp/Database.h>
 
 #include <memory>
 #include <optional>
@@ -36,7 +34,5 @@ class KeyRepository {
   virtual void Activate(const KeyRecord& key) = 0;
   virtual void Retire(const std::string& key_id, policy::Instant at) = 0;
 };
-
-std::unique_ptr<KeyRepository> SqliteKeyRepository(SQLite::Database& db);
 
 }  // namespace custodian::admincenter

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "admincenter/auth.h"
-#include "admincenter/database.h"
+#include "admincenter/storage.h"
 #include "common/result.h"
 #include "policy/time.h"
 
@@ -33,7 +33,7 @@ class KeyRing {
  public:
   // Loads the keys. On first start, registers `initial_key_file` (relative
   // to `data_dir`) as the active key.
-  static std::unique_ptr<KeyRing> Open(Database& db, const std::filesystem::path& data_dir,
+  static std::unique_ptr<KeyRing> Open(Storage& storage, const std::filesystem::path& data_dir,
                                        const std::string& initial_key_file, policy::Instant now,
                                        std::string* error);
 
@@ -52,11 +52,12 @@ class KeyRing {
                                   policy::Instant now);
 
  private:
-  KeyRing(Database& db, std::filesystem::path data_dir) : db_(db), dir_(std::move(data_dir)) {}
+  KeyRing(Storage& storage, std::filesystem::path data_dir)
+      : storage_(storage), dir_(std::move(data_dir)) {}
   // Reloads the in-memory keys from the database and the files.
   bool Load(std::string* error);
 
-  Database& db_;
+  Storage& storage_;
   std::filesystem::path dir_;
   mutable std::mutex mutex_;
   std::vector<SigningKey> signing_;  // active first

@@ -2,13 +2,12 @@
 // settings row, the group tree and the technicians, assembled into the
 // policy document of DESIGN.md §3, which the policy library validates on
 // every write (validate on write) and compiles for decisions. The interface
-// the service uses, and its SQLite implementation, the only code with these
-// tables' SQL.
+// the service uses; each engine's implementation (src/storage/) is the only
+// code with these tables' queries.
 //
-// One lives inside one read or write of the database: not thread-safe.
+// One lives inside one unit of work (storage.h): not thread-safe.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
 #include <cpprest/json.h>
 
 #include <memory>
@@ -43,7 +42,5 @@ class PolicyRepository {
   virtual std::string Tag() = 0;
   virtual void SetTag(const std::string& tag) = 0;
 };
-
-std::unique_ptr<PolicyRepository> SqlitePolicyRepository(SQLite::Database& db);
 
 }  // namespace custodian::admincenter

@@ -1,14 +1,12 @@
 // Principals and their tokens (schema/admincenter/0001): the interface the
-// service uses, and its SQLite implementation, the only code with these
-// tables' SQL; every engine passes the conformance suite
+// service uses; each engine's implementation (src/storage/) is the only
+// code with these tables' queries and passes the conformance suite
 // (tests/admincenter/repository_conformance_test.cc). Passwords are stored
 // as Argon2id hashes and tokens as SHA-256 hashes only.
 //
-// One lives inside one read or write of the database: not thread-safe, and
+// One lives inside one unit of work (storage.h): not thread-safe, and
 // its changes commit with that write's audit event.
 #pragma once
-
-#include <SQLiteCpp/Database.h>
 
 #include <memory>
 #include <optional>
@@ -51,7 +49,5 @@ class PrincipalRepository {
   virtual std::optional<std::string> TokenOwner(const std::string& token_id) = 0;
   virtual void RevokeToken(const std::string& token_id) = 0;
 };
-
-std::unique_ptr<PrincipalRepository> SqlitePrincipalRepository(SQLite::Database& db);
 
 }  // namespace custodian::admincenter

@@ -1,7 +1,7 @@
 // The admin center's operations (DESIGN.md §5), independent of HTTP: each
 // takes the calling principal and JSON input, checks authorization and
 // input, and returns a JSON result or a Problem. Every mutation and its
-// audit event are written in one transaction. Methods block on SQLite (and
+// audit event are written in one transaction. Methods block on storage (and
 // on Argon2 for logins): call them from worker threads, never from the I/O
 // threads.
 #pragma once
@@ -19,10 +19,10 @@
 #include "admincenter/audit.h"
 #include "admincenter/audit_seal.h"
 #include "admincenter/auth.h"
-#include "admincenter/database.h"
 #include "admincenter/keys.h"
 #include "admincenter/login_throttle.h"
 #include "admincenter/refusals.h"
+#include "admincenter/storage.h"
 #include "common/result.h"
 #include "policy/engine.h"
 #include "policy/model.h"
@@ -43,7 +43,7 @@ struct AuditFilter {
 class Service {
  public:
   // Checkpoints and export trailers are signed by `seal`.
-  Service(Database& db, const policy::TimeZones& zones, Clock clock, AuditSeal& seal);
+  Service(Storage& storage, const policy::TimeZones& zones, Clock clock, AuditSeal& seal);
 
   std::optional<Principal> Authenticate(const std::string& bearer_token);
 
@@ -87,7 +87,7 @@ class Service {
   Result<value> Checkpoint() { return seal_.Checkpoint(); }
   AuditSeal& seal() { return seal_; }
 
-  Database& db() { return db_; }
+  Storage& storage() { return storage_; }
   const policy::TimeZones& zones() const { return zones_; }
   policy::Instant Now() const { return clock_(); }
 
@@ -128,16 +128,16 @@ class Service {
   void InvalidatePolicy();
   // Called after a committed write that changed principals or tokens.
   void InvalidateAuthentication();
-  // db_.Write for changes to the policy (groups, settings, technicians):
+  // storage_.Write for changes to the policy (groups, settings, technicians):
   // a successful `f` gives the policy a new tag, and the caches are
   // invalidated after the commit.
-  Result<value> PolicyWrite(const std::function<Result<value>(SQLite::Database&)>& f);
+  Result<value> PolicyWrite(const std::function<Result<value>(Repositories&)>& f);
   // The current policy, inside a write: the one the writer last wrote when
   // the stored tag still names it, else loaded and validated. Writer
   // thread only.
-  policy::Parsed<policy::Policy> WriterPolicy(SQLite::Database& db);
+  policy::Parsed<policy::Policy> WriterPolicy(Repositories& tx);
 
-  Database& db_;
+  Storage& storage_;
   const policy::TimeZones& zones_;
   std::mutex snapshot_mutex_;
   std::shared_ptr<const PolicySnapshot> snapshot_;

@@ -1,15 +1,13 @@
 // The admin center's workflow records (schema/admincenter/0004) and the
-// repository that stores them: the interface the workflows use, and its
-// SQLite implementation, the only code with the workflow tables' SQL. A
-// second engine implements the same interface and passes the same
-// conformance suite (tests/admincenter/repository_conformance_test.cc).
+// repository that stores them: the interface the workflows use; each
+// engine's implementation (src/storage/) is the only code with the workflow
+// tables' queries and passes the conformance suite
+// (tests/admincenter/repository_conformance_test.cc).
 //
 // States are policy/workflow.h's. A repository lives inside one read or
-// write of the database (Database::Read/Write): not thread-safe, and every
+// write of the storage (Storage::Read/Write): not thread-safe, and every
 // change it makes commits or rolls back with that write's audit event.
 #pragma once
-
-#include <SQLiteCpp/Database.h>
 
 #include <memory>
 #include <optional>
@@ -152,8 +150,5 @@ class WorkflowRepository {
   virtual void Queue(const std::string& endpoint_id, const policy::Command& command,
                      policy::Instant now) = 0;
 };
-
-// The SQLite implementation, on the connection of the current read or write.
-std::unique_ptr<WorkflowRepository> SqliteWorkflowRepository(SQLite::Database& db);
 
 }  // namespace custodian::admincenter

@@ -65,7 +65,7 @@ class Workflows {
   Result<value> ListCredentialRequests(const Principal& who);
 
   // A new event reported by `endpoint_id` (Distribution's observer).
-  void Observe(SQLite::Database& db, const std::string& endpoint_id, const value& record,
+  void Observe(Repositories& tx, const std::string& endpoint_id, const value& record,
                policy::Instant now);
 
  private:

@@ -1,7 +1,7 @@
 // AuditRepository and AuditCursor on SQLite.
 #include <SQLiteCpp/Statement.h>
 
-#include "admincenter/audit_repository.h"
+#include "admincenter/storage/sqlite.h"
 
 namespace custodian::admincenter {
 namespace {
@@ -141,9 +141,13 @@ class SqliteCursor : public AuditCursor {
   const ChainHead& head() const override { return head_; }
 
   bool Next(StoredEvent& row) override {
-    if (!rows_->executeStep()) return false;
-    ReadInto(*rows_, row);
-    return true;
+    try {
+      if (!rows_->executeStep()) return false;
+      ReadInto(*rows_, row);
+      return true;
+    } catch (const SQLite::Exception& e) {
+      throw StorageError(std::string("the audit log: ") + e.what());
+    }
   }
 
  private:

@@ -1,7 +1,7 @@
 // EndpointRepository on SQLite.
 #include <SQLiteCpp/Statement.h>
 
-#include "admincenter/endpoint_repository.h"
+#include "admincenter/storage/sqlite.h"
 #include "common/crypto.h"
 #include "schema/row_reader.h"
 

@@ -1,7 +1,7 @@
 // KeyRepository on SQLite.
 #include <SQLiteCpp/Statement.h>
 
-#include "admincenter/key_repository.h"
+#include "admincenter/storage/sqlite.h"
 
 namespace custodian::admincenter {
 namespace {

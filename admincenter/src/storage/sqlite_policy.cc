@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "admincenter/policy_repository.h"
+#include "admincenter/storage/sqlite.h"
 
 namespace custodian::admincenter {
 

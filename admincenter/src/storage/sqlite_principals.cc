@@ -1,7 +1,7 @@
 // PrincipalRepository on SQLite.
 #include <SQLiteCpp/Statement.h>
 
-#include "admincenter/principal_repository.h"
+#include "admincenter/storage/sqlite.h"
 #include "common/crypto.h"
 #include "schema/row_reader.h"
 

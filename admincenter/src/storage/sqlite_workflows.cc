@@ -4,8 +4,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "admincenter/endpoint_repository.h"
-#include "admincenter/workflow_repository.h"
+#include "admincenter/storage/sqlite.h"
 #include "policy/codec.h"
 #include "schema/row_reader.h"
 

@@ -7,24 +7,13 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <optional>
-#include <stdexcept>
 #include <string>
 
 #include "policy/time.h"
 #include "policy/workflow.h"
+#include "schema/storage_error.h"
 
 namespace custodian::schema {
-
-// What storage failed to do: SQLite's own error, or a row that does not
-// read back. The daemons answer it 503 and log it.
-class StorageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] inline void Damaged(const std::string& table, const std::string& column) {
-  throw StorageError("the stored " + table + "." + column + " does not read back");
-}
 
 class RowReader {
  public:

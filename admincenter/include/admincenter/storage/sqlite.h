@@ -1,4 +1,8 @@
-// The admin center's SQLite database (DESIGN.md §8): WAL, synchronous=FULL
+// The SQLite engine of the admin center's storage (DESIGN.md §8), the only
+// code outside src/storage/ that knows SQLite: tests of the engine itself
+// and OpenStorage use it; services see only admincenter/storage.h.
+//
+// SqliteDatabase: the data file, in WAL mode with synchronous=FULL
 // so that an acknowledged write survives kill -9 and power loss, a busy
 // timeout, foreign keys, and migrations at open.
 //
@@ -23,14 +27,17 @@
 #include <type_traits>
 #include <vector>
 
+#include "admincenter/storage.h"
+
 namespace custodian::admincenter {
 
-class Database {
+class SqliteDatabase {
  public:
   // Opens (creating when `create`) and migrates the database at `path`.
   // Returns nullptr and sets `*error` on failure, e.g. a schema newer than
   // this binary.
-  static std::unique_ptr<Database> Open(const std::string& path, bool create, std::string* error);
+  static std::unique_ptr<SqliteDatabase> Open(const std::string& path, bool create,
+                                              std::string* error);
 
   // Runs `f` with a connection of its own; reads see committed data.
   template <typename F>
@@ -57,7 +64,7 @@ class Database {
     job.run = [&](SQLite::Database& db) {
       try {
         result.emplace(f(db));
-        return IsOk(*result);
+        return KeepsChanges(*result);
       } catch (...) {
         error = std::current_exception();
         return false;
@@ -69,7 +76,7 @@ class Database {
     return std::move(*result);
   }
 
-  ~Database();
+  ~SqliteDatabase();
   const std::string& path() const { return path_; }
   int schema_version() const { return schema_version_; }
   // The version the database itself reports: a read that proves the
@@ -78,9 +85,9 @@ class Database {
 
  private:
   struct Lease {
-    explicit Lease(Database& d);
+    explicit Lease(SqliteDatabase& d);
     ~Lease();
-    Database& owner;
+    SqliteDatabase& owner;
     std::unique_ptr<SQLite::Database> db;
   };
   // One queued write.
@@ -91,19 +98,11 @@ class Database {
     // Its own, so that a commit wakes only the callers it concerns.
     std::condition_variable committed;
   };
-  template <typename R>
-  static bool IsOk(const R& r) {
-    if constexpr (requires { r.ok(); }) {
-      return r.ok();
-    } else {
-      return true;
-    }
-  }
   // Queues `job` and waits until the writer has committed (or failed) it.
   void Submit(Job& job);
   void WriterLoop();
 
-  Database(std::string path, int schema_version);
+  SqliteDatabase(std::string path, int schema_version);
   std::unique_ptr<SQLite::Database> Connect() const;
 
   std::string path_;
@@ -116,6 +115,37 @@ class Database {
   std::vector<Job*> write_queue_;
   bool stopping_ = false;
   std::thread writer_;
+};
+
+// The repositories on `db`, the connection of the current read or write.
+std::unique_ptr<WorkflowRepository> SqliteWorkflowRepository(SQLite::Database& db);
+std::unique_ptr<EndpointRepository> SqliteEndpointRepository(SQLite::Database& db);
+std::unique_ptr<PrincipalRepository> SqlitePrincipalRepository(SQLite::Database& db);
+std::unique_ptr<PolicyRepository> SqlitePolicyRepository(SQLite::Database& db);
+std::unique_ptr<AuditRepository> SqliteAuditRepository(SQLite::Database& db);
+std::unique_ptr<KeyRepository> SqliteKeyRepository(SQLite::Database& db);
+// A cursor on a connection of its own, kept as long as the cursor lives.
+std::unique_ptr<AuditCursor> SqliteAuditCursor(std::shared_ptr<SQLite::Database> connection,
+                                               const AuditQuery& query);
+
+// The Storage on `db`: each unit of work gets its connection's
+// repositories, and SQLite's exceptions become StorageError.
+class SqliteStorage : public Storage {
+ public:
+  explicit SqliteStorage(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+  SqliteDatabase& database() { return *db_; }
+
+  std::unique_ptr<AuditCursor> ExportAudit(const AuditQuery& query) override;
+  int schema_version() const override { return db_->schema_version(); }
+  int ReadSchemaVersion() override;
+  const std::string& location() const override { return db_->path(); }
+
+ protected:
+  void RunRead(const std::function<void(Repositories&)>& f) override;
+  void RunWrite(const std::function<bool(Repositories&)>& f) override;
+
+ private:
+  std::unique_ptr<SqliteDatabase> db_;
 };
 
 }  // namespace custodian::admincenter

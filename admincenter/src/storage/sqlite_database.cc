@@ -1,7 +1,6 @@
-#include "admincenter/database.h"
-
 #include <SQLiteCpp/Exception.h>
 
+#include "admincenter/storage/sqlite.h"
 #include "schema/migrations.h"
 
 namespace custodian::admincenter {
@@ -20,7 +19,8 @@ void Configure(SQLite::Database& db) {
 
 }  // namespace
 
-std::unique_ptr<Database> Database::Open(const std::string& path, bool create, std::string* error) {
+std::unique_ptr<SqliteDatabase> SqliteDatabase::Open(const std::string& path, bool create,
+                                                     std::string* error) {
   try {
     const int flags = SQLite::OPEN_READWRITE | (create ? SQLite::OPEN_CREATE : 0);
     SQLite::Database db(path, flags);
@@ -35,19 +35,19 @@ std::unique_ptr<Database> Database::Open(const std::string& path, bool create, s
       *error = path + ": " + m.error;
       return nullptr;
     }
-    return std::unique_ptr<Database>(new Database(path, m.to_version));
+    return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(path, m.to_version));
   } catch (const SQLite::Exception& e) {
     *error = path + ": " + e.what();
     return nullptr;
   }
 }
 
-Database::Database(std::string path, int schema_version)
+SqliteDatabase::SqliteDatabase(std::string path, int schema_version)
     : path_(std::move(path)), schema_version_(schema_version) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
-Database::~Database() {
+SqliteDatabase::~SqliteDatabase() {
   {
     std::lock_guard lock(write_mutex_);
     stopping_ = true;
@@ -56,14 +56,14 @@ Database::~Database() {
   writer_.join();
 }
 
-void Database::Submit(Job& job) {
+void SqliteDatabase::Submit(Job& job) {
   std::unique_lock lock(write_mutex_);
   write_queue_.push_back(&job);
   write_queued_.notify_one();
   job.committed.wait(lock, [&] { return job.done; });
 }
 
-void Database::WriterLoop() {
+void SqliteDatabase::WriterLoop() {
   // Bounds a batch so that no caller waits behind an unbounded queue.
   constexpr std::size_t kMaxBatch = 256;
   std::unique_ptr<SQLite::Database> db = Connect();
@@ -106,13 +106,13 @@ void Database::WriterLoop() {
   }
 }
 
-std::unique_ptr<SQLite::Database> Database::Connect() const {
+std::unique_ptr<SQLite::Database> SqliteDatabase::Connect() const {
   auto db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE);
   Configure(*db);
   return db;
 }
 
-Database::Lease::Lease(Database& d) : owner(d) {
+SqliteDatabase::Lease::Lease(SqliteDatabase& d) : owner(d) {
   {
     std::lock_guard lock(d.mutex_);
     if (!d.idle_.empty()) {
@@ -123,19 +123,19 @@ Database::Lease::Lease(Database& d) : owner(d) {
   if (!db) db = d.Connect();
 }
 
-std::shared_ptr<SQLite::Database> Database::Borrow() {
+std::shared_ptr<SQLite::Database> SqliteDatabase::Borrow() {
   auto lease = std::make_shared<Lease>(*this);
   SQLite::Database* db = lease->db.get();
   // Aliasing constructor: the connection lives as long as its lease.
   return std::shared_ptr<SQLite::Database>(lease, db);
 }
 
-Database::Lease::~Lease() {
+SqliteDatabase::Lease::~Lease() {
   std::lock_guard lock(owner.mutex_);
   owner.idle_.push_back(std::move(db));
 }
 
-int Database::ReadSchemaVersion() {
+int SqliteDatabase::ReadSchemaVersion() {
   return Read([](SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); });
 }
 
