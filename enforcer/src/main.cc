@@ -23,7 +23,7 @@
 #include "enforcer/bundle.h"
 #include "enforcer/config.h"
 #include "enforcer/local_api.h"
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 #include "enforcer/workflows.h"
 #include "policy/system_time_zones.h"
 

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "enforcer/store.h"
-#include "enforcer/workflow_rows.h"
+#include "enforcer/storage/store.h"
+#include "enforcer/storage/workflow_rows.h"
 #include "policy/decision.h"
 #include "policy/workflow.h"
 

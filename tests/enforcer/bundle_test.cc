@@ -12,7 +12,7 @@
 
 #include "common/crypto.h"
 #include "common/files.h"
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 #include "policy/system_time_zones.h"
 #include "support/process.h"
 

@@ -12,7 +12,7 @@
 #include "common/crypto.h"
 #include "enforcer/agent.h"
 #include "enforcer/bundle.h"
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 #include "policy/system_time_zones.h"
 #include "support/bundles.h"
 #include "support/process.h"

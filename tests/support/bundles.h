@@ -12,7 +12,7 @@
 
 #include "common/crypto.h"
 #include "enforcer/bundle.h"
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 #include "policy/time.h"
 
 namespace custodian::testing {

@@ -25,7 +25,7 @@
 #include "common/http_client.h"
 #include "enforcer/bundle.h"
 #include "enforcer/config.h"
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 
 namespace custodian::enforcer {
 

@@ -24,7 +24,7 @@
 #include <variant>
 #include <vector>
 
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 #include "policy/engine.h"
 #include "policy/model.h"
 #include "policy/time.h"

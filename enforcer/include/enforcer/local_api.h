@@ -31,7 +31,7 @@
 #include "common/http_server.h"
 #include "enforcer/agent.h"
 #include "enforcer/bundle.h"
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 #include "enforcer/workflows.h"
 
 namespace custodian::enforcer {

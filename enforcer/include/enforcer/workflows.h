@@ -41,9 +41,9 @@
 #include "enforcer/customer_texts.h"
 #include "enforcer/os.h"
 #include "enforcer/secret_form.h"
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
+#include "enforcer/storage/workflow_rows.h"
 #include "enforcer/vault.h"
-#include "enforcer/workflow_rows.h"
 #include "policy/commands.h"
 
 namespace custodian::enforcer {

@@ -1,5 +1,6 @@
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
@@ -36,25 +37,51 @@ std::unique_ptr<Store> Store::Open(const std::filesystem::path& dir, bool create
   }
 }
 
-std::optional<std::string> Store::Get(const std::string& key) {
+Store::Store(std::filesystem::path dir, std::unique_ptr<SQLite::Database> db)
+    : dir_(std::move(dir)), db_(std::move(db)) {}
+
+Store::~Store() = default;
+
+template <typename F>
+auto Store::Locked(F&& f) {
   std::lock_guard lock(mutex_);
-  SQLite::Statement q(*db_, "SELECT value FROM state WHERE key = ?");
-  q.bind(1, key);
-  if (!q.executeStep()) return std::nullopt;
-  return q.getColumn(0).getString();
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    throw StorageError(std::string("the enforcer's database: ") + e.what());
+  }
+}
+
+void Store::RunTransaction(const std::function<void(Tx&)>& f) {
+  Locked([&] {
+    SQLite::Transaction t(*db_);
+    Tx tx(*this);
+    f(tx);
+    t.commit();
+  });
+}
+
+std::optional<std::string> Store::Get(const std::string& key) {
+  return Locked([&]() -> std::optional<std::string> {
+    SQLite::Statement q(*db_, "SELECT value FROM state WHERE key = ?");
+    q.bind(1, key);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
+  });
 }
 
 void Store::Set(const std::vector<std::pair<std::string, std::string>>& values) {
-  std::lock_guard lock(mutex_);
-  SQLite::Transaction t(*db_);
-  SQLite::Statement q(*db_, "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)");
-  for (const auto& [k, v] : values) {
-    q.bind(1, k);
-    q.bind(2, v);
-    q.exec();
-    q.reset();
-  }
-  t.commit();
+  Locked([&] {
+    SQLite::Transaction t(*db_);
+    SQLite::Statement q(*db_, "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)");
+    for (const auto& [k, v] : values) {
+      q.bind(1, k);
+      q.bind(2, v);
+      q.exec();
+      q.reset();
+    }
+    t.commit();
+  });
 }
 
 value Store::Append(const EventInput& event, policy::Instant now) {
@@ -101,32 +128,35 @@ value Store::AppendLocked(const EventInput& event, policy::Instant now) {
 }
 
 std::vector<value> Store::Unsent(std::size_t max) {
-  std::lock_guard lock(mutex_);
-  SQLite::Statement q(*db_, "SELECT record FROM events WHERE sent = 0 ORDER BY seq LIMIT ?");
-  q.bind(1, static_cast<int64_t>(max));
-  std::vector<value> out;
-  while (q.executeStep()) out.push_back(value::parse(q.getColumn(0).getString()));
-  return out;
+  return Locked([&] {
+    SQLite::Statement q(*db_, "SELECT record FROM events WHERE sent = 0 ORDER BY seq LIMIT ?");
+    q.bind(1, static_cast<int64_t>(max));
+    std::vector<value> out;
+    while (q.executeStep()) out.push_back(value::parse(q.getColumn(0).getString()));
+    return out;
+  });
 }
 
 void Store::MarkSent(int64_t up_to_seq) {
-  std::lock_guard lock(mutex_);
-  SQLite::Statement u(*db_, "UPDATE events SET sent = 1 WHERE sent = 0 AND seq <= ?");
-  u.bind(1, up_to_seq);
-  u.exec();
+  Locked([&] {
+    SQLite::Statement u(*db_, "UPDATE events SET sent = 1 WHERE sent = 0 AND seq <= ?");
+    u.bind(1, up_to_seq);
+    u.exec();
+  });
 }
 
 int64_t Store::UnsentCount() {
-  std::lock_guard lock(mutex_);
-  return db_->execAndGet("SELECT COUNT(*) FROM events WHERE sent = 0").getInt64();
+  return Locked(
+      [&] { return db_->execAndGet("SELECT COUNT(*) FROM events WHERE sent = 0").getInt64(); });
 }
 
 std::vector<value> Store::Events() {
-  std::lock_guard lock(mutex_);
-  SQLite::Statement q(*db_, "SELECT record FROM events ORDER BY seq");
-  std::vector<value> out;
-  while (q.executeStep()) out.push_back(value::parse(q.getColumn(0).getString()));
-  return out;
+  return Locked([&] {
+    SQLite::Statement q(*db_, "SELECT record FROM events ORDER BY seq");
+    std::vector<value> out;
+    while (q.executeStep()) out.push_back(value::parse(q.getColumn(0).getString()));
+    return out;
+  });
 }
 
 namespace {
@@ -146,24 +176,27 @@ void SaveHighWater(SQLite::Database& db, policy::Instant t) {
 }  // namespace
 
 policy::Instant Store::Now(policy::Instant wall) {
-  std::lock_guard lock(mutex_);
-  if (!high_water_) high_water_ = LoadHighWater(*db_);
-  if (high_water_ && wall <= *high_water_) return *high_water_;
-  high_water_ = wall;
-  SaveHighWater(*db_, wall);
-  return wall;
+  return Locked([&] {
+    if (!high_water_) high_water_ = LoadHighWater(*db_);
+    if (high_water_ && wall <= *high_water_) return *high_water_;
+    high_water_ = wall;
+    SaveHighWater(*db_, wall);
+    return wall;
+  });
 }
 
 std::optional<policy::Instant> Store::HighWater() {
-  std::lock_guard lock(mutex_);
-  if (!high_water_) high_water_ = LoadHighWater(*db_);
-  return high_water_;
+  return Locked([&] {
+    if (!high_water_) high_water_ = LoadHighWater(*db_);
+    return high_water_;
+  });
 }
 
 void Store::LowerHighWater(policy::Instant to) {
-  std::lock_guard lock(mutex_);
-  high_water_ = to;
-  SaveHighWater(*db_, to);
+  Locked([&] {
+    high_water_ = to;
+    SaveHighWater(*db_, to);
+  });
 }
 
 }  // namespace custodian::enforcer

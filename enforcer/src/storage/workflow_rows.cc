@@ -1,4 +1,4 @@
-#include "enforcer/workflow_rows.h"
+#include "enforcer/storage/workflow_rows.h"
 
 #include <SQLiteCpp/Statement.h>
 

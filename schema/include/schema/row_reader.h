@@ -4,6 +4,7 @@
 // and column, never a value made up.
 #pragma once
 
+#include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 
 #include <optional>

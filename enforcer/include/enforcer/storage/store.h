@@ -3,22 +3,26 @@
 // sync state and its own hash-chained events, and the files beside it.
 //
 // Thread-safe: one connection behind a mutex (the enforcer writes little).
+// SQLite stays in src/storage/: every method throws StorageError, never
+// SQLite's own exceptions.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Transaction.h>
 #include <cpprest/json.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "policy/time.h"
-#include "schema/row_reader.h"
+#include "schema/storage_error.h"
+
+namespace SQLite {
+class Database;
+}
 
 namespace custodian::enforcer {
 
@@ -55,11 +59,14 @@ class Store {
   // Appends an event to the chain (actor: this endpoint) and returns it.
   web::json::value Append(const EventInput& event, policy::Instant now);
 
+  ~Store();
+
   // One transaction for a change of state and the events that record it:
   // both commit or neither does. `f(Tx&)` must return a value; it may
   // throw, which rolls back. Do not call other Store methods inside.
   class Tx {
    public:
+    // The connection, for the row classes in src/storage/.
     SQLite::Database& db() { return *store_.db_; }
     web::json::value Append(const EventInput& event, policy::Instant now) {
       return store_.AppendLocked(event, now);
@@ -72,16 +79,9 @@ class Store {
   };
   template <typename F>
   auto Transact(F&& f) {
-    std::lock_guard lock(mutex_);
-    try {
-      SQLite::Transaction t(*db_);
-      Tx tx(*this);
-      auto result = f(tx);
-      t.commit();
-      return result;
-    } catch (const SQLite::Exception& e) {
-      throw StorageError(std::string("the enforcer's database: ") + e.what());
-    }
+    std::optional<std::invoke_result_t<F&, Tx&>> result;
+    RunTransaction([&](Tx& tx) { result.emplace(f(tx)); });
+    return std::move(*result);
   }
   // The oldest unsent events, at most `max`.
   std::vector<web::json::value> Unsent(std::size_t max);
@@ -100,9 +100,12 @@ class Store {
   void LowerHighWater(policy::Instant to);
 
  private:
+  void RunTransaction(const std::function<void(Tx&)>& f);
+  // Runs `f` under the mutex, SQLite's exceptions turned into StorageError.
+  template <typename F>
+  auto Locked(F&& f);
   web::json::value AppendLocked(const EventInput& event, policy::Instant now);
-  Store(std::filesystem::path dir, std::unique_ptr<SQLite::Database> db)
-      : dir_(std::move(dir)), db_(std::move(db)) {}
+  Store(std::filesystem::path dir, std::unique_ptr<SQLite::Database> db);
 
   std::filesystem::path dir_;
   std::mutex mutex_;

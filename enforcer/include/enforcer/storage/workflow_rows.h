@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "enforcer/store.h"
+#include "enforcer/storage/store.h"
 #include "policy/request.h"
 #include "policy/workflow.h"
 
