@@ -11,6 +11,7 @@
 #include "admincenter/api.h"
 #include "admincenter/audit_export.h"
 #include "admincenter/audit_repository.h"
+#include "admincenter/workflow_codec.h"
 #include "api_parts.h"
 #include "common/text.h"
 
@@ -47,6 +48,23 @@ http::Response BundleResponse(Call& c) {
   }
   r.body = b.value().envelope;
   return r;
+}
+
+// A service's typed answer, encoded for the wire.
+template <typename T>
+Result<value> Json(const Result<T>& r) {
+  if (!r.ok()) return r.problem();
+  return Encode(r.value());
+}
+template <typename T>
+Result<value> Json(const std::vector<T>& records) {
+  return Items(records);
+}
+// The body decoded (every problem with its pointer), then `run` with it.
+template <typename In, typename Run>
+Result<value> WithBody(const Result<In>& in, Run run) {
+  if (!in.ok()) return in.problem();
+  return Json(run(in.value()));
 }
 
 }  // namespace
@@ -181,51 +199,68 @@ std::vector<Route> ApiRoutes() {
   constexpr uint8_t kOverseers = kAnyAdmin | kAuditorRole;
   r.push_back({verb::post, "/v1/sessions", kTechnicianRole,
                "Open a support session on an endpoint (type, mode, screen viewing)", true, 201,
-               [](Call& c) { return c.workflows.OpenSession(c.who(), c.body); }, nullptr});
+               [](Call& c) {
+                 return WithBody(DecodeSessionInput(c.body), [&](const SessionInput& in) {
+                   return c.workflows.OpenSession(c.who(), in);
+                 });
+               },
+               nullptr});
   r.push_back({verb::get, "/v1/sessions", kTechnicianRole | kOverseers, "List support sessions",
-               false, 200, [](Call& c) { return c.workflows.ListSessions(c.who()); }, nullptr});
-  r.push_back(
-      {verb::patch, "/v1/sessions/{id}", kTechnicianRole, "Switch screen viewing on or off", true,
-       200, [](Call& c) { return c.workflows.UpdateSession(c.who(), c.params.at("id"), c.body); },
-       nullptr});
-  r.push_back({verb::post, "/v1/sessions/{id}/end", kTechnicianRole, "End a support session", false,
-               200, [](Call& c) { return c.workflows.EndSession(c.who(), c.params.at("id")); },
+               false, 200, [](Call& c) { return Json(c.workflows.ListSessions(c.who())); },
+               nullptr});
+  r.push_back({verb::patch, "/v1/sessions/{id}", kTechnicianRole, "Switch screen viewing on or off",
+               true, 200,
+               [](Call& c) {
+                 return WithBody(DecodeSessionPatch(c.body), [&](bool screen_viewing) {
+                   return c.workflows.UpdateSession(c.who(), c.params.at("id"), screen_viewing);
+                 });
+               },
                nullptr});
   r.push_back(
-      {verb::post, "/v1/sessions/{id}/unattended-requests", kTechnicianRole,
-       "Request unattended access from a session: 201 pending, or 403 with every reason", true, 201,
-       [](Call& c) { return c.workflows.RequestUnattended(c.who(), c.params.at("id"), c.body); },
-       nullptr});
+      {verb::post, "/v1/sessions/{id}/end", kTechnicianRole, "End a support session", false, 200,
+       [](Call& c) { return Json(c.workflows.EndSession(c.who(), c.params.at("id"))); }, nullptr});
+  r.push_back({verb::post, "/v1/sessions/{id}/unattended-requests", kTechnicianRole,
+               "Request unattended access from a session: 201 pending, or 403 with every reason",
+               true, 201,
+               [](Call& c) {
+                 return WithBody(DecodeUnattendedInput(c.body), [&](const UnattendedInput& in) {
+                   return c.workflows.RequestUnattended(c.who(), c.params.at("id"), in);
+                 });
+               },
+               nullptr});
   r.push_back({verb::get, "/v1/unattended-requests", kTechnicianRole | kOverseers,
                "List unattended-access requests", false, 200,
-               [](Call& c) { return c.workflows.ListRequests(c.who()); }, nullptr});
+               [](Call& c) { return Json(c.workflows.ListRequests(c.who())); }, nullptr});
   r.push_back({verb::get, "/v1/grants", kTechnicianRole | kOverseers,
                "List unattended-access grants", false, 200,
-               [](Call& c) { return c.workflows.ListGrants(c.who()); }, nullptr});
+               [](Call& c) { return Json(c.workflows.ListGrants(c.who())); }, nullptr});
   r.push_back({verb::post, "/v1/grants/{id}/revoke", kTechnicianRole | kAnyAdmin,
                "Revoke a grant (its technician or an admin)", false, 200,
-               [](Call& c) { return c.workflows.RevokeGrant(c.who(), c.params.at("id")); },
+               [](Call& c) { return Json(c.workflows.RevokeGrant(c.who(), c.params.at("id"))); },
                nullptr});
   r.push_back({verb::post, "/v1/grants/{id}/connect", kTechnicianRole,
                "Connect unattended with a grant: 201 requested, or 403 with every reason", false,
-               201, [](Call& c) { return c.workflows.Connect(c.who(), c.params.at("id")); },
+               201, [](Call& c) { return Json(c.workflows.Connect(c.who(), c.params.at("id"))); },
                nullptr});
   r.push_back({verb::get, "/v1/connections", kTechnicianRole | kOverseers,
                "List unattended connections", false, 200,
-               [](Call& c) { return c.workflows.ListConnections(c.who()); }, nullptr});
-  r.push_back({verb::post, "/v1/sessions/{id}/credential-requests", kTechnicianRole,
-               "Ask the customer for their Windows credentials for this session (R9, R13)", false,
-               201,
-               [](Call& c) { return c.workflows.RequestCredentials(c.who(), c.params.at("id")); },
-               nullptr});
+               [](Call& c) { return Json(c.workflows.ListConnections(c.who())); }, nullptr});
+  r.push_back(
+      {verb::post, "/v1/sessions/{id}/credential-requests", kTechnicianRole,
+       "Ask the customer for their Windows credentials for this session (R9, R13)", false, 201,
+       [](Call& c) { return Json(c.workflows.RequestCredentials(c.who(), c.params.at("id"))); },
+       nullptr});
   r.push_back({verb::get, "/v1/credential-requests", kTechnicianRole | kOverseers,
                "List credential requests and what became of them (never the secret)", false, 200,
-               [](Call& c) { return c.workflows.ListCredentialRequests(c.who()); }, nullptr});
-  r.push_back(
-      {verb::post, "/v1/sessions/{id}/credentials/apply", kTechnicianRole,
-       "Restart or unlock with the stored credentials (R10)", true, 201,
-       [](Call& c) { return c.workflows.ApplyCredentials(c.who(), c.params.at("id"), c.body); },
-       nullptr});
+               [](Call& c) { return Json(c.workflows.ListCredentialRequests(c.who())); }, nullptr});
+  r.push_back({verb::post, "/v1/sessions/{id}/credentials/apply", kTechnicianRole,
+               "Restart or unlock with the stored credentials (R10)", true, 201,
+               [](Call& c) {
+                 return WithBody(DecodeCredentialApply(c.body), [&](policy::Operation op) {
+                   return c.workflows.ApplyCredentials(c.who(), c.params.at("id"), op);
+                 });
+               },
+               nullptr});
   r.push_back({verb::get, "/v1/audit/events", kAuditorRole | kMasterAdminRole,
                "Export audit events (since, until, actor, action, target; format=jsonl|csv|cef)",
                false, 200, nullptr, nullptr});

@@ -5,6 +5,7 @@
 #include "common/canonical_json.h"
 #include "common/crypto.h"
 #include "common/text.h"
+#include "policy/codec.h"
 
 namespace custodian::admincenter {
 
@@ -22,6 +23,31 @@ std::string CanonicalOf(const web::json::value& v, const char* what) {
 }
 
 }  // namespace
+
+void AuditEvent::Detail(const std::string& key, std::string_view text) {
+  details[key] = web::json::value::string(std::string(text));
+}
+
+void AuditEvent::Flag(const std::string& key, bool on) {
+  details[key] = web::json::value::boolean(on);
+}
+
+void AuditEvent::Number(const std::string& key, int64_t n) {
+  details[key] = web::json::value::number(n);
+}
+
+void AuditEvent::Detail(const std::string& key, const policy::Schedule& schedule) {
+  details[key] = policy::EncodeSchedule(schedule);
+}
+
+void AuditEvent::Details(const policy::Command& command) {
+  const web::json::value encoded = policy::EncodeCommand(command);
+  for (const auto& [k, v] : encoded.as_object()) details[k] = v;
+}
+
+void AuditEvent::Reasons(const policy::Decision& decision) {
+  reasons = policy::EncodeDecision(decision).at("reasons");
+}
 
 int64_t AppendAudit(AuditRepository& log, const AuditEvent& e, policy::Instant now) {
   const ChainHead head = log.Head();

@@ -1,7 +1,8 @@
-#include "workflow_codec.h"
+#include "admincenter/workflow_codec.h"
 
 #include "common/canonical_json.h"
 #include "common/text.h"
+#include "input.h"
 #include "policy/codec.h"
 
 namespace custodian::admincenter {
@@ -156,6 +157,98 @@ std::optional<EndpointEvent> DecodeEndpointEvent(const value& record) {
     if (s.ok()) e.effective_schedule = *s.value;
   }
   return e;
+}
+
+value EncodeDecisionValue(const policy::Decision& decision) {
+  return policy::EncodeDecision(decision);
+}
+
+Result<SessionInput> DecodeSessionInput(const value& body) {
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"endpoint_id", "type", "mode", "screen_viewing"}, errors);
+  const auto endpoint_id = RequiredString(body, "endpoint_id", errors, 64);
+  const auto type = RequiredString(body, "type", errors, 32);
+  std::optional<policy::SessionType> parsed_type;
+  if (type) {
+    parsed_type = policy::ParseSessionType(*type);
+    if (!parsed_type || *parsed_type == policy::SessionType::kUnattended) {
+      errors.push_back({"/type",
+                        "must be one of applet, mobile_applet, instant_chat, calling_card "
+                        "(unattended sessions start with a grant's connect)"});
+    }
+  }
+  bool chat_only = false;
+  if (body.has_field("mode")) {
+    const value& m = body.at("mode");
+    if (!m.is_string() || (m.as_string() != "chat_only" && m.as_string() != "full")) {
+      errors.push_back({"/mode", "must be \"chat_only\" or \"full\""});
+    } else if (parsed_type != policy::SessionType::kInstantChat) {
+      errors.push_back({"/mode", "applies only to instant_chat sessions"});
+    } else {
+      chat_only = m.as_string() == "chat_only";
+    }
+  } else if (parsed_type == policy::SessionType::kInstantChat) {
+    errors.push_back({"/mode", "is required for instant_chat: \"chat_only\" or \"full\""});
+  }
+  bool screen = false;
+  if (body.has_field("screen_viewing")) {
+    if (!body.at("screen_viewing").is_boolean())
+      errors.push_back({"/screen_viewing", "must be a boolean"});
+    else
+      screen = body.at("screen_viewing").as_bool();
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  SessionInput in;
+  in.endpoint_id = *endpoint_id;
+  in.session = {*parsed_type, chat_only, true, screen};
+  return in;
+}
+
+Result<bool> DecodeSessionPatch(const value& body) {
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"screen_viewing"}, errors);
+  if (!body.has_field("screen_viewing") || !body.at("screen_viewing").is_boolean()) {
+    errors.push_back({"/screen_viewing", "must be a boolean"});
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  return body.at("screen_viewing").as_bool();
+}
+
+Result<UnattendedInput> DecodeUnattendedInput(const value& body) {
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"credential_mode", "schedule"}, errors);
+  const auto mode = RequiredString(body, "credential_mode", errors, 32);
+  std::optional<policy::AuthMode> parsed_mode;
+  if (mode && !(parsed_mode = policy::ParseAuthMode(*mode))) {
+    errors.push_back({"/credential_mode",
+                      "unknown value \"" + *mode + "\"; expected one of at_connection, at_setup"});
+  }
+  std::optional<policy::Schedule> schedule;
+  if (!body.has_field("schedule")) {
+    errors.push_back({"/schedule", "is required"});
+  } else if (auto parsed = policy::ParseSchedule(body.at("schedule"), "/schedule"); parsed.ok()) {
+    schedule = *parsed.value;
+  } else {
+    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  return UnattendedInput{*parsed_mode, *schedule};
+}
+
+Result<policy::Operation> DecodeCredentialApply(const value& body) {
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"operation"}, errors);
+  const auto operation = RequiredString(body, "operation", errors, 16);
+  std::optional<policy::Operation> op;
+  if (operation && !(op = policy::ParseOperation(*operation))) {
+    errors.push_back({"/operation", "must be \"restart\" or \"unlock\""});
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  return *op;
 }
 
 }  // namespace custodian::admincenter

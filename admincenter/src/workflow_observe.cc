@@ -6,8 +6,8 @@
 // itself is in the audit log either way.
 #include <spdlog/spdlog.h>
 
+#include "admincenter/workflow_codec.h"
 #include "admincenter/workflows.h"
-#include "workflow_codec.h"
 
 namespace custodian::admincenter {
 
@@ -58,25 +58,23 @@ MoveDetails DetailsOf(Entity entity, const EndpointEvent& e) {
 
 }  // namespace
 
-void Workflows::Observe(Repositories& tx, const std::string& endpoint_id, const value& record,
+void Workflows::Observe(Repositories& tx, const std::string& endpoint_id, const EndpointEvent& e,
                         policy::Instant now) {
-  const std::optional<EndpointEvent> e = DecodeEndpointEvent(record);
-  if (!e) return;
-  if (e->event == Event::kRequestApproved && (e->grant_id.empty() || !e->effective_schedule)) {
-    NotApplied(endpoint_id, *e, Entity::kGrant, "the approval carries no grant");
+  if (e.event == Event::kRequestApproved && (e.grant_id.empty() || !e.effective_schedule)) {
+    NotApplied(endpoint_id, e, Entity::kGrant, "the approval carries no grant");
     return;
   }
   WorkflowRepository& repo = tx.workflows();
-  for (Entity entity : policy::workflow::EntitiesOf(e->event)) {
-    const std::string& id = e->IdOf(entity);
+  for (Entity entity : policy::workflow::EntitiesOf(e.event)) {
+    const std::string& id = e.IdOf(entity);
     if (id.empty()) continue;  // sessions are the admin center's own
     const std::optional<State> state = repo.StateOf(entity, id, endpoint_id);
-    const auto applied = policy::workflow::Apply({entity, state}, e->event, now, e->outcome);
+    const auto applied = policy::workflow::Apply({entity, state}, e.event, now, e.outcome);
     if (!applied.ok()) {
       // The endpoint's own records that the admin center never asked for
       // (a connection refused before it was requested here) are not
       // stored; anything else is worth a look.
-      if (state || entity == Entity::kGrant) NotApplied(endpoint_id, *e, entity, applied.refusal);
+      if (state || entity == Entity::kGrant) NotApplied(endpoint_id, e, entity, applied.refusal);
       continue;
     }
     const Transition& t = *applied.transition;
@@ -85,10 +83,10 @@ void Workflows::Observe(Repositories& tx, const std::string& endpoint_id, const 
       if (entity != Entity::kGrant) continue;  // the endpoint's creations of its own records
       // The customer's approval creates the grant the request asked for.
       // Only for a request this endpoint approved just now (moved above).
-      const auto request = repo.Request(e->request_id);
+      const auto request = repo.Request(e.request_id);
       if (!request || request->endpoint_id != endpoint_id || request->state != State::kApproved ||
           request->grant_id != id) {
-        NotApplied(endpoint_id, *e, entity, "the approval names no request it approved");
+        NotApplied(endpoint_id, e, entity, "the approval names no request it approved");
         continue;
       }
       GrantRecord g;
@@ -97,14 +95,14 @@ void Workflows::Observe(Repositories& tx, const std::string& endpoint_id, const 
       g.endpoint_id = endpoint_id;
       g.grant.technician_id = request->technician_id;
       g.grant.credential_mode = request->credential_mode;
-      g.grant.schedule = *e->effective_schedule;
+      g.grant.schedule = *e.effective_schedule;
       g.grant.state = t.to;
       g.created_at = now;
       repo.Insert(g);
       continue;
     }
-    if (!repo.Move(entity, id, endpoint_id, t, DetailsOf(entity, *e))) {
-      NotApplied(endpoint_id, *e, entity, "it was moved meanwhile");
+    if (!repo.Move(entity, id, endpoint_id, t, DetailsOf(entity, e))) {
+      NotApplied(endpoint_id, e, entity, "it was moved meanwhile");
     }
   }
 }

@@ -3,19 +3,15 @@
 #include "admincenter/workflows.h"
 
 #include "admincenter/policy_repository.h"
+#include "admincenter/workflow_codec.h"
 #include "common/crypto.h"
-#include "input.h"
-#include "policy/codec.h"
 #include "policy/engine.h"
-#include "workflow_codec.h"
 
 namespace custodian::admincenter {
 
 using policy::workflow::Event;
 
 namespace {
-
-value Str(const std::string& s) { return value::string(s); }
 
 // The creation `event` makes: the state a new record starts in.
 State Created(Entity entity, Event event, policy::Instant now) {
@@ -33,9 +29,10 @@ policy::Command CommandOf(Event type, const std::string& technician_id) {
 
 Workflows::Workflows(Service& service, Distribution& distribution)
     : service_(service), distribution_(distribution) {
-  distribution_.SetEventObserver(
-      [this](Repositories& tx, const std::string& endpoint_id, const value& record,
-             policy::Instant now) { Observe(tx, endpoint_id, record, now); });
+  distribution_.SetEventObserver([this](Repositories& tx, const std::string& endpoint_id,
+                                        const value& record, policy::Instant now) {
+    if (auto event = DecodeEndpointEvent(record)) Observe(tx, endpoint_id, *event, now);
+  });
 }
 
 bool Workflows::CanSee(const Principal& who, const std::string& technician_id) {
@@ -67,142 +64,104 @@ std::optional<std::set<std::string>> Workflows::Visible(const Principal& who) {
 
 // ---------------------------------------------------------------- sessions
 
-Result<value> Workflows::OpenSession(const Principal& who, const value& body) {
-  if (!body.is_object()) return Invalid("", "must be an object");
-  std::vector<FieldError> errors;
-  RejectUnknownKeys(body, {"endpoint_id", "type", "mode", "screen_viewing"}, errors);
-  const auto endpoint_id = RequiredString(body, "endpoint_id", errors, 64);
-  const auto type = RequiredString(body, "type", errors, 32);
-  std::optional<policy::SessionType> parsed_type;
-  if (type) {
-    parsed_type = policy::ParseSessionType(*type);
-    if (!parsed_type || *parsed_type == policy::SessionType::kUnattended) {
-      errors.push_back({"/type",
-                        "must be one of applet, mobile_applet, instant_chat, calling_card "
-                        "(unattended sessions start with a grant's connect)"});
-    }
-  }
-  bool chat_only = false;
-  if (body.has_field("mode")) {
-    const value& m = body.at("mode");
-    if (!m.is_string() || (m.as_string() != "chat_only" && m.as_string() != "full")) {
-      errors.push_back({"/mode", "must be \"chat_only\" or \"full\""});
-    } else if (parsed_type != policy::SessionType::kInstantChat) {
-      errors.push_back({"/mode", "applies only to instant_chat sessions"});
-    } else {
-      chat_only = m.as_string() == "chat_only";
-    }
-  } else if (parsed_type == policy::SessionType::kInstantChat) {
-    errors.push_back({"/mode", "is required for instant_chat: \"chat_only\" or \"full\""});
-  }
-  bool screen = false;
-  if (body.has_field("screen_viewing")) {
-    if (!body.at("screen_viewing").is_boolean())
-      errors.push_back({"/screen_viewing", "must be a boolean"});
-    else
-      screen = body.at("screen_viewing").as_bool();
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
+Result<SessionRecord> Workflows::OpenSession(const Principal& who, const SessionInput& input) {
   const policy::Instant now = service_.Now();
   SessionRecord s;
   s.id = crypto::NewId("ses_");
   s.technician_id = who.id;
-  s.endpoint_id = *endpoint_id;
-  s.session = {*parsed_type, chat_only, true, screen};
+  s.endpoint_id = input.endpoint_id;
+  s.session = input.session;
+  s.session.active = true;
   s.state = Created(Entity::kSession, Event::kOpenSession, now);
   s.started_at = now;
-  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
-    WorkflowRepository& repo = tx.workflows();
-    if (!repo.Endpoint(s.endpoint_id)) return Invalid("/endpoint_id", "no such endpoint");
-    repo.Insert(s);
-    policy::Command command = CommandOf(Event::kOpenSession, who.id);
-    command.session_id = s.id;
-    command.session = s.session;
-    repo.Queue(s.endpoint_id, command, now);
-    AuditEvent e = ActorEvent(who, std::string(EventName(Event::kOpenSession)), "session:" + s.id);
-    e.details = policy::EncodeCommand(command);
-    e.details["endpoint_id"] = Str(s.endpoint_id);
-    AppendAudit(tx.audit(), e, now);
-    return Encode(s);
-  });
+  Result<SessionRecord> r =
+      service_.storage().Write([&](Repositories& tx) -> Result<SessionRecord> {
+        WorkflowRepository& repo = tx.workflows();
+        if (!repo.Endpoint(s.endpoint_id)) return Invalid("/endpoint_id", "no such endpoint");
+        repo.Insert(s);
+        policy::Command command = CommandOf(Event::kOpenSession, who.id);
+        command.session_id = s.id;
+        command.session = s.session;
+        repo.Queue(s.endpoint_id, command, now);
+        AuditEvent e =
+            ActorEvent(who, std::string(EventName(Event::kOpenSession)), "session:" + s.id);
+        e.Details(command);
+        e.Detail("endpoint_id", s.endpoint_id);
+        AppendAudit(tx.audit(), e, now);
+        return s;
+      });
   if (r.ok()) distribution_.NotifyEndpoint(s.endpoint_id);
   return r;
 }
 
-Result<value> Workflows::SessionStep(const Principal& who, const std::string& id, Event event,
-                                     std::optional<bool> screen_viewing) {
+Result<SessionRecord> Workflows::SessionStep(const Principal& who, const std::string& id,
+                                             Event event, std::optional<bool> screen_viewing) {
   const policy::Instant now = service_.Now();
   std::string endpoint_id;
-  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
-    WorkflowRepository& repo = tx.workflows();
-    auto s = repo.Session(id);
-    if (!s || s->technician_id != who.id) return NotFound("no such session");
-    const auto applied = policy::workflow::Apply({Entity::kSession, s->state}, event, now);
-    MoveDetails details;
-    details.screen_viewing = screen_viewing;
-    if (!applied.ok() || !repo.Move(Entity::kSession, id, "", *applied.transition, details)) {
-      return Conflict(event == Event::kEndSession ? "the session has ended already"
-                                                  : "the session has ended");
-    }
-    endpoint_id = s->endpoint_id;
-    policy::Command command = CommandOf(event, who.id);
-    command.session_id = id;
-    command.session.screen_viewing = screen_viewing.value_or(false);
-    repo.Queue(endpoint_id, command, now);
-    AuditEvent e = ActorEvent(who, std::string(EventName(event)), "session:" + id);
-    if (screen_viewing) e.details["screen_viewing"] = value::boolean(*screen_viewing);
-    AppendAudit(tx.audit(), e, now);
-    return Encode(*repo.Session(id));
-  });
+  Result<SessionRecord> r =
+      service_.storage().Write([&](Repositories& tx) -> Result<SessionRecord> {
+        WorkflowRepository& repo = tx.workflows();
+        auto s = repo.Session(id);
+        if (!s || s->technician_id != who.id) return NotFound("no such session");
+        const auto applied = policy::workflow::Apply({Entity::kSession, s->state}, event, now);
+        MoveDetails details;
+        details.screen_viewing = screen_viewing;
+        if (!applied.ok() || !repo.Move(Entity::kSession, id, "", *applied.transition, details)) {
+          return Conflict(event == Event::kEndSession ? "the session has ended already"
+                                                      : "the session has ended");
+        }
+        endpoint_id = s->endpoint_id;
+        policy::Command command = CommandOf(event, who.id);
+        command.session_id = id;
+        command.session.screen_viewing = screen_viewing.value_or(false);
+        repo.Queue(endpoint_id, command, now);
+        AuditEvent e = ActorEvent(who, std::string(EventName(event)), "session:" + id);
+        if (screen_viewing) e.Flag("screen_viewing", *screen_viewing);
+        AppendAudit(tx.audit(), e, now);
+        return *repo.Session(id);
+      });
   if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
   return r;
 }
 
-Result<value> Workflows::UpdateSession(const Principal& who, const std::string& id,
-                                       const value& body) {
-  if (!body.is_object()) return Invalid("", "must be an object");
-  std::vector<FieldError> errors;
-  RejectUnknownKeys(body, {"screen_viewing"}, errors);
-  if (!body.has_field("screen_viewing") || !body.at("screen_viewing").is_boolean()) {
-    errors.push_back({"/screen_viewing", "must be a boolean"});
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
-  return SessionStep(who, id, Event::kUpdateSession, body.at("screen_viewing").as_bool());
+Result<SessionRecord> Workflows::UpdateSession(const Principal& who, const std::string& id,
+                                               bool screen_viewing) {
+  return SessionStep(who, id, Event::kUpdateSession, screen_viewing);
 }
 
-Result<value> Workflows::EndSession(const Principal& who, const std::string& id) {
+Result<SessionRecord> Workflows::EndSession(const Principal& who, const std::string& id) {
   return SessionStep(who, id, Event::kEndSession, std::nullopt);
 }
 
 // ------------------------------------------------- steps the policy decides
 
-Result<value> Workflows::Decided(const Principal& who, const DecidedStep& step) {
+template <typename Record>
+Result<Allowed<Record>> Workflows::Decided(const Principal& who, const DecidedStep<Record>& step) {
   auto snapshot = service_.Snapshot();
   if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
   const policy::Instant now = service_.Now();
   Facts facts;
   std::optional<policy::Decision> denied;
-  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
-    WorkflowRepository& repo = tx.workflows();
-    facts = Facts{};
-    if (auto problem = step.facts(repo, facts)) return *problem;
-    const policy::Decision d = policy::Decide(snapshot->compiled, facts.request, now);
-    AuditEvent e = ActorEvent(who, std::string(EventName(step.event)), facts.target);
-    const value decision = policy::EncodeDecision(d);
-    e.reasons = decision.at("reasons");
-    e.details["endpoint_id"] = Str(facts.endpoint_id);
-    if (d.effect == policy::Effect::kDeny) {
-      // Recorded, and answered 403 once it is committed.
-      e.outcome = "denied";
-      AppendAudit(tx.audit(), e, now);
-      denied = d;
-      return decision;
-    }
-    value out = step.allow(repo, snapshot->compiled, e, now);
-    out["decision"] = decision;
-    AppendAudit(tx.audit(), e, now);
-    return out;
-  });
+  Result<Allowed<Record>> r =
+      service_.storage().Write([&](Repositories& tx) -> Result<Allowed<Record>> {
+        WorkflowRepository& repo = tx.workflows();
+        facts = Facts{};
+        if (auto problem = step.facts(repo, facts)) return *problem;
+        const policy::Decision d = policy::Decide(snapshot->compiled, facts.request, now);
+        AuditEvent e = ActorEvent(who, std::string(EventName(step.event)), facts.target);
+        e.Reasons(d);
+        e.Detail("endpoint_id", facts.endpoint_id);
+        if (d.effect == policy::Effect::kDeny) {
+          // Recorded, and answered 403 once it is committed.
+          e.outcome = "denied";
+          AppendAudit(tx.audit(), e, now);
+          denied = d;
+          return Allowed<Record>{{}, d};
+        }
+        Allowed<Record> out{step.allow(repo, snapshot->compiled, facts, e, now), d};
+        AppendAudit(tx.audit(), e, now);
+        return out;
+      });
   if (!r.ok()) return r;
   if (denied) return PolicyDenied(step.refusal, *denied);
   distribution_.NotifyEndpoint(facts.endpoint_id);
@@ -225,47 +184,30 @@ std::optional<Problem> Workflows::SessionFacts(WorkflowRepository& repo, const P
   return std::nullopt;
 }
 
-Result<value> Workflows::RequestUnattended(const Principal& who, const std::string& session_id,
-                                           const value& body) {
-  if (!body.is_object()) return Invalid("", "must be an object");
-  std::vector<FieldError> errors;
-  RejectUnknownKeys(body, {"credential_mode", "schedule"}, errors);
-  const auto mode = RequiredString(body, "credential_mode", errors, 32);
-  std::optional<policy::AuthMode> parsed_mode;
-  if (mode && !(parsed_mode = policy::ParseAuthMode(*mode))) {
-    errors.push_back({"/credential_mode",
-                      "unknown value \"" + *mode + "\"; expected one of at_connection, at_setup"});
-  }
-  std::optional<policy::Schedule> schedule;
-  if (!body.has_field("schedule")) {
-    errors.push_back({"/schedule", "is required"});
-  } else if (auto parsed = policy::ParseSchedule(body.at("schedule"), "/schedule"); parsed.ok()) {
-    schedule = *parsed.value;
-  } else {
-    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
+Result<Allowed<RequestRecord>> Workflows::RequestUnattended(const Principal& who,
+                                                            const std::string& session_id,
+                                                            const UnattendedInput& input) {
   const std::string id = crypto::NewId("ureq_");
-  DecidedStep step;
+  DecidedStep<RequestRecord> step;
   step.event = Event::kRequestUnattended;
   step.refusal = "the policy refuses this unattended-access request";
   step.facts = [&](WorkflowRepository& repo, Facts& f) -> std::optional<Problem> {
     auto problem = SessionFacts(repo, who, session_id, policy::Action::kUnattendedRequest, f);
     if (problem) return problem;
-    f.request.credential_mode = parsed_mode;
-    f.request.schedule = schedule;
+    f.request.credential_mode = input.credential_mode;
+    f.request.schedule = input.schedule;
     return std::nullopt;
   };
-  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy& policy, AuditEvent& e,
-                   policy::Instant now) {
-    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy& policy, const Facts& f,
+                   AuditEvent& e, policy::Instant now) {
+    const std::string& endpoint_id = f.endpoint_id;
     RequestRecord u;
     u.id = id;
     u.session_id = session_id;
     u.technician_id = who.id;
     u.endpoint_id = endpoint_id;
-    u.credential_mode = *parsed_mode;
-    u.schedule = *schedule;
+    u.credential_mode = input.credential_mode;
+    u.schedule = input.schedule;
     u.state = Created(Entity::kUnattendedRequest, Event::kRequestUnattended, now);
     u.created_at = now;
     u.expires_at = now + std::chrono::minutes(policy.request_ttl_minutes());
@@ -279,19 +221,19 @@ Result<value> Workflows::RequestUnattended(const Principal& who, const std::stri
     command.expires_at = u.expires_at;
     repo.Queue(endpoint_id, command, now);
     e.target = "unattended_request:" + id;
-    e.details["session_id"] = Str(session_id);
-    e.details["credential_mode"] = Str(std::string(policy::AuthModeName(u.credential_mode)));
-    e.details["schedule"] = policy::EncodeSchedule(u.schedule);
-    return Encode(u);
+    e.Detail("session_id", session_id);
+    e.Detail("credential_mode", policy::AuthModeName(u.credential_mode));
+    e.Detail("schedule", u.schedule);
+    return u;
   };
   return Decided(who, step);
 }
 
-Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& grant_id) {
+Result<GrantRecord> Workflows::RevokeGrant(const Principal& who, const std::string& grant_id) {
   const policy::Instant now = service_.Now();
   std::string endpoint_id;
   const bool may = who.role != Role::kAuditor;
-  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
+  Result<GrantRecord> r = service_.storage().Write([&](Repositories& tx) -> Result<GrantRecord> {
     WorkflowRepository& repo = tx.workflows();
     const auto g = repo.Grant(grant_id);
     if (!g || !may || !CanSee(who, g->grant.technician_id)) return NotFound("no such grant");
@@ -311,17 +253,18 @@ Result<value> Workflows::RevokeGrant(const Principal& who, const std::string& gr
     repo.Queue(endpoint_id, command, now);
     AuditEvent e =
         ActorEvent(who, std::string(EventName(Event::kRevokeGrant)), "grant:" + grant_id);
-    e.details["endpoint_id"] = Str(endpoint_id);
+    e.Detail("endpoint_id", endpoint_id);
     AppendAudit(tx.audit(), e, now);
-    return Encode(*repo.Grant(grant_id));
+    return *repo.Grant(grant_id);
   });
   if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
   return r;
 }
 
-Result<value> Workflows::Connect(const Principal& who, const std::string& grant_id) {
+Result<Allowed<ConnectionRecord>> Workflows::Connect(const Principal& who,
+                                                     const std::string& grant_id) {
   const std::string id = crypto::NewId("conn_");
-  DecidedStep step;
+  DecidedStep<ConnectionRecord> step;
   step.event = Event::kConnect;
   step.refusal = "the policy refuses this unattended connection";
   step.facts = [&](WorkflowRepository& repo, Facts& f) -> std::optional<Problem> {
@@ -334,9 +277,9 @@ Result<value> Workflows::Connect(const Principal& who, const std::string& grant_
     f.request.grant = g->grant;  // with its state: an ended grant stays ended (R8)
     return std::nullopt;
   };
-  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, AuditEvent& e,
-                   policy::Instant now) {
-    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, const Facts& f,
+                   AuditEvent& e, policy::Instant now) {
+    const std::string& endpoint_id = f.endpoint_id;
     ConnectionRecord c;
     c.id = id;
     c.grant_id = grant_id;
@@ -349,25 +292,26 @@ Result<value> Workflows::Connect(const Principal& who, const std::string& grant_
     command.connection_id = id;
     command.grant_id = grant_id;
     repo.Queue(endpoint_id, command, now);
-    e.details["connection_id"] = Str(id);
-    return Encode(c);
+    e.Detail("connection_id", id);
+    return c;
   };
   return Decided(who, step);
 }
 
 // ------------------------------------------------------------- credentials
 
-Result<value> Workflows::RequestCredentials(const Principal& who, const std::string& session_id) {
+Result<Allowed<CredentialRequestRecord>> Workflows::RequestCredentials(
+    const Principal& who, const std::string& session_id) {
   const std::string id = crypto::NewId("creq_");
-  DecidedStep step;
+  DecidedStep<CredentialRequestRecord> step;
   step.event = Event::kRequestCredentials;
   step.refusal = "the policy refuses this credential request";
   step.facts = [&](WorkflowRepository& repo, Facts& f) {
     return SessionFacts(repo, who, session_id, policy::Action::kCredentialsRequest, f);
   };
-  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, AuditEvent& e,
-                   policy::Instant now) {
-    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, const Facts& f,
+                   AuditEvent& e, policy::Instant now) {
+    const std::string& endpoint_id = f.endpoint_id;
     CredentialRequestRecord c;
     c.id = id;
     c.session_id = session_id;
@@ -381,55 +325,47 @@ Result<value> Workflows::RequestCredentials(const Principal& who, const std::str
     command.session_id = session_id;
     command.technician_name = who.name;  // for the customer's prompt
     repo.Queue(endpoint_id, command, now);
-    e.details["request_id"] = Str(id);
-    return Encode(c);
+    e.Detail("request_id", id);
+    return c;
   };
   return Decided(who, step);
 }
 
-Result<value> Workflows::ApplyCredentials(const Principal& who, const std::string& session_id,
-                                          const value& body) {
-  if (!body.is_object()) return Invalid("", "must be an object");
-  std::vector<FieldError> errors;
-  RejectUnknownKeys(body, {"operation"}, errors);
-  const auto operation = RequiredString(body, "operation", errors, 16);
-  std::optional<policy::Operation> op;
-  if (operation && !(op = policy::ParseOperation(*operation))) {
-    errors.push_back({"/operation", "must be \"restart\" or \"unlock\""});
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
+Result<Allowed<OperationRecord>> Workflows::ApplyCredentials(const Principal& who,
+                                                             const std::string& session_id,
+                                                             policy::Operation operation) {
   const std::string id = crypto::NewId("cop_");
-  DecidedStep step;
+  DecidedStep<OperationRecord> step;
   step.event = Event::kApplyCredentials;
   step.refusal = "the policy refuses to apply the credentials";
   step.facts = [&](WorkflowRepository& repo, Facts& f) -> std::optional<Problem> {
     auto problem = SessionFacts(repo, who, session_id, policy::Action::kCredentialsApply, f);
     if (problem) return problem;
     // What the endpoint reported; it decides again with what it holds.
-    f.request.operation = op;
+    f.request.operation = operation;
     f.request.credentials_stored = repo.CredentialsStored(session_id);
     return std::nullopt;
   };
-  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, AuditEvent& e,
-                   policy::Instant now) {
-    const std::string endpoint_id = e.details.at("endpoint_id").as_string();
+  step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy&, const Facts& f,
+                   AuditEvent& e, policy::Instant now) {
+    const std::string& endpoint_id = f.endpoint_id;
     OperationRecord o;
     o.id = id;
     o.session_id = session_id;
     o.technician_id = who.id;
     o.endpoint_id = endpoint_id;
-    o.operation = *op;
+    o.operation = operation;
     o.state = Created(Entity::kCredentialOperation, Event::kApplyCredentials, now);
     o.requested_at = o.updated_at = now;
     repo.Insert(o);
     policy::Command command = CommandOf(Event::kApplyCredentials, who.id);
     command.operation_id = id;
     command.session_id = session_id;
-    command.operation = *op;
+    command.operation = operation;
     repo.Queue(endpoint_id, command, now);
-    e.details["operation_id"] = Str(id);
-    e.details["operation"] = Str(*operation);
-    return Encode(o);
+    e.Detail("operation_id", id);
+    e.Detail("operation", policy::OperationName(operation));
+    return o;
   };
   return Decided(who, step);
 }
@@ -447,37 +383,37 @@ const std::string& TechnicianOf(const GrantRecord& g) { return g.grant.technicia
 // Technicians' own records chosen in storage; admins' those of the
 // technicians in their scope, known once per call.
 template <typename Load>
-Result<value> ListOf(Storage& storage, const Principal& who,
-                     const std::optional<std::set<std::string>>& visible, Load load) {
+auto ListOf(Storage& storage, const Principal& who,
+            const std::optional<std::set<std::string>>& visible, Load load) {
   const std::string own = who.role == Role::kTechnician ? who.id : "";
-  return storage.Read([&](Repositories& tx) -> Result<value> {
+  return storage.Read([&](Repositories& tx) {
     auto records = load(tx.workflows(), own);
     if (visible) {
       std::erase_if(records, [&](const auto& r) { return !visible->contains(TechnicianOf(r)); });
     }
-    return Items(records);
+    return records;
   });
 }
 
 }  // namespace
 
-Result<value> Workflows::ListSessions(const Principal& who) {
+std::vector<SessionRecord> Workflows::ListSessions(const Principal& who) {
   return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Sessions(t); });
 }
-Result<value> Workflows::ListRequests(const Principal& who) {
+std::vector<RequestRecord> Workflows::ListRequests(const Principal& who) {
   return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Requests(t); });
 }
-Result<value> Workflows::ListGrants(const Principal& who) {
+std::vector<GrantRecord> Workflows::ListGrants(const Principal& who) {
   return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Grants(t); });
 }
-Result<value> Workflows::ListConnections(const Principal& who) {
+std::vector<ConnectionRecord> Workflows::ListConnections(const Principal& who) {
   return ListOf(service_.storage(), who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Connections(t); });
 }
-Result<value> Workflows::ListCredentialRequests(const Principal& who) {
+std::vector<CredentialRequestRecord> Workflows::ListCredentialRequests(const Principal& who) {
   return ListOf(
       service_.storage(), who, Visible(who),
       [](WorkflowRepository& r, const std::string& t) { return r.CredentialRequests(t); });

@@ -8,6 +8,7 @@
 #include "admincenter/distribution.h"
 #include "admincenter/keys.h"
 #include "admincenter/storage.h"
+#include "admincenter/workflow_codec.h"
 #include "admincenter/workflows.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -88,31 +89,39 @@ class WorkflowsService : public ::testing::Test {
     const value record =
         value::parse(R"({"action":")" + action + R"(","outcome":")" + outcome + R"(","reasons":)" +
                      reasons + R"(,"details":)" + details + "}");
+    const auto event = DecodeEndpointEvent(record);
+    ASSERT_TRUE(event) << action;
     storage_->Write([&](Repositories& tx) {
-      workflows_->Observe(tx, endpoint, record, now_);
+      workflows_->Observe(tx, endpoint, *event, now_);
       return true;
     });
   }
 
   std::string OpenSession() {
-    auto s =
-        workflows_->OpenSession(tina_, value::parse(R"({"endpoint_id":")" + endpoint_ +
-                                                    R"(","type":"applet","screen_viewing":true})"));
+    SessionInput in;
+    in.endpoint_id = endpoint_;
+    in.session.type = policy::SessionType::kApplet;
+    in.session.screen_viewing = true;
+    auto s = workflows_->OpenSession(tina_, in);
     EXPECT_TRUE(s.ok()) << s.problem().detail;
-    return s.value().at("id").as_string();
+    return s.value().id;
   }
   std::string RequestUnattended(const std::string& session) {
-    auto r = workflows_->RequestUnattended(
-        tina_, session,
-        value::parse(R"({"credential_mode":"at_connection","schedule":{"kind":"days","days":3}})"));
+    UnattendedInput in;
+    in.credential_mode = policy::AuthMode::kAtConnection;
+    in.schedule = *policy::ParseSchedule(R"({"kind":"days","days":3})").value;
+    auto r = workflows_->RequestUnattended(tina_, session, in);
     EXPECT_TRUE(r.ok()) << r.problem().detail;
-    return r.value().at("id").as_string();
+    return r.value().record.id;
   }
-  value Item(Result<value> list, const std::string& id) {
-    for (const value& i : list.value().at("items").as_array()) {
-      if (i.at("id").as_string() == id) return i;
+  // Record `id` of `list`; a test that looks for one that is not there fails.
+  template <typename T>
+  T Item(const std::vector<T>& list, const std::string& id) {
+    for (const T& r : list) {
+      if (r.id == id) return r;
     }
-    return value::null();
+    ADD_FAILURE() << "no record " << id;
+    return T{};
   }
 
   std::filesystem::path dir_;
@@ -129,9 +138,9 @@ class WorkflowsService : public ::testing::Test {
 
 TEST_F(WorkflowsService, ARequestIsQueuedForItsEndpointAsTheCommandTheEndpointDecodes) {
   const std::string request = RequestUnattended(OpenSession());
-  const value pending = Item(workflows_->ListRequests(tina_), request);
-  EXPECT_EQ(pending.at("state").as_string(), "pending");
-  EXPECT_EQ(pending.at("expires_at").as_string(), "2026-03-01T11:00:00Z");  // the default TTL
+  const RequestRecord pending = Item(workflows_->ListRequests(tina_), request);
+  EXPECT_EQ(pending.state, State::kPending);
+  EXPECT_EQ(pending.expires_at, kT0 + std::chrono::hours(1));  // the default TTL
   Principal endpoint;
   endpoint.id = endpoint_;
   endpoint.role = Role::kEndpoint;
@@ -149,12 +158,12 @@ TEST_F(WorkflowsService, ARequestIsQueuedForItsEndpointAsTheCommandTheEndpointDe
 TEST_F(WorkflowsService, ApprovedNeverFollowsExpiredAndCreatesNoGrantThen) {
   const std::string request = RequestUnattended(OpenSession());
   Report(endpoint_, "unattended.request_expired", R"({"request_id":")" + request + R"("})");
-  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "expired");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).state, State::kExpired);
   Report(endpoint_, "unattended.request_approved",
          R"({"request_id":")" + request + R"(","grant_id":"grant_1","effective_schedule":)" +
              R"({"start":"2026-03-01T10:00:00Z","end":"2026-03-04T10:00:00Z","daily":null}})");
-  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "expired");
-  EXPECT_EQ(workflows_->ListGrants(tina_).value().at("items").size(), 0u);
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).state, State::kExpired);
+  EXPECT_TRUE(workflows_->ListGrants(tina_).empty());
 }
 
 TEST_F(WorkflowsService, AnApprovalCreatesTheGrantAndItsEndIsRecordedOnce) {
@@ -165,16 +174,16 @@ TEST_F(WorkflowsService, AnApprovalCreatesTheGrantAndItsEndIsRecordedOnce) {
                                R"(","grant_id":"grant_1","effective_schedule":)" + schedule + "}";
   Report(endpoint_, "unattended.request_approved", approved);
   Report(endpoint_, "unattended.request_approved", approved);  // delivered twice
-  const value grants = workflows_->ListGrants(tina_).value().at("items");
+  const std::vector<GrantRecord> grants = workflows_->ListGrants(tina_);
   ASSERT_EQ(grants.size(), 1u);
-  EXPECT_EQ(grants.at(0).at("state").as_string(), "active");
-  EXPECT_EQ(grants.at(0).at("effective_schedule").at("end").as_string(), "2026-03-04T10:00:00Z");
-  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("grant_id").as_string(), "grant_1");
+  EXPECT_EQ(grants.at(0).grant.state, State::kActive);
+  EXPECT_EQ(grants.at(0).grant.schedule.end, kT0 + std::chrono::days(3));
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).grant_id, "grant_1");
   Report(endpoint_, "grant.revoked", R"({"grant_id":"grant_1","by":"customer"})");
   Report(endpoint_, "grant.expired", R"({"grant_id":"grant_1"})");  // too late: revoked stays
-  const value g = Item(workflows_->ListGrants(tina_), "grant_1");
-  EXPECT_EQ(g.at("state").as_string(), "revoked");
-  EXPECT_EQ(g.at("ended_by").as_string(), "customer");
+  const GrantRecord g = Item(workflows_->ListGrants(tina_), "grant_1");
+  EXPECT_EQ(g.grant.state, State::kRevoked);
+  EXPECT_EQ(g.ended_by, "customer");
   // The connect the policy would allow is refused: the grant is ended (R8).
   auto connect = workflows_->Connect(tina_, "grant_1");
   ASSERT_FALSE(connect.ok());
@@ -185,25 +194,25 @@ TEST_F(WorkflowsService, AnApprovalCreatesTheGrantAndItsEndIsRecordedOnce) {
 TEST_F(WorkflowsService, AnotherEndpointsEventsMoveNothing) {
   const std::string request = RequestUnattended(OpenSession());
   Report(other_endpoint_, "unattended.request_denied", R"({"request_id":")" + request + R"("})");
-  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "pending");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).state, State::kPending);
   Report(endpoint_, "unattended.request_denied", R"({"request_id":")" + request + R"("})");
-  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).at("state").as_string(), "denied");
+  EXPECT_EQ(Item(workflows_->ListRequests(tina_), request).state, State::kDenied);
 }
 
 TEST_F(WorkflowsService, ACredentialRequestTheEndpointRefusesIsRefusedWithItsReasons) {
   const std::string session = OpenSession();
   auto asked = workflows_->RequestCredentials(tina_, session);
   ASSERT_TRUE(asked.ok()) << asked.problem().detail;
-  const std::string id = asked.value().at("id").as_string();
+  const std::string id = asked.value().record.id;
   const std::string reasons =
       R"([{"code":"screen_viewing_inactive","rule":"R13","message":"screen viewing must be on"}])";
   Report(endpoint_, "credentials.refused", R"({"request_id":")" + id + R"("})", reasons, "denied");
-  const value r = Item(workflows_->ListCredentialRequests(tina_), id);
-  EXPECT_EQ(r.at("state").as_string(), "refused");
-  EXPECT_EQ(r.at("reasons").at(0).at("rule").as_string(), "R13");
+  const CredentialRequestRecord r = Item(workflows_->ListCredentialRequests(tina_), id);
+  EXPECT_EQ(r.state, State::kRefused);
+  EXPECT_NE(r.reasons.find(R"("rule":"R13")"), std::string::npos) << r.reasons;
   // Refused is final: a later "stored" changes nothing.
   Report(endpoint_, "credentials.stored", R"({"request_id":")" + id + R"("})");
-  EXPECT_EQ(Item(workflows_->ListCredentialRequests(tina_), id).at("state").as_string(), "refused");
+  EXPECT_EQ(Item(workflows_->ListCredentialRequests(tina_), id).state, State::kRefused);
 }
 
 }  // namespace

@@ -14,9 +14,13 @@
 #include <cpprest/json.h>
 
 #include <string>
+#include <string_view>
 
 #include "admincenter/audit_repository.h"
 #include "common/audit_chain.h"
+#include "policy/commands.h"
+#include "policy/decision.h"
+#include "policy/model.h"
 #include "policy/time.h"
 
 namespace custodian::admincenter {
@@ -35,6 +39,17 @@ struct AuditEvent {
   std::string outcome;     // "success", "failure" or "denied"
   web::json::value reasons = web::json::value::array();
   web::json::value details = web::json::value::object();
+
+  // Details by name, so that the services build an event from their own
+  // types and only this codec writes JSON.
+  void Detail(const std::string& key, std::string_view text);
+  void Flag(const std::string& key, bool on);
+  void Number(const std::string& key, int64_t n);
+  void Detail(const std::string& key, const policy::Schedule& schedule);
+  // The command's fields (policy/commands.h), beside what is there.
+  void Details(const policy::Command& command);
+  // Every reason of `decision`, with its rule.
+  void Reasons(const policy::Decision& decision);
 };
 
 inline constexpr const char* kGenesisHash = audit::kGenesisHash;

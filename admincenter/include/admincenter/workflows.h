@@ -21,8 +21,6 @@
 // itself (docs/decisions.md).
 #pragma once
 
-#include <cpprest/json.h>
-
 #include <functional>
 #include <optional>
 #include <set>
@@ -30,42 +28,64 @@
 
 #include "admincenter/audit.h"
 #include "admincenter/distribution.h"
+#include "admincenter/endpoint_event.h"
 #include "admincenter/service.h"
 #include "admincenter/workflow_repository.h"
 
 namespace custodian::admincenter {
 
+// What a technician's step asks for, decoded from its body at the HTTP
+// edge (workflow_codec.h).
+struct SessionInput {
+  std::string endpoint_id;
+  policy::SessionInfo session;  // type (not unattended), chat_only, screen_viewing
+};
+struct UnattendedInput {
+  policy::AuthMode credential_mode = policy::AuthMode::kAtConnection;
+  policy::Schedule schedule;
+};
+
+// A step the policy allowed: the record it made and the decision.
+template <typename Record>
+struct Allowed {
+  Record record;
+  policy::Decision decision;
+};
+
 class Workflows {
  public:
   Workflows(Service& service, Distribution& distribution);
 
-  // Technicians: {endpoint_id, type, mode?, screen_viewing?}.
-  Result<value> OpenSession(const Principal& who, const value& body);
-  // {screen_viewing}.
-  Result<value> UpdateSession(const Principal& who, const std::string& id, const value& body);
-  Result<value> EndSession(const Principal& who, const std::string& id);
+  // Technicians' own sessions.
+  Result<SessionRecord> OpenSession(const Principal& who, const SessionInput& input);
+  Result<SessionRecord> UpdateSession(const Principal& who, const std::string& id,
+                                      bool screen_viewing);
+  Result<SessionRecord> EndSession(const Principal& who, const std::string& id);
 
-  // {credential_mode, schedule}: 201 pending, or 403 with every reason.
-  Result<value> RequestUnattended(const Principal& who, const std::string& session_id,
-                                  const value& body);
-  Result<value> RevokeGrant(const Principal& who, const std::string& grant_id);
-  Result<value> Connect(const Principal& who, const std::string& grant_id);
+  // 201 pending, or 403 with every reason.
+  Result<Allowed<RequestRecord>> RequestUnattended(const Principal& who,
+                                                   const std::string& session_id,
+                                                   const UnattendedInput& input);
+  Result<GrantRecord> RevokeGrant(const Principal& who, const std::string& grant_id);
+  Result<Allowed<ConnectionRecord>> Connect(const Principal& who, const std::string& grant_id);
 
-  Result<value> RequestCredentials(const Principal& who, const std::string& session_id);
-  // {operation: restart|unlock}.
-  Result<value> ApplyCredentials(const Principal& who, const std::string& session_id,
-                                 const value& body);
+  Result<Allowed<CredentialRequestRecord>> RequestCredentials(const Principal& who,
+                                                              const std::string& session_id);
+  Result<Allowed<OperationRecord>> ApplyCredentials(const Principal& who,
+                                                    const std::string& session_id,
+                                                    policy::Operation operation);
 
   // Technicians see their own; admins those of technicians in their scope;
-  // master admins and auditors all.
-  Result<value> ListSessions(const Principal& who);
-  Result<value> ListRequests(const Principal& who);
-  Result<value> ListGrants(const Principal& who);
-  Result<value> ListConnections(const Principal& who);
-  Result<value> ListCredentialRequests(const Principal& who);
+  // master admins and auditors all. Oldest first.
+  std::vector<SessionRecord> ListSessions(const Principal& who);
+  std::vector<RequestRecord> ListRequests(const Principal& who);
+  std::vector<GrantRecord> ListGrants(const Principal& who);
+  std::vector<ConnectionRecord> ListConnections(const Principal& who);
+  std::vector<CredentialRequestRecord> ListCredentialRequests(const Principal& who);
 
-  // A new event reported by `endpoint_id` (Distribution's observer).
-  void Observe(Repositories& tx, const std::string& endpoint_id, const value& record,
+  // A new workflow event reported by `endpoint_id` (through Distribution's
+  // observer, decoded by workflow_codec.h).
+  void Observe(Repositories& tx, const std::string& endpoint_id, const EndpointEvent& event,
                policy::Instant now);
 
  private:
@@ -79,22 +99,26 @@ class Workflows {
     std::string endpoint_id;
     std::string target;  // of the audit event
   };
+  template <typename Record>
   struct DecidedStep {
     policy::workflow::Event event;  // the audit action and the command's type
     std::string refusal;            // the 403's detail
     std::function<std::optional<Problem>(WorkflowRepository&, Facts&)> facts;
-    std::function<value(WorkflowRepository&, const policy::CompiledPolicy&, AuditEvent&,
-                        policy::Instant)>
+    // Writes what the step makes and returns it.
+    std::function<Record(WorkflowRepository&, const policy::CompiledPolicy&, const Facts&,
+                         AuditEvent&, policy::Instant)>
         allow;
   };
-  Result<value> Decided(const Principal& who, const DecidedStep& step);
+  template <typename Record>
+  Result<Allowed<Record>> Decided(const Principal& who, const DecidedStep<Record>& step);
   static std::optional<Problem> SessionFacts(WorkflowRepository& repo, const Principal& who,
                                              const std::string& session_id, policy::Action action,
                                              Facts& facts);
   // A session step of the technician's own (update, end): load, apply,
   // compare-and-set, queue the command, record.
-  Result<value> SessionStep(const Principal& who, const std::string& id,
-                            policy::workflow::Event event, std::optional<bool> screen_viewing);
+  Result<SessionRecord> SessionStep(const Principal& who, const std::string& id,
+                                    policy::workflow::Event event,
+                                    std::optional<bool> screen_viewing);
 
   // Whether `who` may see or act on the workflows of `technician_id`.
   bool CanSee(const Principal& who, const std::string& technician_id);

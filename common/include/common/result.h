@@ -1,5 +1,5 @@
 // Result<T>: a value or the Problem that prevented it. Services return it;
-// Database::Write commits exactly when it is ok().
+// Storage::Write commits exactly when it is ok().
 #pragma once
 
 #include <utility>

@@ -9,7 +9,10 @@
 #include <optional>
 #include <string>
 
+#include "admincenter/endpoint_event.h"
 #include "admincenter/workflow_repository.h"
+#include "admincenter/workflows.h"
+#include "common/result.h"
 
 namespace custodian::admincenter {
 
@@ -30,19 +33,23 @@ web::json::value Items(const std::vector<T>& records) {
   return out;
 }
 
-// What the admin center takes from one of the endpoint's workflow events
-// (a record of its chain, already verified and stored).
-struct EndpointEvent {
-  policy::workflow::Event event;
-  policy::workflow::Outcome outcome = policy::workflow::Outcome::kSuccess;
-  std::string request_id, grant_id, connection_id, operation_id;
-  std::string by;              // grant.revoked: who
-  std::string reason;          // connection.ended: why
-  std::string reasons = "[]";  // the event's reasons, canonical JSON text
-  std::optional<policy::GrantSchedule> effective_schedule;  // request_approved
-  // The id that names `entity` in this event.
-  const std::string& IdOf(Entity entity) const;
-};
+// A step the policy allowed: its record with the decision.
+web::json::value EncodeDecisionValue(const policy::Decision& decision);
+template <typename R>
+web::json::value Encode(const Allowed<R>& allowed) {
+  web::json::value out = Encode(allowed.record);
+  out["decision"] = EncodeDecisionValue(allowed.decision);
+  return out;
+}
+
+// The technicians' bodies (openapi.json's SessionInput, SessionPatch,
+// UnattendedRequestInput, CredentialApplyInput): every problem with its
+// JSON pointer.
+Result<SessionInput> DecodeSessionInput(const web::json::value& body);
+Result<bool> DecodeSessionPatch(const web::json::value& body);  // screen_viewing
+Result<UnattendedInput> DecodeUnattendedInput(const web::json::value& body);
+Result<policy::Operation> DecodeCredentialApply(const web::json::value& body);
+
 // Nothing when the record is no workflow event of an endpoint's.
 std::optional<EndpointEvent> DecodeEndpointEvent(const web::json::value& record);
 
