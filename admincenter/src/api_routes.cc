@@ -11,6 +11,7 @@
 #include "admincenter/api.h"
 #include "admincenter/audit_export.h"
 #include "admincenter/audit_repository.h"
+#include "admincenter/principal_codec.h"
 #include "admincenter/workflow_codec.h"
 #include "api_parts.h"
 #include "common/text.h"
@@ -60,6 +61,11 @@ template <typename T>
 Result<value> Json(const std::vector<T>& records) {
   return Items(records);
 }
+template <typename T>
+Result<value> Json(const Result<std::vector<T>>& r) {
+  if (!r.ok()) return r.problem();
+  return Items(r.value());
+}
 // The body decoded (every problem with its pointer), then `run` with it.
 template <typename In, typename Run>
 Result<value> WithBody(const Result<In>& in, Run run) {
@@ -73,16 +79,23 @@ std::vector<Route> ApiRoutes() {
   auto principal_routes = [](std::vector<Route>& routes, const std::string& path, Role kind,
                              uint8_t roles) {
     routes.push_back({verb::post, path, roles, "Create a " + std::string(RoleName(kind)), true, 201,
-                      [kind](Call& c) { return c.service.CreatePrincipal(c.who(), kind, c.body); },
+                      [kind](Call& c) {
+                        return WithBody(DecodePrincipalInput(kind, c.body, c.service.zones()),
+                                        [&](const PrincipalInput& in) {
+                                          return c.service.CreatePrincipal(c.who(), kind, in);
+                                        });
+                      },
                       nullptr});
-    routes.push_back({verb::get, path, roles, "List " + std::string(RoleName(kind)) + "s", false,
-                      200, [kind](Call& c) { return c.service.ListPrincipals(c.who(), kind); },
-                      nullptr});
+    routes.push_back(
+        {verb::get, path, roles, "List " + std::string(RoleName(kind)) + "s", false, 200,
+         [kind](Call& c) { return Json(c.service.ListPrincipals(c.who(), kind)); }, nullptr});
     routes.push_back({verb::patch, path + "/{id}", roles,
                       "Disable, enable or set the password of a " + std::string(RoleName(kind)),
                       true, 200,
                       [kind](Call& c) {
-                        return c.service.UpdatePrincipal(c.who(), kind, c.params.at("id"), c.body);
+                        return WithBody(DecodePrincipalPatch(c.body), [&](const PrincipalPatch& p) {
+                          return c.service.UpdatePrincipal(c.who(), kind, c.params.at("id"), p);
+                        });
                       },
                       nullptr});
   };
@@ -94,13 +107,24 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::get, "/v1/openapi.json", kEveryone, "This API as OpenAPI 3", false, 200,
                nullptr, nullptr});
   r.push_back({verb::post, "/v1/tokens", kEveryone, "Log in: name and password to a token", true,
-               201, [](Call& c) { return c.service.Login(c.body, c.request.remote_address); },
+               201,
+               [](Call& c) {
+                 return WithBody(DecodeLogin(c.body), [&](const LoginInput& in) {
+                   return c.service.Login(in, c.request.remote_address);
+                 });
+               },
                nullptr});
   r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
-               [](Call& c) { return c.service.RevokeToken(c.who(), c.params.at("id")); }, nullptr});
+               [](Call& c) { return Json(c.service.RevokeToken(c.who(), c.params.at("id"))); },
+               nullptr});
   r.push_back({verb::post, "/v1/me/password", kAnyPrincipal,
                "Set one's own password (the current one too, once one is set)", true, 204,
-               [](Call& c) { return c.service.SetOwnPassword(c.who(), c.body); }, nullptr});
+               [](Call& c) {
+                 return WithBody(DecodePasswordChange(c.body), [&](const PasswordChange& in) {
+                   return c.service.SetOwnPassword(c.who(), in);
+                 });
+               },
+               nullptr});
   principal_routes(r, "/v1/admins", Role::kAdmin, kMasterAdminRole);
   principal_routes(r, "/v1/technicians", Role::kTechnician, kAnyAdmin);
   principal_routes(r, "/v1/auditors", Role::kAuditor, kMasterAdminRole);

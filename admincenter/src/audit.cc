@@ -40,6 +40,12 @@ void AuditEvent::Detail(const std::string& key, const policy::Schedule& schedule
   details[key] = policy::EncodeSchedule(schedule);
 }
 
+void AuditEvent::Detail(const std::string& key, const std::vector<std::string>& texts) {
+  web::json::value a = web::json::value::array(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) a[i] = web::json::value::string(texts[i]);
+  details[key] = a;
+}
+
 void AuditEvent::Details(const policy::Command& command) {
   const web::json::value encoded = policy::EncodeCommand(command);
   for (const auto& [k, v] : encoded.as_object()) details[k] = v;

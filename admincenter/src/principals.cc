@@ -5,7 +5,6 @@
 #include "admincenter/principal_repository.h"
 #include "admincenter/service.h"
 #include "common/crypto.h"
-#include "input.h"
 #include "service_parts.h"
 
 namespace custodian::admincenter {
@@ -14,22 +13,26 @@ using internal::CanSee;
 using internal::DamagedPolicy;
 using internal::FoldedEvent;
 using internal::IndexOf;
-using internal::kMaxNameLength;
-using internal::kMaxPasswordLength;
-using internal::kMinPasswordLength;
-using internal::PrincipalJson;
-using internal::Str;
-using policy::FieldError;
+
+namespace {
+
+// The principal in its audit event: who it is, never a password.
+void Describe(AuditEvent& e, const Principal& p) {
+  e.Detail("id", p.id);
+  e.Detail("name", p.name);
+  e.Detail("role", RoleName(p.role));
+  if (p.role == Role::kAdmin) e.Detail("scopes", p.scopes);
+  if (p.group_id) e.Detail("group_id", *p.group_id);
+  if (p.time_zone) e.Detail("time_zone", *p.time_zone);
+  e.Flag("disabled", p.disabled);
+}
+
+}  // namespace
 
 // ------------------------------------------------------------------ tokens
 
-Result<value> Service::Login(const value& body, const std::string& source) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  auto name = RequiredString(body, "name", errors, kMaxNameLength);
-  auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
-  RejectUnknownKeys(body, {"name", "password"}, errors);
-  if (!errors.empty()) return Invalid(std::move(errors));
+Result<LoginResult> Service::Login(const LoginInput& input, const std::string& source) {
+  const std::string* name = &input.name;
   if (const auto wait = throttle_.Wait(*name, source, clock_())) {
     // Answered without Argon2; recorded once per source and interval.
     RefusalLimiter::Verdict v = refusals_.Admit(source, "throttled", clock_());
@@ -42,7 +45,7 @@ Result<value> Service::Login(const value& body, const std::string& source) {
         e.action = "auth.login_throttled";
         e.target = "source:" + source;
         e.outcome = "denied";
-        e.details["retry_after_seconds"] = value::number(static_cast<int64_t>(wait->count()));
+        e.Number("retry_after_seconds", wait->count());
         AppendAudit(tx.audit(), e, clock_());
         return true;
       });
@@ -59,9 +62,9 @@ Result<value> Service::Login(const value& body, const std::string& source) {
       storage_.Read([&](Repositories& tx) { return tx.principals().FindByName(*name, &hash); });
   // Unknown names cost an Argon2 verification too, so timing tells nothing.
   static const std::string kDummy = HashPassword("custodian-timing-equaliser");
-  const bool good = VerifyPassword(hash.empty() ? kDummy : hash, *password) && principal &&
+  const bool good = VerifyPassword(hash.empty() ? kDummy : hash, input.password) && principal &&
                     !hash.empty() && !principal->disabled;
-  auto recorded = storage_.Write([&](Repositories& tx) -> Result<value> {
+  auto recorded = storage_.Write([&](Repositories& tx) -> std::optional<LoginResult> {
     const policy::Instant now = clock_();
     if (!good) {
       AuditEvent e;
@@ -71,60 +74,43 @@ Result<value> Service::Login(const value& body, const std::string& source) {
       e.target = principal ? "principal:" + principal->id : "principal:unknown";
       e.outcome = "failure";
       AppendAudit(tx.audit(), e, now);
-      return value::null();  // commit the record of the failure
+      return std::nullopt;  // commit the record of the failure
     }
     const IssuedToken t = tx.principals().IssueToken(principal->id, now, kLoginTokenLifetime);
     AuditEvent e = ActorEvent(*principal, "auth.login", "principal:" + principal->id);
-    e.details["token_id"] = Str(t.id);
+    e.Detail("token_id", t.id);
     AppendAudit(tx.audit(), e, now);
-    value out = value::object(true);
-    out["id"] = Str(t.id);
-    out["token"] = Str(t.secret);
-    out["expires_at"] = Str(policy::FormatRfc3339(t.expires_at));
-    out["principal"] = PrincipalJson(*principal);
-    return out;
+    return LoginResult{t, *principal};
   });
   if (!good) {
     throttle_.Failed(*name, source, clock_());
     return Problem{ErrorKind::kUnauthenticated, "wrong name or password", {}, {}};
   }
   throttle_.Succeeded(*name);
-  return recorded;
+  return std::move(*recorded);
 }
 
-Result<value> Service::SetOwnPassword(const Principal& actor, const value& body) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  RejectUnknownKeys(body, {"password", "current_password"}, errors);
-  auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
-  if (password && password->size() < kMinPasswordLength) {
-    errors.push_back(
-        {"/password", "must have at least " + std::to_string(kMinPasswordLength) + " characters"});
-  }
-  std::optional<std::string> current;
-  if (body.has_field("current_password")) {
-    current = RequiredString(body, "current_password", errors, kMaxPasswordLength);
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
+Result<Done> Service::SetOwnPassword(const Principal& actor, const PasswordChange& input) {
   std::string stored;
   storage_.Read([&](Repositories& tx) { return tx.principals().FindByName(actor.name, &stored); });
   // A principal that has a password proves it again; one that never had one
   // (a master admin on its init token) sets the first.
+  const auto& current = input.current_password;
   if (!stored.empty() && !(current && VerifyPassword(stored, *current))) {
     return Problem{ErrorKind::kForbidden, "the current password is wrong or missing", {}, {}};
   }
-  const std::string hash = HashPassword(*password);
-  return storage_.Write([&](Repositories& tx) -> Result<value> {
+  const std::string hash = HashPassword(input.password);
+  return storage_.Write([&](Repositories& tx) -> Result<Done> {
     tx.principals().SetPassword(actor.id, hash, clock_());
     AuditEvent e = ActorEvent(actor, "password.change", "principal:" + actor.id);
-    e.details["first_password"] = value::boolean(stored.empty());
+    e.Flag("first_password", stored.empty());
     AppendAudit(tx.audit(), e, clock_());
-    return value::null();
+    return Done{};
   });
 }
 
-Result<value> Service::RevokeToken(const Principal& actor, const std::string& token_id) {
-  auto result = storage_.Write([&](Repositories& tx) -> Result<value> {
+Result<Done> Service::RevokeToken(const Principal& actor, const std::string& token_id) {
+  auto result = storage_.Write([&](Repositories& tx) -> Result<Done> {
     PrincipalRepository& principals = tx.principals();
     const auto owner = principals.TokenOwner(token_id);
     if (!owner || (*owner != actor.id && actor.role != Role::kMasterAdmin)) {
@@ -132,7 +118,7 @@ Result<value> Service::RevokeToken(const Principal& actor, const std::string& to
     }
     principals.RevokeToken(token_id);
     AppendAudit(tx.audit(), ActorEvent(actor, "token.revoke", "token:" + token_id), clock_());
-    return value::null();
+    return Done{};
   });
   if (result.ok()) InvalidateAuthentication();
   return result;
@@ -140,45 +126,13 @@ Result<value> Service::RevokeToken(const Principal& actor, const std::string& to
 
 // ------------------------------------------------------------- principals
 
-Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const value& body) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  auto name = RequiredName(body, "name", errors);
-  auto password = RequiredString(body, "password", errors, kMaxPasswordLength);
-  if (password && password->size() < kMinPasswordLength) {
-    errors.push_back(
-        {"/password", "must have at least " + std::to_string(kMinPasswordLength) + " characters"});
-  }
-  std::optional<std::string> group_id, time_zone;
-  std::vector<std::string> scopes;
-  if (kind == Role::kTechnician) {
-    group_id = RequiredString(body, "group_id", errors, kMaxNameLength);
-    time_zone = RequiredString(body, "time_zone", errors, kMaxNameLength);
-    if (time_zone && !zones_.Find(*time_zone)) {
-      errors.push_back({"/time_zone", "unknown time zone \"" + *time_zone +
-                                          "\"; expected an IANA name such as Europe/Berlin"});
-    }
-    RejectUnknownKeys(body, {"name", "password", "group_id", "time_zone"}, errors);
-  } else if (kind == Role::kAdmin) {
-    if (!body.has_field("scopes") || !body.at("scopes").is_array()) {
-      errors.push_back({"/scopes", "must be an array of group ids"});
-    } else {
-      const auto& a = body.at("scopes").as_array();
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        if (!a.at(i).is_string()) {
-          errors.push_back({"/scopes/" + std::to_string(i), "must be a group id"});
-        } else {
-          scopes.push_back(a.at(i).as_string());
-        }
-      }
-    }
-    RejectUnknownKeys(body, {"name", "password", "scopes"}, errors);
-  } else {
-    RejectUnknownKeys(body, {"name", "password"}, errors);
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
-  const std::string password_hash = HashPassword(*password);  // outside the write lock
-  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+Result<Principal> Service::CreatePrincipal(const Principal& actor, Role kind,
+                                           const PrincipalInput& input) {
+  const auto& group_id = input.group_id;
+  const auto& time_zone = input.time_zone;
+  const auto& scopes = input.scopes;
+  const std::string password_hash = HashPassword(input.password);  // outside the write lock
+  return PolicyWrite([&](Repositories& tx) -> Result<Principal> {
     auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
     if (group_id &&
@@ -191,68 +145,44 @@ Result<value> Service::CreatePrincipal(const Principal& actor, Role kind, const 
       }
     }
     PrincipalRepository& principals = tx.principals();
-    if (principals.FindByName(*name, nullptr)) {
-      return Conflict("the name \"" + *name + "\" is taken");
+    if (principals.FindByName(input.name, nullptr)) {
+      return Conflict("the name \"" + input.name + "\" is taken");
     }
     const policy::Instant now = clock_();
     Principal p;
     p.id = crypto::NewId(kind == Role::kTechnician ? "t-" : "p-");
-    p.name = *name;
+    p.name = input.name;
     p.role = kind;
     p.scopes = scopes;
     p.group_id = group_id;
     p.time_zone = time_zone;
     principals.Insert(p, password_hash, now);
     AuditEvent e = ActorEvent(actor, std::string(RoleName(kind)) + ".create", "principal:" + p.id);
-    e.details = PrincipalJson(p);
+    Describe(e, p);
     AppendAudit(tx.audit(), e, now);
-    return PrincipalJson(p);
+    return p;
   });
 }
 
-Result<value> Service::ListPrincipals(const Principal& actor, Role kind) {
+Result<std::vector<Principal>> Service::ListPrincipals(const Principal& actor, Role kind) {
   auto snapshot = Snapshot();  // the cached tree, for the scope check
   if (!snapshot) return DamagedPolicy();
-  return storage_.Read([&](Repositories& tx) -> Result<value> {
+  return storage_.Read([&](Repositories& tx) -> Result<std::vector<Principal>> {
     // Master admins are admins too: they are listed (and edited) with them.
-    value items = value::array();
-    std::size_t n = 0;
-    for (const Principal& p : tx.principals().List(kind)) {
-      if (p.group_id && !CanSee(actor, snapshot->policy, *p.group_id)) continue;
-      items[n++] = PrincipalJson(p);
-    }
-    value out = value::object(true);
-    out["items"] = items;
+    std::vector<Principal> out = tx.principals().List(kind);
+    std::erase_if(out, [&](const Principal& p) {
+      return p.group_id && !CanSee(actor, snapshot->policy, *p.group_id);
+    });
     return out;
   });
 }
 
-Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const std::string& id,
-                                       const value& body) {
-  std::vector<FieldError> errors;
-  if (!body.is_object()) return Invalid("", "must be an object");
-  RejectUnknownKeys(body, {"disabled", "password"}, errors);
-  std::optional<bool> disabled;
-  if (body.has_field("disabled")) {
-    if (body.at("disabled").is_boolean()) {
-      disabled = body.at("disabled").as_bool();
-    } else {
-      errors.push_back({"/disabled", "must be a boolean"});
-    }
-  }
+Result<Principal> Service::UpdatePrincipal(const Principal& actor, Role kind, const std::string& id,
+                                           const PrincipalPatch& patch) {
+  const std::optional<bool>& disabled = patch.disabled;
   std::optional<std::string> password_hash;
-  if (body.has_field("password")) {
-    const value& v = body.at("password");
-    if (!v.is_string() || v.as_string().size() < kMinPasswordLength ||
-        v.as_string().size() > kMaxPasswordLength) {
-      errors.push_back({"/password", "must have " + std::to_string(kMinPasswordLength) + " to " +
-                                         std::to_string(kMaxPasswordLength) + " characters"});
-    } else {
-      password_hash = HashPassword(v.as_string());
-    }
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
-  auto result = PolicyWrite([&](Repositories& tx) -> Result<value> {
+  if (patch.password) password_hash = HashPassword(*patch.password);  // outside the write lock
+  auto result = PolicyWrite([&](Repositories& tx) -> Result<Principal> {
     PrincipalRepository& principals = tx.principals();
     auto p = principals.Find(id);
     auto policy = WriterPolicy(tx);
@@ -271,10 +201,10 @@ Result<value> Service::UpdatePrincipal(const Principal& actor, Role kind, const 
     }
     if (password_hash) principals.SetPassword(id, *password_hash, clock_());
     AuditEvent e = ActorEvent(actor, std::string(RoleName(p->role)) + ".update", "principal:" + id);
-    if (disabled) e.details["disabled"] = value::boolean(*disabled);
-    if (password_hash) e.details["password_changed"] = value::boolean(true);
+    if (disabled) e.Flag("disabled", *disabled);
+    if (password_hash) e.Flag("password_changed", true);
     AppendAudit(tx.audit(), e, clock_());
-    return PrincipalJson(*p);
+    return *p;
   });
   // Disabling must cut the principal's tokens off at once.
   if (result.ok()) InvalidateAuthentication();

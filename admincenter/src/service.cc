@@ -377,24 +377,14 @@ Result<std::string> Service::Decide(std::string_view request, std::optional<poli
 
 // ------------------------------------------------------------ policy writes
 
-Result<value> Service::PolicyWrite(const std::function<Result<value>(Repositories&)>& f) {
-  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
-    writer_next_.reset();
-    Result<value> inner = f(tx);
-    if (inner.ok()) {
-      const std::string tag = crypto::NewId("pt_");
-      tx.policy().SetTag(tag);
-      if (writer_next_) {
-        writer_policy_ = WriterPolicyCache{tag, std::move(*writer_next_)};
-      } else {
-        writer_policy_.reset();
-      }
-    }
-    writer_next_.reset();
-    return inner;
-  });
-  if (r.ok()) InvalidatePolicy();
-  return r;
+void Service::NewPolicyTag(Repositories& tx) {
+  const std::string tag = crypto::NewId("pt_");
+  tx.policy().SetTag(tag);
+  if (writer_next_) {
+    writer_policy_ = WriterPolicyCache{tag, std::move(*writer_next_)};
+  } else {
+    writer_policy_.reset();
+  }
 }
 
 policy::Parsed<policy::Policy> Service::WriterPolicy(Repositories& tx) {

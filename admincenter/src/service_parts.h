@@ -11,32 +11,12 @@
 
 namespace custodian::admincenter::internal {
 
-inline constexpr std::size_t kMinPasswordLength = 12;  // OWASP ASVS 2.1.1
-inline constexpr std::size_t kMaxPasswordLength = 256;
-inline constexpr std::size_t kMaxNameLength = 128;
-
 inline value Str(const std::string& s) { return value::string(s); }
 
 // The stored policy is validated on every write, so failing to load it
 // means the database was changed behind the admin center's back.
 inline Problem DamagedPolicy() {
   return {ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-}
-
-inline value PrincipalJson(const Principal& p) {
-  value o = value::object(true);
-  o["id"] = Str(p.id);
-  o["name"] = Str(p.name);
-  o["role"] = Str(RoleName(p.role));
-  if (p.role == Role::kAdmin) {
-    value scopes = value::array();
-    for (std::size_t i = 0; i < p.scopes.size(); ++i) scopes[i] = Str(p.scopes[i]);
-    o["scopes"] = scopes;
-  }
-  if (p.group_id) o["group_id"] = Str(*p.group_id);
-  if (p.time_zone) o["time_zone"] = Str(*p.time_zone);
-  o["disabled"] = value::boolean(p.disabled);
-  return o;
 }
 
 // Master admins and auditors see every group; admins their subtrees.

@@ -49,12 +49,14 @@ class WorkflowsService : public ::testing::Test {
                     ->CreateGroup(master_, value::parse(R"({"id":"g","name":"G","permissions":
                         {"unattended_access":true,"request_windows_credentials":true}})"))
                     .ok());
-    auto tech = service_->CreatePrincipal(
-        master_, Role::kTechnician,
-        value::parse(R"({"name":"tina","password":"correct horse battery","group_id":"g",)"
-                     R"("time_zone":"Europe/Berlin"})"));
+    PrincipalInput tina;
+    tina.name = "tina";
+    tina.password = "correct horse battery";
+    tina.group_id = "g";
+    tina.time_zone = "Europe/Berlin";
+    auto tech = service_->CreatePrincipal(master_, Role::kTechnician, tina);
     ASSERT_TRUE(tech.ok()) << tech.problem().detail;
-    tina_.id = tech.value().at("id").as_string();
+    tina_.id = tech.value().id;
     tina_.name = "tina";
     tina_.role = Role::kTechnician;
     endpoint_ = Enroll("pc");

@@ -15,6 +15,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "admincenter/audit_repository.h"
 #include "common/audit_chain.h"
@@ -46,6 +47,7 @@ struct AuditEvent {
   void Flag(const std::string& key, bool on);
   void Number(const std::string& key, int64_t n);
   void Detail(const std::string& key, const policy::Schedule& schedule);
+  void Detail(const std::string& key, const std::vector<std::string>& texts);
   // The command's fields (policy/commands.h), beside what is there.
   void Details(const policy::Command& command);
   // Every reason of `decision`, with its rule.

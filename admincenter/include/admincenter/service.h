@@ -21,6 +21,7 @@
 #include "admincenter/auth.h"
 #include "admincenter/keys.h"
 #include "admincenter/login_throttle.h"
+#include "admincenter/principal_repository.h"
 #include "admincenter/refusals.h"
 #include "admincenter/storage.h"
 #include "common/result.h"
@@ -31,6 +32,33 @@
 namespace custodian::admincenter {
 
 using web::json::value;
+
+// What the principals' routes take, decoded at the HTTP edge
+// (principal_codec.h), and what a login answers.
+struct LoginInput {
+  std::string name;
+  std::string password;
+};
+struct PasswordChange {
+  std::string password;
+  std::optional<std::string> current_password;  // required once one is set
+};
+struct PrincipalInput {
+  std::string name;
+  std::string password;
+  std::optional<std::string> group_id, time_zone;  // technicians
+  std::vector<std::string> scopes;                 // admins
+};
+struct PrincipalPatch {
+  std::optional<bool> disabled;
+  std::optional<std::string> password;
+};
+struct LoginResult {
+  IssuedToken token;  // its secret is shown once, in the answer
+  Principal principal;
+};
+// A step that answers nothing but success (204).
+struct Done {};
 
 struct AuditFilter {
   std::optional<policy::Instant> since;  // inclusive
@@ -49,16 +77,16 @@ class Service {
 
   // Name and password to a token; `source` is the caller's address, for
   // the backoff of LoginThrottle (429 with Retry-After while it lasts).
-  Result<value> Login(const value& body, const std::string& source);
-  Result<value> RevokeToken(const Principal& actor, const std::string& token_id);
-  // POST /v1/me/password: {password, current_password} (the current one is
-  // required once a password is set).
-  Result<value> SetOwnPassword(const Principal& actor, const value& body);
+  Result<LoginResult> Login(const LoginInput& input, const std::string& source);
+  Result<Done> RevokeToken(const Principal& actor, const std::string& token_id);
+  // POST /v1/me/password (the current one is required once a password is
+  // set).
+  Result<Done> SetOwnPassword(const Principal& actor, const PasswordChange& input);
 
-  Result<value> CreatePrincipal(const Principal& actor, Role kind, const value& body);
-  Result<value> ListPrincipals(const Principal& actor, Role kind);
-  Result<value> UpdatePrincipal(const Principal& actor, Role kind, const std::string& id,
-                                const value& body);
+  Result<Principal> CreatePrincipal(const Principal& actor, Role kind, const PrincipalInput& input);
+  Result<std::vector<Principal>> ListPrincipals(const Principal& actor, Role kind);
+  Result<Principal> UpdatePrincipal(const Principal& actor, Role kind, const std::string& id,
+                                    const PrincipalPatch& patch);
 
   Result<value> ListGroups(const Principal& actor);
   Result<value> GetGroup(const Principal& actor, const std::string& id);
@@ -131,7 +159,21 @@ class Service {
   // storage_.Write for changes to the policy (groups, settings, technicians):
   // a successful `f` gives the policy a new tag, and the caches are
   // invalidated after the commit.
-  Result<value> PolicyWrite(const std::function<Result<value>(Repositories&)>& f);
+  template <typename F>
+  auto PolicyWrite(F&& f) {
+    auto r = storage_.Write([&](Repositories& tx) {
+      writer_next_.reset();
+      auto inner = f(tx);
+      if (inner.ok()) NewPolicyTag(tx);
+      writer_next_.reset();
+      return inner;
+    });
+    if (r.ok()) InvalidatePolicy();
+    return r;
+  }
+  // Inside a policy write that succeeded: a new tag, and the writer's
+  // cache of the policy it leaves.
+  void NewPolicyTag(Repositories& tx);
   // The current policy, inside a write: the one the writer last wrote when
   // the stored tag still names it, else loaded and validated. Writer
   // thread only.
