@@ -9,6 +9,8 @@
 
 #include "admincenter/audit_export.h"
 #include "admincenter/audit_repository.h"
+#include "admincenter/distribution_codec.h"
+#include "admincenter/workflow_codec.h"
 #include "api_parts.h"
 #include "common/text.h"
 
@@ -83,16 +85,16 @@ std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
   }
   const Principal who = c.who();
   const std::string id = c.params.at("id");
-  auto answer = [](const Result<value>& r) {
+  auto answer = [](const Result<std::vector<CommandRecord>>& r) {
     if (!r.ok()) return ToResponse(r.problem());
-    if (r.value().at("items").size() == 0) return Json(204, value::null());
-    return Json(200, r.value());
+    if (r.value().empty()) return Json(204, value::null());
+    return Json(200, Items(r.value()));
   };
   // Read the version before looking, so a command queued in between wakes
   // the park at once.
   const uint64_t seen = distribution_.waiters().Version(id);
-  Result<value> now = distribution_.PendingCommands(who, id);
-  if (!now.ok() || now.value().at("items").size() > 0 || wait == 0) return answer(now);
+  const Result<std::vector<CommandRecord>> now = distribution_.PendingCommands(who, id);
+  if (!now.ok() || !now.value().empty() || wait == 0) return answer(now);
   distribution_.waiters().Park(id, seen, std::chrono::seconds(wait),
                                [this, who, id, answer, later = std::move(later)](bool) {
                                  boost::asio::post(readers_, [this, who, id, answer, later] {

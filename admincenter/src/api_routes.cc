@@ -11,6 +11,7 @@
 #include "admincenter/api.h"
 #include "admincenter/audit_export.h"
 #include "admincenter/audit_repository.h"
+#include "admincenter/distribution_codec.h"
 #include "admincenter/principal_codec.h"
 #include "admincenter/workflow_codec.h"
 #include "api_parts.h"
@@ -169,14 +170,22 @@ std::vector<Route> ApiRoutes() {
   // admin may enroll and command them.
   r.push_back({verb::post, "/v1/enrollment-codes", kAnyAdmin,
                "Create a one-time enrollment code for an endpoint (shown once)", true, 201,
-               [](Call& c) { return c.distribution.CreateEnrollmentCode(c.who(), c.body); },
+               [](Call& c) {
+                 return WithBody(DecodeEnrollmentCodeInput(c.body), [&](int ttl_minutes) {
+                   return c.distribution.CreateEnrollmentCode(c.who(), ttl_minutes);
+                 });
+               },
                nullptr});
   r.push_back({verb::post, "/v1/enroll", kEveryone,
                "Enroll an endpoint with a code: its id, token and the policy keys", true, 201,
-               [](Call& c) { return c.distribution.Enroll(c.body); }, nullptr});
+               [](Call& c) {
+                 return WithBody(DecodeEnrollInput(c.body, c.service.zones()),
+                                 [&](const EnrollInput& in) { return c.distribution.Enroll(in); });
+               },
+               nullptr});
   r.push_back({verb::get, "/v1/endpoints", kAnyAdmin | kAuditorRole,
                "Enrolled endpoints with last contact and bundle version", false, 200,
-               [](Call& c) { return c.distribution.ListEndpoints(c.who()); }, nullptr});
+               [](Call& c) { return Json(c.distribution.ListEndpoints(c.who())); }, nullptr});
   // The whole tree: for endpoints, and master admins who see it anyway.
   r.push_back({verb::get, "/v1/policy/bundle", kEndpointRole | kMasterAdminRole,
                "The signed policy bundle (ETag; If-None-Match answers 304)", false, 200, nullptr,
@@ -194,20 +203,27 @@ std::vector<Route> ApiRoutes() {
                  return c.distribution.keys().Retire(c.who(), c.params.at("id"), c.service.Now());
                },
                nullptr});
-  r.push_back(
-      {verb::post, "/v1/endpoints/{id}/commands", kAnyAdmin,
-       "Queue a command for an endpoint (type: sync)", true, 201,
-       [](Call& c) { return c.distribution.QueueCommand(c.who(), c.params.at("id"), c.body); },
-       nullptr});
+  r.push_back({verb::post, "/v1/endpoints/{id}/commands", kAnyAdmin,
+               "Queue a command for an endpoint (type: sync)", true, 201,
+               [](Call& c) {
+                 return WithBody(DecodeCommandInput(c.body), [&](const std::string& type) {
+                   return c.distribution.QueueCommand(c.who(), c.params.at("id"), type);
+                 });
+               },
+               nullptr});
   r.push_back({verb::get, "/v1/endpoints/{id}/commands", kEndpointRole,
                "Long-poll (?wait=S, at most 60) for the endpoint's unacknowledged commands; 204 "
                "when none came",
                false, 200, nullptr, nullptr});
-  r.push_back(
-      {verb::post, "/v1/endpoints/{id}/commands/ack", kEndpointRole,
-       "Acknowledge commands: they are not delivered again", true, 200,
-       [](Call& c) { return c.distribution.AckCommands(c.who(), c.params.at("id"), c.body); },
-       nullptr});
+  r.push_back({verb::post, "/v1/endpoints/{id}/commands/ack", kEndpointRole,
+               "Acknowledge commands: they are not delivered again", true, 200,
+               [](Call& c) {
+                 return WithBody(
+                     DecodeCommandAck(c.body), [&](const std::vector<std::string>& ids) {
+                       return c.distribution.AckCommands(c.who(), c.params.at("id"), ids);
+                     });
+               },
+               nullptr});
   r.push_back({verb::post, "/v1/endpoints/{id}/time", kEndpointRole,
                "The admin center's time, signed over the endpoint's nonce (clock recovery)", true,
                200,

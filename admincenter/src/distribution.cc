@@ -1,5 +1,6 @@
 #include "admincenter/distribution.h"
 
+#include "admincenter/distribution_codec.h"
 #include "admincenter/endpoint_repository.h"
 #include "admincenter/policy_repository.h"
 #include "common/audit_chain.h"
@@ -18,7 +19,6 @@ constexpr std::chrono::seconds kSeenWriteInterval{60};
 }  // namespace
 
 using internal::IsSelf;
-using internal::PublicKeys;
 using internal::Str;
 using internal::SystemEvent;
 

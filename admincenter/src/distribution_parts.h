@@ -26,18 +26,6 @@ inline AuditEvent SystemEvent(std::string action, std::string target) {
   return e;
 }
 
-// [{key_id, public_key}]: what bundles list and enrollment pins.
-inline web::json::value PublicKeys(const std::vector<SigningKey>& keys) {
-  web::json::value list = web::json::value::array();
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    web::json::value k = web::json::value::object(true);
-    k["key_id"] = Str(keys[i].key_id);
-    k["public_key"] = Str(crypto::Base64(keys[i].public_raw));
-    list[i] = k;
-  }
-  return list;
-}
-
 // The endpoint may act only for itself; anything else looks absent.
 inline bool IsSelf(const Principal& endpoint, const std::string& id) {
   return endpoint.role == Role::kEndpoint && endpoint.id == id;

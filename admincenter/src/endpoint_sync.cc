@@ -31,86 +31,44 @@ bool IsEventRecord(const value& e) {
 }  // namespace
 
 using internal::IsSelf;
-using internal::PublicKeys;
 using internal::Str;
 using internal::SystemEvent;
 
 // ---------------------------------------------------------------- commands
 
-Result<value> Distribution::QueueCommand(const Principal& actor, const std::string& endpoint_id,
-                                         const value& body) {
-  if (!body.is_object()) return Invalid("", "must be an object");
-  std::vector<FieldError> errors;
-  RejectUnknownKeys(body, {"type"}, errors);
-  const auto type = RequiredString(body, "type", errors, 64);
-  if (type && *type != "sync") errors.push_back({"/type", "must be \"sync\""});
-  if (!errors.empty()) return Invalid(std::move(errors));
+Result<CommandRecord> Distribution::QueueCommand(const Principal& actor,
+                                                 const std::string& endpoint_id,
+                                                 const std::string& type) {
   const policy::Instant now = service_.Now();
-  Result<value> r = service_.storage().Write([&](Repositories& tx) -> Result<value> {
-    EndpointRepository& endpoints = tx.endpoints();
-    if (!endpoints.Endpoint(endpoint_id)) return NotFound("no such endpoint");
-    const std::string id = endpoints.QueueCommand(endpoint_id, *type, "{}", now);
-    AuditEvent e = ActorEvent(actor, "endpoint.command", "endpoint:" + endpoint_id);
-    e.details["command_id"] = Str(id);
-    e.details["type"] = Str(*type);
-    AppendAudit(tx.audit(), e, now);
-    value out = value::object(true);
-    out["id"] = Str(id);
-    out["type"] = Str(*type);
-    out["created_at"] = Str(policy::FormatRfc3339(now));
-    return out;
-  });
+  Result<CommandRecord> r =
+      service_.storage().Write([&](Repositories& tx) -> Result<CommandRecord> {
+        EndpointRepository& endpoints = tx.endpoints();
+        if (!endpoints.Endpoint(endpoint_id)) return NotFound("no such endpoint");
+        const std::string id = endpoints.QueueCommand(endpoint_id, type, "{}", now);
+        AuditEvent e = ActorEvent(actor, "endpoint.command", "endpoint:" + endpoint_id);
+        e.Detail("command_id", id);
+        e.Detail("type", type);
+        AppendAudit(tx.audit(), e, now);
+        return CommandRecord{id, type, "{}", now};
+      });
   if (r.ok()) waiters_.Notify(endpoint_id);  // after the commit: the poller will find it
   return r;
 }
 
-Result<value> Distribution::PendingCommands(const Principal& endpoint,
-                                            const std::string& endpoint_id) {
+Result<std::vector<CommandRecord>> Distribution::PendingCommands(const Principal& endpoint,
+                                                                 const std::string& endpoint_id) {
   if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
-  return service_.storage().Read([&](Repositories& tx) -> Result<value> {
-    value items = value::array();
-    std::size_t n = 0;
-    for (const CommandRecord& r :
-         tx.endpoints().PendingCommands(endpoint_id, kMaxCommandsPerPoll)) {
-      value c = value::object(true);
-      c["id"] = Str(r.id);
-      c["type"] = Str(r.type);
-      c["body"] = value::parse(r.body);
-      c["created_at"] = Str(policy::FormatRfc3339(r.created_at));
-      items[n++] = c;
-    }
-    value out = value::object(true);
-    out["items"] = items;
-    return out;
+  return service_.storage().Read([&](Repositories& tx) {
+    return tx.endpoints().PendingCommands(endpoint_id, kMaxCommandsPerPoll);
   });
 }
 
-Result<value> Distribution::AckCommands(const Principal& endpoint, const std::string& endpoint_id,
-                                        const value& body) {
+Result<Acked> Distribution::AckCommands(const Principal& endpoint, const std::string& endpoint_id,
+                                        const std::vector<std::string>& ids) {
   if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
-  if (!body.is_object()) return Invalid("", "must be an object");
-  std::vector<FieldError> errors;
-  RejectUnknownKeys(body, {"ids"}, errors);
-  std::vector<std::string> ids;
-  if (!body.has_field("ids") || !body.at("ids").is_array()) {
-    errors.push_back({"/ids", "must be an array of command ids"});
-  } else {
-    std::size_t i = 0;
-    for (const value& v : body.at("ids").as_array()) {
-      if (!v.is_string())
-        errors.push_back({"/ids/" + std::to_string(i), "must be a string"});
-      else
-        ids.push_back(v.as_string());
-      ++i;
-    }
-  }
-  if (!errors.empty()) return Invalid(std::move(errors));
   const policy::Instant now = service_.Now();
-  return service_.storage().Write([&](Repositories& tx) -> Result<value> {
-    value out = value::object(true);
-    out["acked"] = value::number(tx.endpoints().AckCommands(endpoint_id, ids, now));
-    return out;
-  });
+  return service_.storage().Write(
+      [&](Repositories& tx) { return Acked{tx.endpoints().AckCommands(endpoint_id, ids, now)}; });
 }
 
 // ------------------------------------------------------------------ events

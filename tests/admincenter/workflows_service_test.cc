@@ -73,16 +73,12 @@ class WorkflowsService : public ::testing::Test {
   }
 
   std::string Enroll(const std::string& name) {
-    auto code = distribution_->CreateEnrollmentCode(master_, value::object());
+    auto code = distribution_->CreateEnrollmentCode(master_, 60);
     EXPECT_TRUE(code.ok());
-    value body = value::object(true);
-    body["code"] = code.value().at("code");
-    body["name"] = value::string(name);
-    body["os"] = value::string("windows");
-    body["time_zone"] = value::string("Europe/Vienna");
-    auto enrolled = distribution_->Enroll(body);
+    auto enrolled =
+        distribution_->Enroll(EnrollInput{code.value().code, name, "windows", "Europe/Vienna"});
     EXPECT_TRUE(enrolled.ok()) << enrolled.problem().detail;
-    return enrolled.value().at("endpoint_id").as_string();
+    return enrolled.value().endpoint_id;
   }
 
   // An event of `endpoint`'s chain, as Distribution hands it on once stored.
@@ -146,10 +142,10 @@ TEST_F(WorkflowsService, ARequestIsQueuedForItsEndpointAsTheCommandTheEndpointDe
   Principal endpoint;
   endpoint.id = endpoint_;
   endpoint.role = Role::kEndpoint;
-  const value commands = distribution_->PendingCommands(endpoint, endpoint_).value().at("items");
+  const auto commands = distribution_->PendingCommands(endpoint, endpoint_).value();
   ASSERT_EQ(commands.size(), 2u);  // session.open, unattended.request
-  const value& c = commands.at(1);
-  const auto decoded = policy::ParseCommand(c.at("type").as_string(), c.at("body"));
+  const CommandRecord& c = commands.at(1);
+  const auto decoded = policy::ParseCommand(c.type, value::parse(c.body));
   ASSERT_TRUE(decoded.command);
   EXPECT_TRUE(decoded.errors.empty()) << decoded.errors.at(0).pointer;
   EXPECT_EQ(decoded.command->request_id, request);

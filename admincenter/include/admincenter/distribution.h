@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "admincenter/endpoint_repository.h"
 #include "admincenter/keys.h"
 #include "admincenter/service.h"
 #include "admincenter/waiters.h"
@@ -35,6 +36,28 @@ struct BundleEnvelope {
   policy::Instant renew_at{};
 };
 
+// What enrollment and the command queue take and answer, decoded and
+// encoded at the HTTP edge (distribution_codec.h).
+struct EnrollmentCode {
+  std::string id;
+  std::string code;  // shown once; only its hash is kept
+  policy::Instant expires_at;
+};
+struct EnrollInput {
+  std::string code;
+  std::string name;
+  std::string os;
+  std::string time_zone;
+};
+struct Enrollment {
+  std::string endpoint_id;
+  std::string token;  // shown once; only its hash is kept
+  std::vector<SigningKey> policy_keys;
+};
+struct Acked {
+  int64_t count = 0;
+};
+
 class Distribution {
  public:
   Distribution(Service& service, KeyRing& keys);
@@ -44,19 +67,24 @@ class Distribution {
   // An endpoint fetched the bundle saying it holds `held_version`.
   void Seen(const Principal& endpoint, std::optional<int64_t> held_version);
 
-  Result<value> CreateEnrollmentCode(const Principal& actor, const value& body);
-  Result<value> Enroll(const value& body);
-  Result<value> ListEndpoints(const Principal& actor);
+  // A one-time code valid for `ttl_minutes`.
+  Result<EnrollmentCode> CreateEnrollmentCode(const Principal& actor, int ttl_minutes);
+  Result<Enrollment> Enroll(const EnrollInput& input);
+  // With the freshest sightings (the database is written at most once a
+  // minute).
+  std::vector<EndpointRecord> ListEndpoints(const Principal& actor);
 
-  Result<value> QueueCommand(const Principal& actor, const std::string& endpoint_id,
-                             const value& body);
+  // An administrator's command of `type` (only "sync" today).
+  Result<CommandRecord> QueueCommand(const Principal& actor, const std::string& endpoint_id,
+                                     const std::string& type);
   // Call after the commit of a write that queued a command for the
   // endpoint (EndpointRepository::QueueCommand), so a parked poll picks it up.
   void NotifyEndpoint(const std::string& endpoint_id) { waiters_.Notify(endpoint_id); }
   // Unacknowledged commands of the calling endpoint, oldest first.
-  Result<value> PendingCommands(const Principal& endpoint, const std::string& endpoint_id);
-  Result<value> AckCommands(const Principal& endpoint, const std::string& endpoint_id,
-                            const value& body);
+  Result<std::vector<CommandRecord>> PendingCommands(const Principal& endpoint,
+                                                     const std::string& endpoint_id);
+  Result<Acked> AckCommands(const Principal& endpoint, const std::string& endpoint_id,
+                            const std::vector<std::string>& ids);
   // POST /v1/endpoints/{id}/time: the admin center's clock, signed with the
   // active key over the endpoint's fresh nonce, so that an endpoint whose
   // time high-water mark ran ahead (a clock jumped forward) can come back to
