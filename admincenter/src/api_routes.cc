@@ -192,17 +192,17 @@ std::vector<Route> ApiRoutes() {
                [](Call& c) { return BundleResponse(c); }});
   r.push_back({verb::get, "/v1/policy/keys", kAnyPrincipal | kEndpointRole,
                "The policy signing keys and their states", false, 200,
-               [](Call& c) -> Result<value> { return c.distribution.keys().List(); }, nullptr});
+               [](Call& c) { return Json(c.distribution.keys().List()); }, nullptr});
   r.push_back({verb::post, "/v1/policy/keys", kMasterAdminRole,
                "Rotate: a new key signs; the old one stays listed until retired", false, 201,
-               [](Call& c) { return c.distribution.keys().Rotate(c.who(), c.service.Now()); },
+               [](Call& c) { return Json(c.distribution.keys().Rotate(c.who(), c.service.Now())); },
                nullptr});
-  r.push_back({verb::delete_, "/v1/policy/keys/{id}", kMasterAdminRole, "Retire a listed key",
-               false, 204,
-               [](Call& c) {
-                 return c.distribution.keys().Retire(c.who(), c.params.at("id"), c.service.Now());
-               },
-               nullptr});
+  r.push_back(
+      {verb::delete_, "/v1/policy/keys/{id}", kMasterAdminRole, "Retire a listed key", false, 204,
+       [](Call& c) {
+         return Json(c.distribution.keys().Retire(c.who(), c.params.at("id"), c.service.Now()));
+       },
+       nullptr});
   r.push_back({verb::post, "/v1/endpoints/{id}/commands", kAnyAdmin,
                "Queue a command for an endpoint (type: sync)", true, 201,
                [](Call& c) {

@@ -126,6 +126,16 @@ value Encode(const CommandRecord& c) {
   return out;
 }
 
+value Encode(const KeyRecord& r) {
+  value k = value::object(true);
+  k["key_id"] = Str(r.key_id);
+  k["public_key"] = Str(r.public_key);
+  k["state"] = Str(r.state);
+  k["created_at"] = Str(r.created_at);
+  k["retired_at"] = r.retired_at ? Str(*r.retired_at) : value::null();
+  return k;
+}
+
 value Encode(const Acked& acked) {
   value out = value::object(true);
   out["acked"] = value::number(acked.count);

@@ -91,26 +91,11 @@ uint64_t KeyRing::generation() const {
   return generation_;
 }
 
-value KeyRing::List() {
-  return storage_.Read([](Repositories& tx) {
-    value items = value::array();
-    std::size_t n = 0;
-    for (const KeyRecord& r : tx.keys().Keys()) {
-      value k = value::object(true);
-      k["key_id"] = value::string(r.key_id);
-      k["public_key"] = value::string(r.public_key);
-      k["state"] = value::string(r.state);
-      k["created_at"] = value::string(r.created_at);
-      k["retired_at"] = r.retired_at ? value::string(*r.retired_at) : value::null();
-      items[n++] = k;
-    }
-    value out = value::object(true);
-    out["items"] = items;
-    return out;
-  });
+std::vector<KeyRecord> KeyRing::List() {
+  return storage_.Read([](Repositories& tx) { return tx.keys().Keys(); });
 }
 
-Result<value> KeyRing::Rotate(const Principal& actor, policy::Instant now) {
+Result<KeyRecord> KeyRing::Rotate(const Principal& actor, policy::Instant now) {
   const auto key = crypto::GenerateEd25519();
   const std::string key_id = crypto::KeyId(key.public_raw);
   const std::string file = "keys/" + key_id + ".pem";
@@ -120,17 +105,14 @@ Result<value> KeyRing::Rotate(const Principal& actor, policy::Instant now) {
   if (!WriteNewFile((dir_ / file).string(), key.private_pem, 0600, &error)) {
     return Problem{ErrorKind::kUnavailable, "cannot store the new key: " + error, {}, {}};
   }
-  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
-    tx.keys().Activate({key_id, crypto::Base64(key.public_raw), file, "active",
-                        policy::FormatRfc3339(now), std::nullopt});
+  const KeyRecord record{key_id,   crypto::Base64(key.public_raw), file,
+                         "active", policy::FormatRfc3339(now),     std::nullopt};
+  Result<KeyRecord> r = storage_.Write([&](Repositories& tx) -> Result<KeyRecord> {
+    tx.keys().Activate(record);
     AuditEvent e = ActorEvent(actor, "policy.key_rotate", "key:" + key_id);
-    e.details["public_key"] = value::string(crypto::Base64(key.public_raw));
+    e.Detail("public_key", record.public_key);
     AppendAudit(tx.audit(), e, now);
-    value out = value::object(true);
-    out["key_id"] = value::string(key_id);
-    out["public_key"] = value::string(crypto::Base64(key.public_raw));
-    out["state"] = value::string("active");
-    return out;
+    return record;
   });
   if (!r.ok()) {
     ::unlink((dir_ / file).c_str());
@@ -140,10 +122,10 @@ Result<value> KeyRing::Rotate(const Principal& actor, policy::Instant now) {
   return r;
 }
 
-Result<value> KeyRing::Retire(const Principal& actor, const std::string& key_id,
-                              policy::Instant now) {
+Result<Done> KeyRing::Retire(const Principal& actor, const std::string& key_id,
+                             policy::Instant now) {
   std::string file;
-  Result<value> r = storage_.Write([&](Repositories& tx) -> Result<value> {
+  Result<Done> r = storage_.Write([&](Repositories& tx) -> Result<Done> {
     KeyRepository& keys = tx.keys();
     const auto stored = keys.Key(key_id);
     if (!stored) return NotFound("no such key");
@@ -154,7 +136,7 @@ Result<value> KeyRing::Retire(const Principal& actor, const std::string& key_id,
     if (stored->state == "retired") return Conflict("the key is retired already");
     keys.Retire(key_id, now);
     AppendAudit(tx.audit(), ActorEvent(actor, "policy.key_retire", "key:" + key_id), now);
-    return value::null();
+    return Done{};
   });
   if (!r.ok()) return r;
   ::unlink((dir_ / file).c_str());

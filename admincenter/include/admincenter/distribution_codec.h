@@ -34,5 +34,7 @@ web::json::value Encode(const Enrollment& enrollment);
 web::json::value Encode(const EndpointRecord& endpoint);
 web::json::value Encode(const CommandRecord& command);
 web::json::value Encode(const Acked& acked);
+// A signing key as GET /v1/policy/keys lists it (never its file).
+web::json::value Encode(const KeyRecord& key);
 
 }  // namespace custodian::admincenter

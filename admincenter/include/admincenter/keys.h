@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "admincenter/auth.h"
+#include "admincenter/key_repository.h"
 #include "admincenter/storage.h"
 #include "common/result.h"
 #include "policy/time.h"
@@ -44,12 +45,11 @@ class KeyRing {
   uint64_t generation() const;
 
   // `GET /v1/policy/keys`: every key with its state.
-  web::json::value List();
+  std::vector<KeyRecord> List();
   // A new active key; the active one becomes listed.
-  Result<web::json::value> Rotate(const Principal& actor, policy::Instant now);
+  Result<KeyRecord> Rotate(const Principal& actor, policy::Instant now);
   // Retires a listed key.
-  Result<web::json::value> Retire(const Principal& actor, const std::string& key_id,
-                                  policy::Instant now);
+  Result<Done> Retire(const Principal& actor, const std::string& key_id, policy::Instant now);
 
  private:
   KeyRing(Storage& storage, std::filesystem::path data_dir)

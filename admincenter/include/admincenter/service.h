@@ -57,9 +57,6 @@ struct LoginResult {
   IssuedToken token;  // its secret is shown once, in the answer
   Principal principal;
 };
-// A step that answers nothing but success (204).
-struct Done {};
-
 struct AuditFilter {
   std::optional<policy::Instant> since;  // inclusive
   std::optional<policy::Instant> until;  // exclusive

@@ -9,6 +9,9 @@
 
 namespace custodian {
 
+// What a step that answers nothing but success returns (HTTP 204).
+struct Done {};
+
 template <typename T>
 class Result {
  public:
