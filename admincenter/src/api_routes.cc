@@ -12,6 +12,7 @@
 #include "admincenter/audit_export.h"
 #include "admincenter/audit_repository.h"
 #include "admincenter/distribution_codec.h"
+#include "admincenter/group_codec.h"
 #include "admincenter/principal_codec.h"
 #include "admincenter/workflow_codec.h"
 #include "api_parts.h"
@@ -60,12 +61,16 @@ Result<value> Json(const Result<T>& r) {
 }
 template <typename T>
 Result<value> Json(const std::vector<T>& records) {
-  return Items(records);
+  value items = value::array(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) items[i] = Encode(records[i]);
+  value out = value::object(true);
+  out["items"] = items;
+  return out;
 }
 template <typename T>
 Result<value> Json(const Result<std::vector<T>>& r) {
   if (!r.ok()) return r.problem();
-  return Items(r.value());
+  return Json(r.value());
 }
 // The body decoded (every problem with its pointer), then `run` with it.
 template <typename In, typename Run>
@@ -130,28 +135,46 @@ std::vector<Route> ApiRoutes() {
   principal_routes(r, "/v1/technicians", Role::kTechnician, kAnyAdmin);
   principal_routes(r, "/v1/auditors", Role::kAuditor, kMasterAdminRole);
   r.push_back({verb::get, "/v1/groups", kAnyAdmin | kAuditorRole, "List groups", false, 200,
-               [](Call& c) { return c.service.ListGroups(c.who()); }, nullptr});
+               [](Call& c) { return Json(c.service.ListGroups(c.who())); }, nullptr});
   r.push_back({verb::post, "/v1/groups", kAnyAdmin, "Create a group", true, 201,
-               [](Call& c) { return c.service.CreateGroup(c.who(), c.body); }, nullptr});
+               [](Call& c) {
+                 return WithBody(DecodeGroupInput(c.body), [&](const policy::Group& g) {
+                   return c.service.CreateGroup(c.who(), g);
+                 });
+               },
+               nullptr});
   r.push_back({verb::get, "/v1/groups/{id}", kAnyAdmin | kAuditorRole, "Read a group", false, 200,
-               [](Call& c) { return c.service.GetGroup(c.who(), c.params.at("id")); }, nullptr});
+               [](Call& c) { return Json(c.service.GetGroup(c.who(), c.params.at("id"))); },
+               nullptr});
   r.push_back({verb::patch, "/v1/groups/{id}", kAnyAdmin,
                "Change, move, inherit or lock settings of a group (JSON merge patch)", true, 200,
-               [](Call& c) { return c.service.PatchGroup(c.who(), c.params.at("id"), c.body); },
+               [](Call& c) {
+                 return WithBody(DecodeGroupPatch(c.body), [&](const GroupPatch& p) {
+                   return c.service.PatchGroup(c.who(), c.params.at("id"), p);
+                 });
+               },
                nullptr});
   r.push_back({verb::delete_, "/v1/groups/{id}", kAnyAdmin, "Delete an empty group", false, 204,
-               [](Call& c) { return c.service.RemoveGroup(c.who(), c.params.at("id")); }, nullptr});
+               [](Call& c) { return Json(c.service.RemoveGroup(c.who(), c.params.at("id"))); },
+               nullptr});
   r.push_back({verb::get, "/v1/groups/{id}/effective", kAnyAdmin | kAuditorRole,
                "Effective settings of a group, with provenance", false, 200,
-               [](Call& c) { return c.service.Effective(c.who(), c.params.at("id")); }, nullptr});
+               [](Call& c) { return Json(c.service.Effective(c.who(), c.params.at("id"))); },
+               nullptr});
   r.push_back({verb::get, "/v1/settings", kAnyAdmin | kAuditorRole, "Global settings", false, 200,
-               [](Call& c) { return c.service.GetSettings(); }, nullptr});
+               [](Call& c) { return Json(c.service.GetSettings()); }, nullptr});
   r.push_back({verb::put, "/v1/settings", kMasterAdminRole, "Replace the global settings", true,
-               200, [](Call& c) { return c.service.PutSettings(c.who(), c.body); }, nullptr});
+               200,
+               [](Call& c) {
+                 return WithBody(DecodeSettings(c.body), [&](const policy::GlobalSettings& s) {
+                   return c.service.PutSettings(c.who(), s);
+                 });
+               },
+               nullptr});
   // The whole document: not for admins scoped to part of the tree.
   r.push_back({verb::get, "/v1/policy/document", kMasterAdminRole | kAuditorRole,
                "The current policy document", false, 200,
-               [](Call& c) { return c.service.PolicyDocument(); }, nullptr});
+               [](Call& c) { return Json(c.service.PolicyDocument()); }, nullptr});
   Route decisions{verb::post, "/v1/decisions",
                   kAnyAdmin,  "What-if decision on the current policy (optional ?now=RFC3339)",
                   true,       200,

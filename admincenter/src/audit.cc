@@ -46,6 +46,14 @@ void AuditEvent::Detail(const std::string& key, const std::vector<std::string>& 
   details[key] = a;
 }
 
+void AuditEvent::Detail(const std::string& key, const policy::Group& group) {
+  details[key] = policy::EncodeGroup(group);
+}
+
+void AuditEvent::Detail(const std::string& key, const policy::GlobalSettings& settings) {
+  details[key] = policy::EncodeSettings(settings);
+}
+
 void AuditEvent::Details(const policy::Command& command) {
   const web::json::value encoded = policy::EncodeCommand(command);
   for (const auto& [k, v] : encoded.as_object()) details[k] = v;

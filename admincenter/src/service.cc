@@ -51,20 +51,6 @@ policy::SettingSet Changed(const policy::Group& a, const policy::Group& b) {
   return s;
 }
 
-// RFC 7396 JSON merge patch.
-value MergePatch(value target, const value& patch) {
-  if (!patch.is_object()) return patch;
-  if (!target.is_object()) target = value::object(true);
-  for (const auto& [k, v] : patch.as_object()) {
-    if (v.is_null()) {
-      if (target.has_field(k)) target.erase(k);
-    } else {
-      target[k] = MergePatch(target.has_field(k) ? target.at(k) : value::null(), v);
-    }
-  }
-  return target;
-}
-
 }  // namespace
 
 AuditEvent ActorEvent(const Principal& actor, std::string action, std::string target) {
@@ -81,7 +67,7 @@ Service::Service(Storage& storage, const policy::TimeZones& zones, Clock clock, 
     : storage_(storage), zones_(zones), clock_(std::move(clock)), seal_(seal) {}
 
 namespace {
-thread_local std::shared_ptr<const Service::PolicySnapshot> t_pinned_snapshot;
+thread_local std::shared_ptr<const PolicySnapshot> t_pinned_snapshot;
 }  // namespace
 
 Service::PinnedSnapshot::PinnedSnapshot(std::shared_ptr<const PolicySnapshot> snapshot) {
@@ -89,7 +75,7 @@ Service::PinnedSnapshot::PinnedSnapshot(std::shared_ptr<const PolicySnapshot> sn
 }
 Service::PinnedSnapshot::~PinnedSnapshot() { t_pinned_snapshot.reset(); }
 
-std::shared_ptr<const Service::PolicySnapshot> Service::CachedSnapshot() {
+std::shared_ptr<const PolicySnapshot> Service::CachedSnapshot() {
   std::lock_guard lock(snapshot_mutex_);
   return snapshot_;
 }
@@ -102,7 +88,7 @@ std::optional<Principal> Service::CachedPrincipal(const std::string& token) {
   return it->second.principal;
 }
 
-std::shared_ptr<const Service::PolicySnapshot> Service::Snapshot() {
+std::shared_ptr<const PolicySnapshot> Service::Snapshot() {
   if (t_pinned_snapshot) return t_pinned_snapshot;
   uint64_t generation;
   {
@@ -165,57 +151,47 @@ void Service::InvalidateAuthentication() {
 
 // ------------------------------------------------------------------ groups
 
-Result<value> Service::ListGroups(const Principal& actor) {
+Result<std::vector<policy::Group>> Service::ListGroups(const Principal& actor) {
   auto snapshot = Snapshot();
   if (!snapshot) return DamagedPolicy();
-  value items = value::array();
-  std::size_t n = 0;
+  std::vector<policy::Group> out;
   for (const policy::Group& g : snapshot->policy.groups) {
-    if (CanSee(actor, snapshot->policy, g.id)) items[n++] = policy::EncodeGroup(g);
+    if (CanSee(actor, snapshot->policy, g.id)) out.push_back(g);
   }
-  value out = value::object(true);
-  out["items"] = items;
   return out;
 }
 
-Result<value> Service::GetGroup(const Principal& actor, const std::string& id) {
+Result<policy::Group> Service::GetGroup(const Principal& actor, const std::string& id) {
   auto snapshot = Snapshot();
   if (!snapshot) return DamagedPolicy();
   auto i = IndexOf(snapshot->policy, id);
   if (!i || !CanSee(actor, snapshot->policy, id)) return NotFound("no such group");
-  return policy::EncodeGroup(snapshot->policy.groups[*i]);
+  return snapshot->policy.groups[*i];
 }
 
-Result<value> Service::EditGroup(const Principal& actor, const std::string& action,
-                                 const GroupEdit& edit) {
+Result<policy::Group> Service::EditGroup(const Principal& actor, const std::string& action,
+                                         const GroupEdit& edit) {
   // Load, check, validate and save in one write transaction, so that
   // concurrent edits see each other.
-  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+  return PolicyWrite([&](Repositories& tx) -> Result<policy::Group> {
     auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
-    value details = value::object(true);
-    Result<std::size_t> index = edit(*policy.value, details);
+    AuditEvent e = ActorEvent(actor, action, "");
+    Result<std::size_t> index = edit(*policy.value, e);
     if (!index.ok()) return index.problem();
     const auto errors = policy::ValidatePolicy(*policy.value, zones_);
     if (!errors.empty()) return ProblemFromPolicyErrors(errors, index.value());
-    const policy::Group& g = policy.value->groups[index.value()];
+    policy::Group g = policy.value->groups[index.value()];
     const policy::Instant now = clock_();
     tx.policy().SaveGroup(g, now);
-    AuditEvent e = ActorEvent(actor, action, "group:" + g.id);
-    e.details = std::move(details);
+    e.target = "group:" + g.id;
     AppendAudit(tx.audit(), e, now);
-    value out = policy::EncodeGroup(g);
     writer_next_ = std::move(*policy.value);  // what the writer holds if this commits
-    return out;
+    return g;
   });
 }
 
-Result<value> Service::CreateGroup(const Principal& actor, const value& body) {
-  value doc = body;
-  if (doc.is_object() && !doc.has_field("id")) doc["id"] = Str(crypto::NewId("g-"));
-  auto parsed = policy::ParseGroup(doc, "");
-  if (!parsed.ok()) return Invalid(std::move(parsed.errors));
-  const policy::Group g = std::move(*parsed.value);
+Result<policy::Group> Service::CreateGroup(const Principal& actor, const policy::Group& g) {
   if (g.locked.any() && actor.role != Role::kMasterAdmin) {
     return Problem{ErrorKind::kForbidden, "only a master admin may lock settings", {}, {}};
   }
@@ -224,32 +200,31 @@ Result<value> Service::CreateGroup(const Principal& actor, const value& body) {
         ErrorKind::kForbidden, "only a master admin may create top-level groups", {}, {}};
   }
   return EditGroup(
-      actor, "group.create", [&](policy::Policy& policy, value& details) -> Result<std::size_t> {
+      actor, "group.create", [&](policy::Policy& policy, AuditEvent& e) -> Result<std::size_t> {
         if (g.parent_id &&
             (!IndexOf(policy, *g.parent_id) || !CanSee(actor, policy, *g.parent_id))) {
           return Invalid("/parent_id", "unknown parent group \"" + *g.parent_id + "\"");
         }
-        if (IndexOf(policy, g.id)) return Conflict("a group \"" + g.id + "\" exists already");
+        if (IndexOf(policy, g.id)) {
+          return Conflict("a group \"" + g.id + "\" exists already");
+        }
         policy.groups.push_back(g);
-        details["group"] = policy::EncodeGroup(g);
+        e.Detail("group", g);
         return policy.groups.size() - 1;
       });
 }
 
-Result<value> Service::PatchGroup(const Principal& actor, const std::string& id,
-                                  const value& body) {
-  if (!body.is_object()) return Invalid("", "must be a JSON merge patch object");
-  if (body.has_field("id") && !(body.at("id").is_string() && body.at("id").as_string() == id)) {
-    return Invalid("/id", "a group's id cannot change");
-  }
+Result<policy::Group> Service::PatchGroup(const Principal& actor, const std::string& id,
+                                          const GroupPatch& patch) {
   return EditGroup(
-      actor, "group.update", [&](policy::Policy& policy, value& details) -> Result<std::size_t> {
+      actor, "group.update", [&](policy::Policy& policy, AuditEvent& e) -> Result<std::size_t> {
         auto index = IndexOf(policy, id);
         if (!index || !CanSee(actor, policy, id)) return NotFound("no such group");
         const policy::Group before = policy.groups[*index];
-        auto parsed = policy::ParseGroup(MergePatch(policy::EncodeGroup(before), body), "");
+        auto parsed = patch.apply(before);
         if (!parsed.ok()) return Invalid(std::move(parsed.errors));
         policy::Group after = std::move(*parsed.value);
+        if (after.id != id) return Invalid("/id", "a group's id cannot change");
         if (actor.role != Role::kMasterAdmin) {
           if (after.locked != before.locked) {
             return Problem{
@@ -286,13 +261,13 @@ Result<value> Service::PatchGroup(const Principal& actor, const std::string& id,
           }
         }
         policy.groups[*index] = std::move(after);
-        details["patch"] = body;
+        patch.record(e);
         return *index;
       });
 }
 
-Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id) {
-  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+Result<Done> Service::RemoveGroup(const Principal& actor, const std::string& id) {
+  return PolicyWrite([&](Repositories& tx) -> Result<Done> {
     auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
     if (!IndexOf(*policy.value, id) || !CanSee(actor, *policy.value, id)) {
@@ -310,36 +285,33 @@ Result<value> Service::RemoveGroup(const Principal& actor, const std::string& id
     }
     groups.DeleteGroup(id);
     AppendAudit(tx.audit(), ActorEvent(actor, "group.delete", "group:" + id), clock_());
-    return value::null();
+    return Done{};
   });
 }
 
-Result<value> Service::Effective(const Principal& actor, const std::string& id) {
+Result<GroupEffective> Service::Effective(const Principal& actor, const std::string& id) {
   auto snapshot = Snapshot();
   if (!snapshot) return DamagedPolicy();
   auto i = IndexOf(snapshot->policy, id);
   if (!i || !CanSee(actor, snapshot->policy, id)) return NotFound("no such group");
-  const auto effective = policy::ResolveEffective(snapshot->policy);
-  value out = policy::EncodeEffective(snapshot->policy, effective[*i]);
-  out["group_id"] = Str(id);
-  return out;
+  auto effective = policy::ResolveEffective(snapshot->policy);
+  return GroupEffective{snapshot, id, std::move(effective[*i])};
 }
 
 // ---------------------------------------------------------------- settings
 
-Result<value> Service::GetSettings() {
+Result<policy::GlobalSettings> Service::GetSettings() {
   auto snapshot = Snapshot();
   if (!snapshot) return DamagedPolicy();
-  return policy::EncodeSettings(snapshot->policy.settings);
+  return snapshot->policy.settings;
 }
 
-Result<value> Service::PutSettings(const Principal& actor, const value& body) {
-  auto parsed = policy::ParseSettings(body, "");
-  if (!parsed.ok()) return Invalid(std::move(parsed.errors));
-  return PolicyWrite([&](Repositories& tx) -> Result<value> {
+Result<policy::GlobalSettings> Service::PutSettings(const Principal& actor,
+                                                    const policy::GlobalSettings& settings) {
+  return PolicyWrite([&](Repositories& tx) -> Result<policy::GlobalSettings> {
     auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
-    policy.value->settings = *parsed.value;
+    policy.value->settings = settings;
     const auto errors = policy::ValidatePolicy(*policy.value, zones_);
     if (!errors.empty()) {
       std::string detail;
@@ -348,20 +320,20 @@ Result<value> Service::PutSettings(const Principal& actor, const value& body) {
       return Conflict("the settings conflict with the groups: " + detail);
     }
     const policy::Instant now = clock_();
-    tx.policy().SaveSettings(*parsed.value, now);
+    tx.policy().SaveSettings(settings, now);
     AuditEvent e = ActorEvent(actor, "settings.update", "settings");
-    e.details["settings"] = policy::EncodeSettings(*parsed.value);
+    e.Detail("settings", settings);
     AppendAudit(tx.audit(), e, now);
-    return policy::EncodeSettings(*parsed.value);
+    return settings;
   });
 }
 
 // ------------------------------------------------------------------ policy
 
-Result<value> Service::PolicyDocument() {
+Result<std::shared_ptr<const PolicySnapshot>> Service::PolicyDocument() {
   auto snapshot = Snapshot();
   if (!snapshot) return DamagedPolicy();
-  return policy::EncodePolicy(snapshot->policy);
+  return snapshot;
 }
 
 Result<std::string> Service::Decide(std::string_view request, std::optional<policy::Instant> now) {

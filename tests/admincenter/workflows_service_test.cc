@@ -45,10 +45,11 @@ class WorkflowsService : public ::testing::Test {
     distribution_ = std::make_unique<Distribution>(*service_, *keys_);
     workflows_ = std::make_unique<Workflows>(*service_, *distribution_);
 
-    ASSERT_TRUE(service_
-                    ->CreateGroup(master_, value::parse(R"({"id":"g","name":"G","permissions":
-                        {"unattended_access":true,"request_windows_credentials":true}})"))
-                    .ok());
+    const auto group = policy::ParseGroup(value::parse(R"({"id":"g","name":"G","permissions":
+        {"unattended_access":true,"request_windows_credentials":true}})"),
+                                          "");
+    ASSERT_TRUE(group.ok());
+    ASSERT_TRUE(service_->CreateGroup(master_, *group.value).ok());
     PrincipalInput tina;
     tina.name = "tina";
     tina.password = "correct horse battery";

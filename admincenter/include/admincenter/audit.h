@@ -48,6 +48,8 @@ struct AuditEvent {
   void Number(const std::string& key, int64_t n);
   void Detail(const std::string& key, const policy::Schedule& schedule);
   void Detail(const std::string& key, const std::vector<std::string>& texts);
+  void Detail(const std::string& key, const policy::Group& group);
+  void Detail(const std::string& key, const policy::GlobalSettings& settings);
   // The command's fields (policy/commands.h), beside what is there.
   void Details(const policy::Command& command);
   // Every reason of `decision`, with its rule.

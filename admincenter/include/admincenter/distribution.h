@@ -112,7 +112,7 @@ class Distribution {
   EventObserver observer_;
   std::mutex mutex_;
   struct Cached {
-    std::shared_ptr<const Service::PolicySnapshot> snapshot;  // held: never reused
+    std::shared_ptr<const PolicySnapshot> snapshot;  // held: never reused
     uint64_t keys_generation = 0;
     BundleEnvelope bundle;
   };

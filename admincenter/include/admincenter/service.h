@@ -25,6 +25,8 @@
 #include "admincenter/refusals.h"
 #include "admincenter/storage.h"
 #include "common/result.h"
+#include "policy/codec.h"
+#include "policy/effective.h"
 #include "policy/engine.h"
 #include "policy/model.h"
 #include "policy/time.h"
@@ -57,6 +59,26 @@ struct LoginResult {
   IssuedToken token;  // its secret is shown once, in the answer
   Principal principal;
 };
+// The current policy, compiled; shared until the next policy write.
+struct PolicySnapshot {
+  policy::Policy policy;
+  policy::CompiledPolicy compiled;
+};
+
+// A JSON merge patch of a group (RFC 7396), decoded at the edge
+// (policy_codec.h) and applied to the group as it stands inside the write.
+struct GroupPatch {
+  std::function<policy::Parsed<policy::Group>(const policy::Group& before)> apply;
+  std::function<void(AuditEvent&)> record;  // the patch in the audit event
+};
+
+// A group's effective settings, with where each comes from.
+struct GroupEffective {
+  std::shared_ptr<const PolicySnapshot> snapshot;  // the policy they were resolved in
+  std::string group_id;
+  policy::EffectiveSettings effective;
+};
+
 struct AuditFilter {
   std::optional<policy::Instant> since;  // inclusive
   std::optional<policy::Instant> until;  // exclusive
@@ -85,17 +107,19 @@ class Service {
   Result<Principal> UpdatePrincipal(const Principal& actor, Role kind, const std::string& id,
                                     const PrincipalPatch& patch);
 
-  Result<value> ListGroups(const Principal& actor);
-  Result<value> GetGroup(const Principal& actor, const std::string& id);
-  Result<value> CreateGroup(const Principal& actor, const value& body);
-  Result<value> PatchGroup(const Principal& actor, const std::string& id, const value& body);
-  Result<value> RemoveGroup(const Principal& actor, const std::string& id);
-  Result<value> Effective(const Principal& actor, const std::string& id);
+  Result<std::vector<policy::Group>> ListGroups(const Principal& actor);
+  Result<policy::Group> GetGroup(const Principal& actor, const std::string& id);
+  Result<policy::Group> CreateGroup(const Principal& actor, const policy::Group& group);
+  Result<policy::Group> PatchGroup(const Principal& actor, const std::string& id,
+                                   const GroupPatch& patch);
+  Result<Done> RemoveGroup(const Principal& actor, const std::string& id);
+  Result<GroupEffective> Effective(const Principal& actor, const std::string& id);
 
-  Result<value> GetSettings();
-  Result<value> PutSettings(const Principal& actor, const value& body);
+  Result<policy::GlobalSettings> GetSettings();
+  Result<policy::GlobalSettings> PutSettings(const Principal& actor,
+                                             const policy::GlobalSettings& settings);
 
-  Result<value> PolicyDocument();
+  Result<std::shared_ptr<const PolicySnapshot>> PolicyDocument();
   // `request` is the body's JSON text; the answer is the decision's (the
   // what-if route's hot path, which skips building JSON values).
   Result<std::string> Decide(std::string_view request, std::optional<policy::Instant> now);
@@ -117,10 +141,6 @@ class Service {
   policy::Instant Now() const { return clock_(); }
 
   // The current policy, compiled; cached until the next policy write.
-  struct PolicySnapshot {
-    policy::Policy policy;
-    policy::CompiledPolicy compiled;
-  };
   std::shared_ptr<const PolicySnapshot> Snapshot();
 
   // What is already in memory, without touching the database (nullopt or
@@ -146,8 +166,9 @@ class Service {
  private:
   // Changes the loaded policy and says which group it changed (or why not),
   // filling the audit event's details.
-  using GroupEdit = std::function<Result<std::size_t>(policy::Policy&, value& details)>;
-  Result<value> EditGroup(const Principal& actor, const std::string& action, const GroupEdit& edit);
+  using GroupEdit = std::function<Result<std::size_t>(policy::Policy&, AuditEvent&)>;
+  Result<policy::Group> EditGroup(const Principal& actor, const std::string& action,
+                                  const GroupEdit& edit);
 
   // Called after a committed write that changed the policy.
   void InvalidatePolicy();
