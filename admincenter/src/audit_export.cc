@@ -6,6 +6,8 @@
 #include "common/canonical_json.h"
 
 namespace custodian::admincenter {
+
+using web::json::value;
 namespace {
 
 enum class Format { kJsonl, kCsv, kCef };

@@ -13,8 +13,6 @@
 
 namespace custodian::admincenter {
 
-using web::json::value;
-
 std::unique_ptr<KeyRing> KeyRing::Open(Storage& storage, const std::filesystem::path& data_dir,
                                        const std::string& initial_key_file, policy::Instant now,
                                        std::string* error) {

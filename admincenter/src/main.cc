@@ -97,11 +97,11 @@ int Init(const std::string& data_dir, const std::string& admin_name,
     e.action = "master_admin.create";
     e.target = "principal:" + id;
     e.outcome = "success";
-    e.details["name"] = web::json::value::string(admin_name);
+    e.Detail("name", admin_name);
     ac::AppendAudit(tx.audit(), e, now);
     const auto t = principals.IssueToken(id, now, ac::kInitialTokenLifetime);
     e.action = "token.issue";
-    e.details["token_id"] = web::json::value::string(t.id);
+    e.Detail("token_id", t.id);
     ac::AppendAudit(tx.audit(), e, now);
     return t;
   });

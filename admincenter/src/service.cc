@@ -17,7 +17,6 @@ using internal::CanSee;
 using internal::DamagedPolicy;
 using internal::FoldedEvent;
 using internal::IndexOf;
-using internal::Str;
 
 namespace {
 
@@ -390,7 +389,7 @@ void Service::AuditRefusal(const std::optional<Principal>& who, const std::strin
   e.action = "authz.denied";
   e.target = method + " " + path;  // cut to kMaxAuditTargetBytes by AppendAudit
   e.outcome = outcome;
-  e.details["source"] = Str(source);
+  e.Detail("source", source);
   storage_.Write([&](Repositories& tx) {
     if (flushed) AppendAudit(tx.audit(), FoldedEvent(*flushed), now);
     AppendAudit(tx.audit(), e, now);

@@ -11,8 +11,6 @@
 
 namespace custodian::admincenter::internal {
 
-inline value Str(const std::string& s) { return value::string(s); }
-
 // The stored policy is validated on every write, so failing to load it
 // means the database was changed behind the admin center's back.
 inline Problem DamagedPolicy() {
@@ -39,8 +37,8 @@ inline AuditEvent FoldedEvent(const RefusalLimiter::Folded& f) {
   e.action = "authz.denied_repeated";
   e.target = "source:" + f.source;
   e.outcome = f.outcome;
-  e.details["count"] = value::number(static_cast<int64_t>(f.count));
-  e.details["since"] = Str(policy::FormatRfc3339(f.since));
+  e.Number("count", static_cast<int64_t>(f.count));
+  e.Detail("since", policy::FormatRfc3339(f.since));
   return e;
 }
 

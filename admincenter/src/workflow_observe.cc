@@ -8,6 +8,7 @@
 
 #include "admincenter/workflow_codec.h"
 #include "admincenter/workflows.h"
+#include "common/logging.h"
 
 namespace custodian::admincenter {
 
@@ -17,14 +18,12 @@ namespace {
 
 void NotApplied(const std::string& endpoint_id, const EndpointEvent& e, Entity entity,
                 const std::string& why) {
-  value line = value::object(true);
-  line["event"] = value::string("workflow_event_not_applied");
-  line["endpoint_id"] = value::string(endpoint_id);
-  line["action"] = value::string(std::string(policy::workflow::EventName(e.event)));
-  line["entity"] = value::string(std::string(policy::workflow::EntityName(entity)));
-  line["id"] = value::string(e.IdOf(entity));
-  line["why"] = value::string(why);
-  spdlog::warn(line.serialize());
+  spdlog::warn(
+      logging::Line("workflow_event_not_applied", {{"endpoint_id", endpoint_id},
+                                                   {"action", policy::workflow::EventName(e.event)},
+                                                   {"entity", policy::workflow::EntityName(entity)},
+                                                   {"id", e.IdOf(entity)},
+                                                   {"why", why}}));
 }
 
 // What a move of `entity` by `e` writes beside the state.

@@ -73,4 +73,12 @@ std::string Event(const std::string& name, const std::string& detail) {
   return v.serialize();
 }
 
+std::string Line(const std::string& name,
+                 std::initializer_list<std::pair<const char*, std::string_view>> fields) {
+  web::json::value v = web::json::value::object(true);
+  v["event"] = web::json::value::string(name);
+  for (const auto& [key, text] : fields) v[key] = web::json::value::string(std::string(text));
+  return v.serialize();
+}
+
 }  // namespace custodian::logging

@@ -27,6 +27,8 @@
 
 namespace custodian::admincenter {
 
+using web::json::value;
+
 // Who may call a route.
 enum RoleBit : uint8_t {
   kAnonymous = 1,

@@ -28,6 +28,8 @@
 
 namespace custodian::admincenter {
 
+using web::json::value;
+
 inline constexpr const char* kTimeProofKind = "custodian.time/1";
 
 struct BundleEnvelope {

@@ -33,8 +33,6 @@
 
 namespace custodian::admincenter {
 
-using web::json::value;
-
 // What the principals' routes take, decoded at the HTTP edge
 // (principal_codec.h), and what a login answers.
 struct LoginInput {
@@ -133,7 +131,7 @@ class Service {
   void FlushRefusals();
 
   // The signed head of the audit chain (docs/audit-format.md).
-  Result<value> Checkpoint() { return seal_.Checkpoint(); }
+  Result<web::json::value> Checkpoint() { return seal_.Checkpoint(); }
   AuditSeal& seal() { return seal_; }
 
   Storage& storage() { return storage_; }

@@ -10,7 +10,10 @@
 // this one, is the record of what happened.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace custodian::logging {
 
@@ -23,5 +26,8 @@ void Flush();
 void Shutdown();
 // A lifecycle message: {"event": name[, "detail": detail]} as JSON text.
 std::string Event(const std::string& name, const std::string& detail = "");
+// A log line of text fields, {"event": name, key: value, …}, as JSON text.
+std::string Line(const std::string& name,
+                 std::initializer_list<std::pair<const char*, std::string_view>> fields);
 
 }  // namespace custodian::logging
