@@ -15,8 +15,8 @@
 #include "admincenter/group_codec.h"
 #include "admincenter/principal_codec.h"
 #include "admincenter/workflow_codec.h"
-#include "api_parts.h"
 #include "common/text.h"
+#include "http/api_parts.h"
 
 namespace custodian::admincenter {
 namespace {

@@ -4,9 +4,9 @@
 #include "common/audit_chain.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
-#include "distribution_parts.h"
-#include "input.h"
+#include "http/input.h"
 #include "policy/request.h"
+#include "services/distribution_parts.h"
 
 namespace custodian::admincenter {
 namespace {

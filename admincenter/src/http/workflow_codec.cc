@@ -2,7 +2,7 @@
 
 #include "common/canonical_json.h"
 #include "common/text.h"
-#include "input.h"
+#include "http/input.h"
 #include "policy/codec.h"
 
 namespace custodian::admincenter {

@@ -11,8 +11,8 @@
 #include "admincenter/audit_repository.h"
 #include "admincenter/distribution_codec.h"
 #include "admincenter/workflow_codec.h"
-#include "api_parts.h"
 #include "common/text.h"
+#include "http/api_parts.h"
 
 namespace custodian::admincenter {
 namespace {

@@ -1,7 +1,7 @@
 #include "admincenter/distribution_codec.h"
 
 #include "common/crypto.h"
-#include "input.h"
+#include "http/input.h"
 #include "policy/request.h"
 
 namespace custodian::admincenter {

@@ -4,8 +4,8 @@
 #include "common/audit_chain.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
-#include "distribution_parts.h"
 #include "policy/request.h"
+#include "services/distribution_parts.h"
 
 namespace custodian::admincenter {
 

@@ -1,6 +1,6 @@
 #include "admincenter/principal_codec.h"
 
-#include "input.h"
+#include "http/input.h"
 
 namespace custodian::admincenter {
 namespace {

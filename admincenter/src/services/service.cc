@@ -6,10 +6,10 @@
 #include "admincenter/principal_repository.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
-#include "input.h"
+#include "policy/codec.h"
 #include "policy/effective.h"
 #include "policy/engine.h"
-#include "service_parts.h"
+#include "services/service_parts.h"
 
 namespace custodian::admincenter {
 

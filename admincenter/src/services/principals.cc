@@ -5,7 +5,7 @@
 #include "admincenter/principal_repository.h"
 #include "admincenter/service.h"
 #include "common/crypto.h"
-#include "service_parts.h"
+#include "services/service_parts.h"
 
 namespace custodian::admincenter {
 
