@@ -1,4 +1,4 @@
-#include "workflow_events.h"
+#include "workflows/workflow_events.h"
 
 #include "policy/codec.h"
 

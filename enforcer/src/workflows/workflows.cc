@@ -4,7 +4,7 @@
 // workflow_timers.cc.
 #include "enforcer/workflows.h"
 
-#include "workflow_events.h"
+#include "workflows/workflow_events.h"
 
 namespace custodian::enforcer {
 

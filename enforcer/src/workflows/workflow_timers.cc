@@ -7,7 +7,7 @@
 
 #include "enforcer/workflows.h"
 #include "policy/schedule.h"
-#include "workflow_events.h"
+#include "workflows/workflow_events.h"
 
 namespace custodian::enforcer {
 

@@ -2,7 +2,7 @@
 // again with the bundle in force (its deny wins and is reported), each
 // step an event of the endpoint's chain.
 #include "enforcer/workflows.h"
-#include "workflow_events.h"
+#include "workflows/workflow_events.h"
 
 namespace custodian::enforcer {
 

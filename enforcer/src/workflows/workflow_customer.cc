@@ -4,7 +4,7 @@
 // vault or to the verifier; nothing here copies them.
 #include "common/crypto.h"
 #include "enforcer/workflows.h"
-#include "workflow_events.h"
+#include "workflows/workflow_events.h"
 
 namespace custodian::enforcer {
 
