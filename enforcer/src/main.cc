@@ -17,14 +17,10 @@
 #include "common/crypto.h"
 #include "common/files.h"
 #include "common/http_client.h"
-#include "common/http_server.h"
 #include "common/logging.h"
-#include "enforcer/agent.h"
-#include "enforcer/bundle.h"
 #include "enforcer/config.h"
-#include "enforcer/local_api.h"
+#include "enforcer/daemon.h"
 #include "enforcer/storage/store.h"
-#include "enforcer/workflows.h"
 #include "policy/system_time_zones.h"
 
 namespace fs = std::filesystem;
@@ -60,21 +56,6 @@ std::string HostName() {
   return host;
 }
 
-en::WorkflowOptions OptionsOf(const en::Config& config, en::Store& store) {
-  en::WorkflowOptions o;
-  o.endpoint_id = store.Get("endpoint_id").value_or("");
-  o.os = store.Get("os").value_or("linux");
-  o.time_zone = store.Get("time_zone").value_or("UTC");
-  o.windows_user = config.windows_user;
-  if (o.windows_user.empty()) {
-    const char* user = std::getenv("USER");
-    o.windows_user = user ? user : "";
-  }
-  o.windows_domain = config.windows_domain.empty() ? HostName() : config.windows_domain;
-  o.warning_minutes = config.warning_minutes;
-  return o;
-}
-
 // The machine's zone: TZ, then /etc/timezone, else UTC.
 std::string LocalZone() {
   if (const char* tz = std::getenv("TZ"); tz && *tz) return tz[0] == ':' ? tz + 1 : tz;
@@ -84,18 +65,6 @@ std::string LocalZone() {
     if (!z.empty()) return z;
   }
   return "UTC";
-}
-
-// The admin center's TLS settings as enrollment stored them: the CA file is
-// copied into the state directory, so the one used later is the one checked.
-constexpr const char* kCaFile = "admin-center-ca.pem";
-
-custodian::http::ClientTls StoredTls(en::Store& store) {
-  custodian::http::ClientTls tls;
-  if (store.Get("admin_center_ca")) tls.ca_file = (store.dir() / kCaFile).string();
-  tls.pinned_sha256 = store.Get("admin_center_pin_sha256");
-  tls.allow_insecure_http = store.Get("admin_center_insecure_http").value_or("") == "1";
-  return tls;
 }
 
 int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
@@ -163,7 +132,8 @@ int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
     std::cerr << "the admin center sent no usable policy key\n";
     return kExitFailure;
   }
-  if (ca && !custodian::WriteFileAtomically((dir / kCaFile).string(), *ca, 0600, &error)) {
+  if (ca &&
+      !custodian::WriteFileAtomically((dir / en::kAdminCenterCaFile).string(), *ca, 0600, &error)) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
@@ -187,93 +157,41 @@ int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
 int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::Config config) {
   custodian::logging::SetUp("enforcer");
   std::string error;
-  if (!fs::exists(dir / en::kDatabaseFile)) {
-    std::cerr << dir.string() << ": not enrolled; run `enforcer enroll` first\n";
-    return kExitFailure;
-  }
-  auto store = en::Store::Open(dir, false, &error);
-  if (!store) {
+  auto daemon = en::Daemon::Start(dir, config, Wall, &error);
+  if (!daemon) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
-  const auto endpoint_token = custodian::ReadFile((dir / en::kEndpointTokenFile).string());
-  const auto local_token = custodian::ReadFile((dir / en::kLocalTokenFile).string());
-  const auto endpoint_id = store->Get("endpoint_id");
-  const auto url = store->Get("admin_center_url");
-  if (!endpoint_token || !local_token || !endpoint_id || !url) {
-    std::cerr << dir.string() << ": incomplete state (token files or identity missing)\n";
-    return kExitFailure;
-  }
-  const auto& zones = custodian::policy::SystemTimeZones::Get();
-  en::BundleHolder bundles(*store, zones);
-  bundles.Load(store->Now(Wall()));
-  en::Agent agent(*store, bundles, Wall, *url, *endpoint_id, *endpoint_token, StoredTls(*store));
-  auto machine_vault = en::Vault::FromKeyFile(dir / en::kVaultKeyFile, &error);
-  if (!machine_vault) {
-    std::cerr << error << "\n";
-    return kExitFailure;
-  }
-  auto verifier = config.admin_verifier == "command"
-                      ? en::CommandVerifier(config.admin_verifier_command)
-                      : en::PamVerifier(config.admin_verifier_service);
-  auto os_actions = en::CommandOsActions(config.os_action);
-  en::Workflows workflows(*store, bundles, zones, Wall, std::move(*machine_vault), *verifier,
-                          *os_actions, OptionsOf(config, *store),
-                          [&agent] { agent.EventsAppended(); });
-  agent.SetCommandHandler([&workflows](const std::string& type, const value& body) {
-    return workflows.OnCommand(custodian::policy::ParseCommand(type, body));
-  });
-  en::LocalApi local(*store, bundles, agent, workflows, Wall, *local_token);
-  custodian::http::ServerOptions options;
-  const auto colon = config.local_api_listen.rfind(':');
-  options.address = config.local_api_listen.substr(0, colon);
-  options.port = static_cast<uint16_t>(std::stoi(config.local_api_listen.substr(colon + 1)));
-  options.io_threads = 1;
-  custodian::http::Server server(
-      options, [&local](custodian::http::Request r, custodian::http::Respond respond) {
-        local.Handle(std::move(r), std::move(respond));
-      });
-  if (!server.Start(&error)) {
-    std::cerr << error << "\n";
-    return kExitFailure;
-  }
-  workflows.Start();
-  agent.Start(config);
   spdlog::info(
-      Event("listening", "http://" + options.address + ":" + std::to_string(server.port())));
+      Event("listening", "http://" + daemon->address() + ":" + std::to_string(daemon->port())));
   custodian::logging::Flush();
   boost::asio::io_context signals_ioc;
   boost::asio::signal_set signals(signals_ioc, SIGTERM, SIGINT, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
-        if (signal == SIGHUP) {
-          en::Config next = config;
-          const auto errors = config_file ? en::ApplyConfigFile(*config_file, next)
-                                          : std::vector<custodian::policy::FieldError>{};
-          workflows.Wake();  // the clock may have moved
-          if (errors.empty()) {
-            config = next;
-            agent.Reconfigure(config);
-            workflows.SetOptions(OptionsOf(config, *store));
-            spdlog::info(Event("reloaded"));
-          } else {
-            spdlog::error(
-                Event("reload_failed", errors.front().pointer + ": " + errors.front().message));
-          }
-          custodian::logging::Flush();
-          signals.async_wait(on_signal);
-          return;
+        if (signal != SIGHUP) {
+          spdlog::info(Event("stopping"));
+          return;  // run() returns: nothing else waits on the context
         }
-        spdlog::info(Event("stopping"));
-        server.Stop();
+        en::Config next = config;
+        const auto errors = config_file ? en::ApplyConfigFile(*config_file, next)
+                                        : std::vector<custodian::policy::FieldError>{};
+        daemon->Wake();  // the clock may have moved
+        if (errors.empty()) {
+          config = next;
+          daemon->Reconfigure(config);
+          spdlog::info(Event("reloaded"));
+        } else {
+          spdlog::error(
+              Event("reload_failed", errors.front().pointer + ": " + errors.front().message));
+        }
+        custodian::logging::Flush();
+        signals.async_wait(on_signal);
       };
   signals.async_wait(on_signal);
   signals_ioc.run();
-  agent.Stop();
-  server.Wait();
-  local.Drain();
-  workflows.Stop();
+  daemon->Stop();
   spdlog::info(Event("stopped"));
   custodian::logging::Shutdown();
   return kExitOk;

@@ -32,6 +32,8 @@ inline constexpr const char* kBundleFile = "bundle.json";
 inline constexpr const char* kEndpointTokenFile = "endpoint-token";
 inline constexpr const char* kLocalTokenFile = "local-api-token";
 inline constexpr const char* kVaultKeyFile = "vault.key";  // the machine key (at_setup)
+// The admin center's CA as enrollment copied it: the one used is the one checked.
+inline constexpr const char* kAdminCenterCaFile = "admin-center-ca.pem";
 
 // What the state directory's database failed to do (SQLite's error, or a
 // row that does not read back); the local API answers it 503.

@@ -1,0 +1,146 @@
+#include "enforcer/daemon.h"
+
+#include <unistd.h>
+
+#include "common/files.h"
+#include "common/http_server.h"
+#include "enforcer/bundle.h"
+#include "enforcer/local_api.h"
+#include "enforcer/os.h"
+#include "enforcer/storage/store.h"
+#include "enforcer/vault.h"
+#include "enforcer/workflows.h"
+#include "policy/commands.h"
+#include "policy/system_time_zones.h"
+
+namespace custodian::enforcer {
+namespace {
+
+std::string HostName() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+WorkflowOptions OptionsOf(const Config& config, Store& store) {
+  WorkflowOptions o;
+  o.endpoint_id = store.Get("endpoint_id").value_or("");
+  o.os = store.Get("os").value_or("linux");
+  o.time_zone = store.Get("time_zone").value_or("UTC");
+  o.windows_user = config.windows_user;
+  if (o.windows_user.empty()) {
+    const char* user = std::getenv("USER");
+    o.windows_user = user ? user : "";
+  }
+  o.windows_domain = config.windows_domain.empty() ? HostName() : config.windows_domain;
+  o.warning_minutes = config.warning_minutes;
+  return o;
+}
+
+// The admin center's TLS settings as enrollment stored them: the CA file is
+// the copy in the state directory, so the one used is the one checked.
+http::ClientTls StoredTls(Store& store) {
+  http::ClientTls tls;
+  if (store.Get("admin_center_ca")) tls.ca_file = (store.dir() / kAdminCenterCaFile).string();
+  tls.pinned_sha256 = store.Get("admin_center_pin_sha256");
+  tls.allow_insecure_http = store.Get("admin_center_insecure_http").value_or("") == "1";
+  return tls;
+}
+
+}  // namespace
+
+// In the order they are built; destroyed in reverse.
+struct Daemon::Parts {
+  Config config;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<BundleHolder> bundles;
+  std::unique_ptr<Agent> agent;
+  std::unique_ptr<AdminVerifier> verifier;
+  std::unique_ptr<OsActions> os_actions;
+  std::unique_ptr<Workflows> workflows;
+  std::unique_ptr<LocalApi> local;
+  std::unique_ptr<http::Server> server;
+  std::string address;
+};
+
+std::unique_ptr<Daemon> Daemon::Start(const std::filesystem::path& dir, Config config,
+                                      WallClock wall, std::string* error) {
+  auto p = std::make_unique<Parts>();
+  p->config = std::move(config);
+  if (!std::filesystem::exists(dir / kDatabaseFile)) {
+    *error = dir.string() + ": not enrolled; run `enforcer enroll` first";
+    return nullptr;
+  }
+  p->store = Store::Open(dir, false, error);
+  if (!p->store) return nullptr;
+  Store& store = *p->store;
+  const auto endpoint_token = ReadFile((dir / kEndpointTokenFile).string());
+  const auto local_token = ReadFile((dir / kLocalTokenFile).string());
+  const auto endpoint_id = store.Get("endpoint_id");
+  const auto url = store.Get("admin_center_url");
+  if (!endpoint_token || !local_token || !endpoint_id || !url) {
+    *error = dir.string() + ": incomplete state (token files or identity missing)";
+    return nullptr;
+  }
+  const auto& zones = policy::SystemTimeZones::Get();
+  p->bundles = std::make_unique<BundleHolder>(store, zones);
+  p->bundles->Load(store.Now(wall()));
+  p->agent = std::make_unique<Agent>(store, *p->bundles, wall, *url, *endpoint_id, *endpoint_token,
+                                     StoredTls(store));
+  auto machine_vault = Vault::FromKeyFile(dir / kVaultKeyFile, error);
+  if (!machine_vault) return nullptr;
+  const Config& c = p->config;
+  p->verifier = c.admin_verifier == "command" ? CommandVerifier(c.admin_verifier_command)
+                                              : PamVerifier(c.admin_verifier_service);
+  p->os_actions = CommandOsActions(c.os_action);
+  Agent& agent = *p->agent;
+  p->workflows = std::make_unique<Workflows>(
+      store, *p->bundles, zones, wall, std::move(*machine_vault), *p->verifier, *p->os_actions,
+      OptionsOf(c, store), [&agent] { agent.EventsAppended(); });
+  Workflows& workflows = *p->workflows;
+  agent.SetCommandHandler([&workflows](const std::string& type, const web::json::value& body) {
+    return workflows.OnCommand(policy::ParseCommand(type, body));
+  });
+  p->local = std::make_unique<LocalApi>(store, *p->bundles, agent, workflows, wall, *local_token);
+  http::ServerOptions options;
+  const auto colon = c.local_api_listen.rfind(':');
+  options.address = c.local_api_listen.substr(0, colon);
+  options.port = static_cast<uint16_t>(std::stoi(c.local_api_listen.substr(colon + 1)));
+  options.io_threads = 1;
+  p->address = options.address;
+  LocalApi& local = *p->local;
+  p->server =
+      std::make_unique<http::Server>(options, [&local](http::Request r, http::Respond respond) {
+        local.Handle(std::move(r), std::move(respond));
+      });
+  if (!p->server->Start(error)) return nullptr;
+  workflows.Start();
+  agent.Start(c);
+  return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+}
+
+Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Daemon::~Daemon() = default;
+
+std::string Daemon::address() const { return parts_->address; }
+
+uint16_t Daemon::port() const { return parts_->server->port(); }
+
+void Daemon::Reconfigure(const Config& config) {
+  parts_->config = config;
+  parts_->agent->Reconfigure(config);
+  parts_->workflows->SetOptions(OptionsOf(config, *parts_->store));
+}
+
+void Daemon::Wake() { parts_->workflows->Wake(); }
+
+void Daemon::Stop() {
+  parts_->server->Stop();
+  parts_->agent->Stop();
+  parts_->server->Wait();
+  parts_->local->Drain();
+  parts_->workflows->Stop();
+}
+
+}  // namespace custodian::enforcer
