@@ -14,8 +14,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "admincenter/api.h"
+#include "admincenter/audit.h"
+#include "admincenter/auth.h"
 #include "admincenter/config.h"
+#include "admincenter/daemon.h"
 #include "admincenter/storage.h"
 #include "common/cli.h"
 #include "common/crypto.h"
@@ -36,9 +38,8 @@ namespace fs = std::filesystem;
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-constexpr const char* kDatabaseFile = "admincenter.db";
-constexpr const char* kSigningKeyFile = "signing-key.pem";
-constexpr const char* kAuditHeadFile = "audit-head.json";  // the latest signed checkpoint
+using ac::kDatabaseFile;
+using ac::kSigningKeyFile;
 
 custodian::policy::Instant Now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -123,11 +124,6 @@ int Run(ac::Config config) {
     return kExitUsage;
   }
   std::string error;
-  const fs::path dir(config.data_dir);
-  if (!fs::exists(dir / kDatabaseFile)) {
-    std::cerr << (dir / kDatabaseFile).string() << ": missing; run `admincenter init` first\n";
-    return kExitFailure;
-  }
   // Every connection and every parked long-poll holds a descriptor: allow
   // as many as the hard limit does.
   rlimit files{};
@@ -143,58 +139,19 @@ int Run(ac::Config config) {
     config.max_connections =
         std::min<std::size_t>(config.max_connections, files.rlim_cur - kReservedDescriptors);
   }
-  auto storage = ac::OpenStorage((dir / kDatabaseFile).string(), false, &error);
-  if (!storage) {
+  auto daemon = ac::Daemon::Start(config, Now, &error);
+  if (!daemon) {
     std::cerr << error << "\n";
     return kExitFailure;
   }
-  // Checks every key file it uses (present, 0600), not only the first one:
-  // after a rotation signing-key.pem may be retired and gone.
-  auto keys = ac::KeyRing::Open(*storage, dir, kSigningKeyFile, Now(), &error);
-  if (!keys) {
-    std::cerr << error << "\n";
-    return kExitFailure;
-  }
-  // The stored audit chain is verified before anything is served; a broken
-  // one is reported (log, /healthz, metric) and nothing more is signed.
-  ac::AuditSeal seal(*storage, *keys, Now, dir / kAuditHeadFile);
-  seal.Start();
-  ac::Service service(*storage, custodian::policy::SystemTimeZones::Get(), Now, seal);
-  ac::Distribution distribution(service, *keys);
-  ac::Workflows workflows(service, distribution);
-  ac::Api api(service, distribution, workflows, config.worker_threads, config.write_threads);
-  custodian::http::ServerOptions options;
-  options.address = listen->first;
-  options.port = listen->second;
-  options.io_threads = config.io_threads;
-  options.body_limit = config.max_body_bytes;
-  options.max_connections = config.max_connections;
-  options.tls_certificate_file = config.tls_certificate;
-  options.tls_key_file = config.tls_key;
-  custodian::http::Server server(
-      options, [&api](custodian::http::Request r, custodian::http::Respond respond) {
-        api.Handle(std::move(r), std::move(respond));
-      });
-  if (!server.Start(&error)) {
-    std::cerr << error << "\n";
-    return kExitFailure;
-  }
-  api.SetServerStats([&server] { return server.stats(); });
-  spdlog::info(Event("listening", (server.tls() ? "https://" : "http://") + listen->first + ":" +
-                                      std::to_string(server.port())));
+  spdlog::info(Event("listening", daemon->url()));
   custodian::logging::Flush();  // callers wait for this line
   boost::asio::io_context signals_ioc;
   boost::asio::signal_set signals(signals_ioc, SIGTERM, SIGINT);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    spdlog::info(Event("stopping"));
-    server.Stop();
-    api.WakeParked();  // parked long-polls answer 204 now
-  });
+  signals.async_wait(
+      [&](const boost::system::error_code&, int) { spdlog::info(Event("stopping")); });
   signals_ioc.run();
-  server.Wait();  // in-flight requests are answered first
-  api.Drain();
-  service.FlushRefusals();
-  seal.Stop();  // the last head is signed and kept
+  daemon->Stop();
   spdlog::info(Event("stopped"));
   custodian::logging::Shutdown();
   return kExitOk;

@@ -38,8 +38,6 @@
 
 namespace custodian::admincenter {
 
-using Clock = std::function<policy::Instant()>;
-
 inline constexpr std::chrono::seconds kSealInterval{60};
 
 class AuditSeal {

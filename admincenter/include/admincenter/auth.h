@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@
 #include "policy/time.h"
 
 namespace custodian::admincenter {
+
+// The time every part of the admin center reads (a fake in tests).
+using Clock = std::function<policy::Instant()>;
 
 // Endpoints (enrolled enforcers) authenticate with tokens of their own and
 // may call only the enforcer channel, for themselves.

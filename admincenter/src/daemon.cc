@@ -1,0 +1,100 @@
+#include "admincenter/daemon.h"
+
+#include <filesystem>
+
+#include "admincenter/api.h"
+#include "admincenter/audit_seal.h"
+#include "admincenter/distribution.h"
+#include "admincenter/keys.h"
+#include "admincenter/service.h"
+#include "admincenter/storage.h"
+#include "admincenter/workflows.h"
+#include "common/http_server.h"
+#include "policy/system_time_zones.h"
+
+namespace custodian::admincenter {
+
+namespace fs = std::filesystem;
+
+// In the order they are built; destroyed in reverse.
+struct Daemon::Parts {
+  std::unique_ptr<Storage> storage;
+  std::unique_ptr<KeyRing> keys;
+  std::unique_ptr<AuditSeal> seal;
+  std::unique_ptr<Service> service;
+  std::unique_ptr<Distribution> distribution;
+  std::unique_ptr<Workflows> workflows;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<http::Server> server;
+  std::string host;
+};
+
+std::unique_ptr<Daemon> Daemon::Start(const Config& config, Clock clock, std::string* error) {
+  const auto listen = ParseListen(config.listen);
+  if (!listen) {
+    *error = "--listen: \"" + config.listen + "\" is not HOST:PORT";
+    return nullptr;
+  }
+  const fs::path dir(config.data_dir);
+  if (!fs::exists(dir / kDatabaseFile)) {
+    *error = (dir / kDatabaseFile).string() + ": missing; run `admincenter init` first";
+    return nullptr;
+  }
+  auto p = std::make_unique<Parts>();
+  p->storage = OpenStorage((dir / kDatabaseFile).string(), false, error);
+  if (!p->storage) return nullptr;
+  // Checks every key file it uses (present, 0600), not only the first one:
+  // after a rotation signing-key.pem may be retired and gone.
+  p->keys = KeyRing::Open(*p->storage, dir, kSigningKeyFile, clock(), error);
+  if (!p->keys) return nullptr;
+  // The stored audit chain is verified before anything is served.
+  p->seal = std::make_unique<AuditSeal>(*p->storage, *p->keys, clock, dir / kAuditHeadFile);
+  p->seal->Start();
+  p->service =
+      std::make_unique<Service>(*p->storage, policy::SystemTimeZones::Get(), clock, *p->seal);
+  p->distribution = std::make_unique<Distribution>(*p->service, *p->keys);
+  p->workflows = std::make_unique<Workflows>(*p->service, *p->distribution);
+  p->api = std::make_unique<Api>(*p->service, *p->distribution, *p->workflows,
+                                 config.worker_threads, config.write_threads);
+  http::ServerOptions options;
+  options.address = listen->first;
+  options.port = listen->second;
+  options.io_threads = config.io_threads;
+  options.body_limit = config.max_body_bytes;
+  options.max_connections = config.max_connections;
+  options.tls_certificate_file = config.tls_certificate;
+  options.tls_key_file = config.tls_key;
+  p->host = listen->first;
+  Api& api = *p->api;
+  p->server =
+      std::make_unique<http::Server>(options, [&api](http::Request r, http::Respond respond) {
+        api.Handle(std::move(r), std::move(respond));
+      });
+  if (!p->server->Start(error)) {
+    p->seal->Stop();
+    return nullptr;
+  }
+  http::Server& server = *p->server;
+  api.SetServerStats([&server] { return server.stats(); });
+  return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+}
+
+Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Daemon::~Daemon() = default;
+
+std::string Daemon::url() const {
+  return (parts_->server->tls() ? "https://" : "http://") + parts_->host + ":" +
+         std::to_string(parts_->server->port());
+}
+
+void Daemon::Stop() {
+  parts_->server->Stop();
+  parts_->api->WakeParked();  // parked long-polls answer 204 now
+  parts_->server->Wait();     // in-flight requests are answered first
+  parts_->api->Drain();
+  parts_->service->FlushRefusals();
+  parts_->seal->Stop();  // the last head is signed and kept
+}
+
+}  // namespace custodian::admincenter
