@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/logging.h"
 #include "enforcer/workflows.h"
 #include "policy/schedule.h"
 #include "workflows/workflow_events.h"
@@ -136,8 +137,7 @@ void Workflows::TimerLoop() {
     try {
       next = Sweep();
     } catch (const std::exception& e) {
-      spdlog::error(R"({{"event":"timer_failed","error":{}}})",
-                    web::json::value::string(e.what()).serialize());
+      spdlog::error(logging::Line("timer_failed", {{"error", e.what()}}));
       next = Now() + std::chrono::seconds(5);  // try again soon
     }
     std::unique_lock lock(timer_mutex_);
