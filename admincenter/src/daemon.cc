@@ -8,6 +8,7 @@
 #include "admincenter/keys.h"
 #include "admincenter/service.h"
 #include "admincenter/storage.h"
+#include "admincenter/workflow_codec.h"
 #include "admincenter/workflows.h"
 #include "common/http_server.h"
 #include "policy/system_time_zones.h"
@@ -22,6 +23,7 @@ struct Daemon::Parts {
   std::unique_ptr<KeyRing> keys;
   std::unique_ptr<AuditSeal> seal;
   std::unique_ptr<Service> service;
+  Waiters waiters;  // parked command polls
   std::unique_ptr<Distribution> distribution;
   std::unique_ptr<Workflows> workflows;
   std::unique_ptr<Api> api;
@@ -52,8 +54,12 @@ std::unique_ptr<Daemon> Daemon::Start(const Config& config, Clock clock, std::st
   p->seal->Start();
   p->service =
       std::make_unique<Service>(*p->storage, policy::SystemTimeZones::Get(), clock, *p->seal);
-  p->distribution = std::make_unique<Distribution>(*p->service, *p->keys);
-  p->workflows = std::make_unique<Workflows>(*p->service, *p->distribution);
+  Service& service = *p->service;
+  const PolicySource policies = [&service] { return service.Snapshot(); };
+  p->distribution =
+      std::make_unique<Distribution>(*p->storage, clock, policies, *p->keys, p->waiters);
+  p->workflows = std::make_unique<Workflows>(*p->storage, clock, policies, p->waiters);
+  p->distribution->SetEventObserver(ObserveWith(*p->workflows));
   p->api = std::make_unique<Api>(*p->service, *p->distribution, *p->workflows,
                                  config.worker_threads, config.write_threads);
   http::ServerOptions options;

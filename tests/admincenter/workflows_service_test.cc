@@ -42,8 +42,10 @@ class WorkflowsService : public ::testing::Test {
     ASSERT_NE(keys_, nullptr) << error;
     seal_ = std::make_unique<AuditSeal>(*storage_, *keys_, clock, dir_ / "audit-head.json");
     service_ = std::make_unique<Service>(*storage_, policy::SystemTimeZones::Get(), clock, *seal_);
-    distribution_ = std::make_unique<Distribution>(*service_, *keys_);
-    workflows_ = std::make_unique<Workflows>(*service_, *distribution_);
+    const PolicySource policies = [this] { return service_->Snapshot(); };
+    distribution_ = std::make_unique<Distribution>(*storage_, clock, policies, *keys_, waiters_);
+    workflows_ = std::make_unique<Workflows>(*storage_, clock, policies, waiters_);
+    distribution_->SetEventObserver(ObserveWith(*workflows_));
 
     const auto group = policy::ParseGroup(value::parse(R"({"id":"g","name":"G","permissions":
         {"unattended_access":true,"request_windows_credentials":true}})"),
@@ -129,6 +131,7 @@ class WorkflowsService : public ::testing::Test {
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<AuditSeal> seal_;
   std::unique_ptr<Service> service_;
+  Waiters waiters_;
   std::unique_ptr<Distribution> distribution_;
   std::unique_ptr<Workflows> workflows_;
   Principal master_, tina_;

@@ -62,7 +62,10 @@ struct Acked {
 
 class Distribution {
  public:
-  Distribution(Service& service, KeyRing& keys);
+  // Bundles are issued on what `policies` holds, signed by `keys`; parked
+  // command polls wait in `waiters`.
+  Distribution(Storage& storage, Clock clock, PolicySource policies, KeyRing& keys,
+               Waiters& waiters);
 
   // The current bundle, issuing a new version first when needed.
   Result<BundleEnvelope> CurrentBundle();
@@ -108,9 +111,11 @@ class Distribution {
   void SetEventObserver(EventObserver observer) { observer_ = std::move(observer); }
 
  private:
-  Service& service_;
+  Storage& storage_;
+  Clock clock_;
+  PolicySource policies_;
   KeyRing& keys_;
-  Waiters waiters_;
+  Waiters& waiters_;
   EventObserver observer_;
   std::mutex mutex_;
   struct Cached {

@@ -63,6 +63,10 @@ struct PolicySnapshot {
   policy::CompiledPolicy compiled;
 };
 
+// Where the other services read the current policy (Service::Snapshot):
+// nullptr when the stored policy is damaged.
+using PolicySource = std::function<std::shared_ptr<const PolicySnapshot>()>;
+
 // A JSON merge patch of a group (RFC 7396), decoded at the edge
 // (policy_codec.h) and applied to the group as it stands inside the write.
 struct GroupPatch {

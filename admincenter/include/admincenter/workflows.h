@@ -27,9 +27,9 @@
 #include <string>
 
 #include "admincenter/audit.h"
-#include "admincenter/distribution.h"
 #include "admincenter/endpoint_event.h"
 #include "admincenter/service.h"
+#include "admincenter/waiters.h"
 #include "admincenter/workflow_repository.h"
 
 namespace custodian::admincenter {
@@ -54,7 +54,10 @@ struct Allowed {
 
 class Workflows {
  public:
-  Workflows(Service& service, Distribution& distribution);
+  // Decided on what `policies` holds; endpoints with a new command are
+  // woken through `waiters`. Distribution hands on the endpoint's events
+  // (Observe), as the daemon wires it.
+  Workflows(Storage& storage, Clock clock, PolicySource policies, Waiters& waiters);
 
   // Technicians' own sessions.
   Result<SessionRecord> OpenSession(const Principal& who, const SessionInput& input);
@@ -125,8 +128,10 @@ class Workflows {
   // The technicians whose records `who` lists: all (nullopt), or a set.
   std::optional<std::set<std::string>> Visible(const Principal& who);
 
-  Service& service_;
-  Distribution& distribution_;
+  Storage& storage_;
+  Clock clock_;
+  PolicySource policies_;
+  Waiters& waiters_;
 };
 
 }  // namespace custodian::admincenter

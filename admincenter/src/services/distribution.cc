@@ -22,15 +22,21 @@ using internal::IsSelf;
 using internal::Str;
 using internal::SystemEvent;
 
-Distribution::Distribution(Service& service, KeyRing& keys) : service_(service), keys_(keys) {}
+Distribution::Distribution(Storage& storage, Clock clock, PolicySource policies, KeyRing& keys,
+                           Waiters& waiters)
+    : storage_(storage),
+      clock_(std::move(clock)),
+      policies_(std::move(policies)),
+      keys_(keys),
+      waiters_(waiters) {}
 
 // ----------------------------------------------------------------- bundles
 
 Result<BundleEnvelope> Distribution::CurrentBundle() {
-  auto snapshot = service_.Snapshot();
+  auto snapshot = policies_();
   if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
   const uint64_t keys_generation = keys_.generation();
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   {
     std::lock_guard lock(mutex_);
     if (cache_ && cache_->snapshot == snapshot && cache_->keys_generation == keys_generation &&
@@ -44,8 +50,7 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
   // Serialised by the writer, and reading the policy inside the write: two
   // callers cannot issue two versions for one change, and a caller with a
   // stale snapshot cannot publish an old policy as a new version.
-  Result<BundleEnvelope> r = service_.storage().Write([&](Repositories& tx)
-                                                          -> Result<BundleEnvelope> {
+  Result<BundleEnvelope> r = storage_.Write([&](Repositories& tx) -> Result<BundleEnvelope> {
     const value document = tx.policy().Document();
     const std::string policy_hash = crypto::Hex(crypto::Sha256(CanonicalJson(document)));
     EndpointRepository& endpoints = tx.endpoints();
@@ -103,7 +108,7 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
 }
 
 void Distribution::Seen(const Principal& endpoint, std::optional<int64_t> held_version) {
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   bool write = false;
   {
     std::lock_guard lock(mutex_);
@@ -114,7 +119,7 @@ void Distribution::Seen(const Principal& endpoint, std::optional<int64_t> held_v
     if (write) s.written = now;
   }
   if (!write) return;
-  service_.storage().Write([&](Repositories& tx) {
+  storage_.Write([&](Repositories& tx) {
     tx.endpoints().RecordSeen(endpoint.id, now, held_version);
     return true;
   });
@@ -134,7 +139,7 @@ Result<value> Distribution::TimeProof(const Principal& endpoint, const std::stri
   proof["kind"] = Str(kTimeProofKind);
   proof["endpoint_id"] = Str(endpoint_id);
   proof["nonce"] = Str(*nonce);
-  proof["ts"] = Str(policy::FormatRfc3339(service_.Now()));
+  proof["ts"] = Str(policy::FormatRfc3339(clock_()));
   proof["key_id"] = Str(key.key_id);
   proof["signature"] = Str(
       crypto::Base64(crypto::SignEd25519(key.private_pem, audit::SignedBytes(proof)).value_or("")));

@@ -15,9 +15,9 @@ Result<EnrollmentCode> Distribution::CreateEnrollmentCode(const Principal& actor
   const std::string code = "enr_" + crypto::Base64Url(crypto::RandomBytes(16));
   const std::string hash = crypto::Sha256(code);
   const std::string id = crypto::NewId("enc_");
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   const policy::Instant expires = now + std::chrono::minutes(ttl_minutes);
-  return service_.storage().Write([&](Repositories& tx) -> Result<EnrollmentCode> {
+  return storage_.Write([&](Repositories& tx) -> Result<EnrollmentCode> {
     tx.endpoints().InsertEnrollmentCode(id, hash, actor.id, now, expires);
     AuditEvent e = ActorEvent(actor, "endpoint.enrollment_code_create", "enrollment_code:" + id);
     e.Detail("expires_at", policy::FormatRfc3339(expires));
@@ -28,10 +28,10 @@ Result<EnrollmentCode> Distribution::CreateEnrollmentCode(const Principal& actor
 
 Result<Enrollment> Distribution::Enroll(const EnrollInput& input) {
   const std::string hash = crypto::Sha256(input.code);
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   const std::string endpoint_id = crypto::NewId("e-");
   const std::string token = NewEndpointToken();
-  Result<Enrollment> r = service_.storage().Write([&](Repositories& tx) -> Result<Enrollment> {
+  Result<Enrollment> r = storage_.Write([&](Repositories& tx) -> Result<Enrollment> {
     EndpointRepository& endpoints = tx.endpoints();
     const auto code_id = endpoints.UseEnrollmentCode(hash, now, endpoint_id);
     if (!code_id) {
@@ -55,7 +55,7 @@ Result<Enrollment> Distribution::Enroll(const EnrollInput& input) {
     return Enrollment{endpoint_id, token, keys_.Signing()};
   });
   if (!r.ok() && r.problem().kind == ErrorKind::kForbidden) {
-    service_.storage().Write([&](Repositories& tx) {
+    storage_.Write([&](Repositories& tx) {
       AuditEvent e;
       e.actor_kind = "anonymous";
       e.action = "endpoint.enroll";
@@ -76,7 +76,7 @@ std::vector<EndpointRecord> Distribution::ListEndpoints(const Principal&) {
     seen = seen_;
   }
   std::vector<EndpointRecord> out =
-      service_.storage().Read([&](Repositories& tx) { return tx.endpoints().Endpoints(); });
+      storage_.Read([&](Repositories& tx) { return tx.endpoints().Endpoints(); });
   for (EndpointRecord& r : out) {
     // Fresher than the database, which is written at most once a minute.
     if (auto it = seen.find(r.id); it != seen.end()) {

@@ -39,18 +39,17 @@ using internal::SystemEvent;
 Result<CommandRecord> Distribution::QueueCommand(const Principal& actor,
                                                  const std::string& endpoint_id,
                                                  const std::string& type) {
-  const policy::Instant now = service_.Now();
-  Result<CommandRecord> r =
-      service_.storage().Write([&](Repositories& tx) -> Result<CommandRecord> {
-        EndpointRepository& endpoints = tx.endpoints();
-        if (!endpoints.Endpoint(endpoint_id)) return NotFound("no such endpoint");
-        const std::string id = endpoints.QueueCommand(endpoint_id, type, "{}", now);
-        AuditEvent e = ActorEvent(actor, "endpoint.command", "endpoint:" + endpoint_id);
-        e.Detail("command_id", id);
-        e.Detail("type", type);
-        AppendAudit(tx.audit(), e, now);
-        return CommandRecord{id, type, "{}", now};
-      });
+  const policy::Instant now = clock_();
+  Result<CommandRecord> r = storage_.Write([&](Repositories& tx) -> Result<CommandRecord> {
+    EndpointRepository& endpoints = tx.endpoints();
+    if (!endpoints.Endpoint(endpoint_id)) return NotFound("no such endpoint");
+    const std::string id = endpoints.QueueCommand(endpoint_id, type, "{}", now);
+    AuditEvent e = ActorEvent(actor, "endpoint.command", "endpoint:" + endpoint_id);
+    e.Detail("command_id", id);
+    e.Detail("type", type);
+    AppendAudit(tx.audit(), e, now);
+    return CommandRecord{id, type, "{}", now};
+  });
   if (r.ok()) waiters_.Notify(endpoint_id);  // after the commit: the poller will find it
   return r;
 }
@@ -58,7 +57,7 @@ Result<CommandRecord> Distribution::QueueCommand(const Principal& actor,
 Result<std::vector<CommandRecord>> Distribution::PendingCommands(const Principal& endpoint,
                                                                  const std::string& endpoint_id) {
   if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
-  return service_.storage().Read([&](Repositories& tx) {
+  return storage_.Read([&](Repositories& tx) {
     return tx.endpoints().PendingCommands(endpoint_id, kMaxCommandsPerPoll);
   });
 }
@@ -66,8 +65,8 @@ Result<std::vector<CommandRecord>> Distribution::PendingCommands(const Principal
 Result<Acked> Distribution::AckCommands(const Principal& endpoint, const std::string& endpoint_id,
                                         const std::vector<std::string>& ids) {
   if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
-  const policy::Instant now = service_.Now();
-  return service_.storage().Write(
+  const policy::Instant now = clock_();
+  return storage_.Write(
       [&](Repositories& tx) { return Acked{tx.endpoints().AckCommands(endpoint_id, ids, now)}; });
 }
 
@@ -100,8 +99,8 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
     }
   }
   if (!errors.empty()) return Invalid(std::move(errors));
-  const policy::Instant now = service_.Now();
-  return service_.storage().Write([&](Repositories& tx) -> Result<value> {
+  const policy::Instant now = clock_();
+  return storage_.Write([&](Repositories& tx) -> Result<value> {
     EndpointRepository& endpoints = tx.endpoints();
     const auto record = endpoints.Endpoint(endpoint_id);
     if (!record) return NotFound("no such endpoint");

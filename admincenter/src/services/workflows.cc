@@ -27,13 +27,11 @@ policy::Command CommandOf(Event type, const std::string& technician_id) {
 
 }  // namespace
 
-Workflows::Workflows(Service& service, Distribution& distribution)
-    : service_(service), distribution_(distribution) {
-  distribution_.SetEventObserver([this](Repositories& tx, const std::string& endpoint_id,
-                                        const value& record, policy::Instant now) {
-    if (auto event = DecodeEndpointEvent(record)) Observe(tx, endpoint_id, *event, now);
-  });
-}
+Workflows::Workflows(Storage& storage, Clock clock, PolicySource policies, Waiters& waiters)
+    : storage_(storage),
+      clock_(std::move(clock)),
+      policies_(std::move(policies)),
+      waiters_(waiters) {}
 
 bool Workflows::CanSee(const Principal& who, const std::string& technician_id) {
   const auto visible = Visible(who);
@@ -49,7 +47,7 @@ std::optional<std::set<std::string>> Workflows::Visible(const Principal& who) {
       return std::set<std::string>{who.id};
     case Role::kAdmin: {
       std::set<std::string> in_scope;
-      if (auto snapshot = service_.Snapshot()) {
+      if (auto snapshot = policies_()) {
         for (const policy::Technician& t : snapshot->policy.technicians) {
           if (policy::InSubtree(snapshot->policy, t.group_id, who.scopes)) in_scope.insert(t.id);
         }
@@ -65,7 +63,7 @@ std::optional<std::set<std::string>> Workflows::Visible(const Principal& who) {
 // ---------------------------------------------------------------- sessions
 
 Result<SessionRecord> Workflows::OpenSession(const Principal& who, const SessionInput& input) {
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   SessionRecord s;
   s.id = crypto::NewId("ses_");
   s.technician_id = who.id;
@@ -74,53 +72,50 @@ Result<SessionRecord> Workflows::OpenSession(const Principal& who, const Session
   s.session.active = true;
   s.state = Created(Entity::kSession, Event::kOpenSession, now);
   s.started_at = now;
-  Result<SessionRecord> r =
-      service_.storage().Write([&](Repositories& tx) -> Result<SessionRecord> {
-        WorkflowRepository& repo = tx.workflows();
-        if (!repo.Endpoint(s.endpoint_id)) return Invalid("/endpoint_id", "no such endpoint");
-        repo.Insert(s);
-        policy::Command command = CommandOf(Event::kOpenSession, who.id);
-        command.session_id = s.id;
-        command.session = s.session;
-        repo.Queue(s.endpoint_id, command, now);
-        AuditEvent e =
-            ActorEvent(who, std::string(EventName(Event::kOpenSession)), "session:" + s.id);
-        e.Details(command);
-        e.Detail("endpoint_id", s.endpoint_id);
-        AppendAudit(tx.audit(), e, now);
-        return s;
-      });
-  if (r.ok()) distribution_.NotifyEndpoint(s.endpoint_id);
+  Result<SessionRecord> r = storage_.Write([&](Repositories& tx) -> Result<SessionRecord> {
+    WorkflowRepository& repo = tx.workflows();
+    if (!repo.Endpoint(s.endpoint_id)) return Invalid("/endpoint_id", "no such endpoint");
+    repo.Insert(s);
+    policy::Command command = CommandOf(Event::kOpenSession, who.id);
+    command.session_id = s.id;
+    command.session = s.session;
+    repo.Queue(s.endpoint_id, command, now);
+    AuditEvent e = ActorEvent(who, std::string(EventName(Event::kOpenSession)), "session:" + s.id);
+    e.Details(command);
+    e.Detail("endpoint_id", s.endpoint_id);
+    AppendAudit(tx.audit(), e, now);
+    return s;
+  });
+  if (r.ok()) waiters_.Notify(s.endpoint_id);
   return r;
 }
 
 Result<SessionRecord> Workflows::SessionStep(const Principal& who, const std::string& id,
                                              Event event, std::optional<bool> screen_viewing) {
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   std::string endpoint_id;
-  Result<SessionRecord> r =
-      service_.storage().Write([&](Repositories& tx) -> Result<SessionRecord> {
-        WorkflowRepository& repo = tx.workflows();
-        auto s = repo.Session(id);
-        if (!s || s->technician_id != who.id) return NotFound("no such session");
-        const auto applied = policy::workflow::Apply({Entity::kSession, s->state}, event, now);
-        MoveDetails details;
-        details.screen_viewing = screen_viewing;
-        if (!applied.ok() || !repo.Move(Entity::kSession, id, "", *applied.transition, details)) {
-          return Conflict(event == Event::kEndSession ? "the session has ended already"
-                                                      : "the session has ended");
-        }
-        endpoint_id = s->endpoint_id;
-        policy::Command command = CommandOf(event, who.id);
-        command.session_id = id;
-        command.session.screen_viewing = screen_viewing.value_or(false);
-        repo.Queue(endpoint_id, command, now);
-        AuditEvent e = ActorEvent(who, std::string(EventName(event)), "session:" + id);
-        if (screen_viewing) e.Flag("screen_viewing", *screen_viewing);
-        AppendAudit(tx.audit(), e, now);
-        return *repo.Session(id);
-      });
-  if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
+  Result<SessionRecord> r = storage_.Write([&](Repositories& tx) -> Result<SessionRecord> {
+    WorkflowRepository& repo = tx.workflows();
+    auto s = repo.Session(id);
+    if (!s || s->technician_id != who.id) return NotFound("no such session");
+    const auto applied = policy::workflow::Apply({Entity::kSession, s->state}, event, now);
+    MoveDetails details;
+    details.screen_viewing = screen_viewing;
+    if (!applied.ok() || !repo.Move(Entity::kSession, id, "", *applied.transition, details)) {
+      return Conflict(event == Event::kEndSession ? "the session has ended already"
+                                                  : "the session has ended");
+    }
+    endpoint_id = s->endpoint_id;
+    policy::Command command = CommandOf(event, who.id);
+    command.session_id = id;
+    command.session.screen_viewing = screen_viewing.value_or(false);
+    repo.Queue(endpoint_id, command, now);
+    AuditEvent e = ActorEvent(who, std::string(EventName(event)), "session:" + id);
+    if (screen_viewing) e.Flag("screen_viewing", *screen_viewing);
+    AppendAudit(tx.audit(), e, now);
+    return *repo.Session(id);
+  });
+  if (r.ok()) waiters_.Notify(endpoint_id);
   return r;
 }
 
@@ -137,34 +132,33 @@ Result<SessionRecord> Workflows::EndSession(const Principal& who, const std::str
 
 template <typename Record>
 Result<Allowed<Record>> Workflows::Decided(const Principal& who, const DecidedStep<Record>& step) {
-  auto snapshot = service_.Snapshot();
+  auto snapshot = policies_();
   if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   Facts facts;
   std::optional<policy::Decision> denied;
-  Result<Allowed<Record>> r =
-      service_.storage().Write([&](Repositories& tx) -> Result<Allowed<Record>> {
-        WorkflowRepository& repo = tx.workflows();
-        facts = Facts{};
-        if (auto problem = step.facts(repo, facts)) return *problem;
-        const policy::Decision d = policy::Decide(snapshot->compiled, facts.request, now);
-        AuditEvent e = ActorEvent(who, std::string(EventName(step.event)), facts.target);
-        e.Reasons(d);
-        e.Detail("endpoint_id", facts.endpoint_id);
-        if (d.effect == policy::Effect::kDeny) {
-          // Recorded, and answered 403 once it is committed.
-          e.outcome = "denied";
-          AppendAudit(tx.audit(), e, now);
-          denied = d;
-          return Allowed<Record>{{}, d};
-        }
-        Allowed<Record> out{step.allow(repo, snapshot->compiled, facts, e, now), d};
-        AppendAudit(tx.audit(), e, now);
-        return out;
-      });
+  Result<Allowed<Record>> r = storage_.Write([&](Repositories& tx) -> Result<Allowed<Record>> {
+    WorkflowRepository& repo = tx.workflows();
+    facts = Facts{};
+    if (auto problem = step.facts(repo, facts)) return *problem;
+    const policy::Decision d = policy::Decide(snapshot->compiled, facts.request, now);
+    AuditEvent e = ActorEvent(who, std::string(EventName(step.event)), facts.target);
+    e.Reasons(d);
+    e.Detail("endpoint_id", facts.endpoint_id);
+    if (d.effect == policy::Effect::kDeny) {
+      // Recorded, and answered 403 once it is committed.
+      e.outcome = "denied";
+      AppendAudit(tx.audit(), e, now);
+      denied = d;
+      return Allowed<Record>{{}, d};
+    }
+    Allowed<Record> out{step.allow(repo, snapshot->compiled, facts, e, now), d};
+    AppendAudit(tx.audit(), e, now);
+    return out;
+  });
   if (!r.ok()) return r;
   if (denied) return PolicyDenied(step.refusal, *denied);
-  distribution_.NotifyEndpoint(facts.endpoint_id);
+  waiters_.Notify(facts.endpoint_id);
   return r;
 }
 
@@ -230,10 +224,10 @@ Result<Allowed<RequestRecord>> Workflows::RequestUnattended(const Principal& who
 }
 
 Result<GrantRecord> Workflows::RevokeGrant(const Principal& who, const std::string& grant_id) {
-  const policy::Instant now = service_.Now();
+  const policy::Instant now = clock_();
   std::string endpoint_id;
   const bool may = who.role != Role::kAuditor;
-  Result<GrantRecord> r = service_.storage().Write([&](Repositories& tx) -> Result<GrantRecord> {
+  Result<GrantRecord> r = storage_.Write([&](Repositories& tx) -> Result<GrantRecord> {
     WorkflowRepository& repo = tx.workflows();
     const auto g = repo.Grant(grant_id);
     if (!g || !may || !CanSee(who, g->grant.technician_id)) return NotFound("no such grant");
@@ -257,7 +251,7 @@ Result<GrantRecord> Workflows::RevokeGrant(const Principal& who, const std::stri
     AppendAudit(tx.audit(), e, now);
     return *repo.Grant(grant_id);
   });
-  if (r.ok()) distribution_.NotifyEndpoint(endpoint_id);
+  if (r.ok()) waiters_.Notify(endpoint_id);
   return r;
 }
 
@@ -398,25 +392,25 @@ auto ListOf(Storage& storage, const Principal& who,
 }  // namespace
 
 std::vector<SessionRecord> Workflows::ListSessions(const Principal& who) {
-  return ListOf(service_.storage(), who, Visible(who),
+  return ListOf(storage_, who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Sessions(t); });
 }
 std::vector<RequestRecord> Workflows::ListRequests(const Principal& who) {
-  return ListOf(service_.storage(), who, Visible(who),
+  return ListOf(storage_, who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Requests(t); });
 }
 std::vector<GrantRecord> Workflows::ListGrants(const Principal& who) {
-  return ListOf(service_.storage(), who, Visible(who),
+  return ListOf(storage_, who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Grants(t); });
 }
 std::vector<ConnectionRecord> Workflows::ListConnections(const Principal& who) {
-  return ListOf(service_.storage(), who, Visible(who),
+  return ListOf(storage_, who, Visible(who),
                 [](WorkflowRepository& r, const std::string& t) { return r.Connections(t); });
 }
 std::vector<CredentialRequestRecord> Workflows::ListCredentialRequests(const Principal& who) {
-  return ListOf(
-      service_.storage(), who, Visible(who),
-      [](WorkflowRepository& r, const std::string& t) { return r.CredentialRequests(t); });
+  return ListOf(storage_, who, Visible(who), [](WorkflowRepository& r, const std::string& t) {
+    return r.CredentialRequests(t);
+  });
 }
 
 }  // namespace custodian::admincenter
