@@ -49,6 +49,13 @@ std::string EventHash(const EventFields& e) {
   return crypto::Hex(crypto::Sha256(e.prev_hash + CanonicalRecord(e)));
 }
 
+Link ClassifyLink(int64_t last_seq, const std::string& last_hash, int64_t seq,
+                  const std::string& prev_hash) {
+  if (seq <= last_seq) return Link::kRepeated;
+  if (seq > last_seq + 1) return Link::kGap;
+  return prev_hash == last_hash ? Link::kNext : Link::kBroken;
+}
+
 std::string RecordHash(const value& record) {
   value copy = record;
   if (copy.has_field("hash")) copy.erase("hash");
@@ -189,17 +196,21 @@ VerifyReport VerifyJsonl(std::istream& in, const std::vector<std::string>& pinne
       problem("event " + std::to_string(seq) + " was altered (hash mismatch)");
     }
     if (prev_seq) {
-      if (seq <= *prev_seq) {
-        problem("event " + std::to_string(seq) + " comes after event " + std::to_string(*prev_seq) +
-                ": reordered or repeated");
-        continue;
-      }
-      if (seq == *prev_seq + 1 && record_prev != prev_hash) {
-        problem("event " + std::to_string(seq) + " does not chain to event " +
-                std::to_string(*prev_seq));
-      } else if (seq > *prev_seq + 1) {
-        gaps.push_back({line_no, "events " + std::to_string(*prev_seq + 1) + " to " +
-                                     std::to_string(seq - 1) + " are missing"});
+      switch (ClassifyLink(*prev_seq, prev_hash, seq, record_prev)) {
+        case Link::kRepeated:
+          problem("event " + std::to_string(seq) + " comes after event " +
+                  std::to_string(*prev_seq) + ": reordered or repeated");
+          continue;
+        case Link::kBroken:
+          problem("event " + std::to_string(seq) + " does not chain to event " +
+                  std::to_string(*prev_seq));
+          break;
+        case Link::kGap:
+          gaps.push_back({line_no, "events " + std::to_string(*prev_seq + 1) + " to " +
+                                       std::to_string(seq - 1) + " are missing"});
+          break;
+        case Link::kNext:
+          break;
       }
     } else {
       r.first_seq = seq;

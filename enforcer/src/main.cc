@@ -20,6 +20,7 @@
 #include "common/logging.h"
 #include "enforcer/config.h"
 #include "enforcer/daemon.h"
+#include "enforcer/enrollment.h"
 #include "enforcer/storage/store.h"
 #include "policy/system_time_zones.h"
 
@@ -67,90 +68,14 @@ std::string LocalZone() {
   return "UTC";
 }
 
-int Enroll(const std::string& url, const std::string& code, const fs::path& dir,
-           const std::string& name, const std::string& os, const std::string& zone,
-           const custodian::http::ClientTls& tls) {
-  if (tls.pinned_sha256 && !custodian::http::ParsePin(*tls.pinned_sha256)) {
-    std::cerr << "--pin-sha256: not a SHA-256 fingerprint (64 hex digits, colons allowed)\n";
-    return kExitUsage;
+int Enroll(const fs::path& dir, const en::EnrollRequest& request) {
+  en::EnrollError error;
+  const auto endpoint_id = en::Enroll(dir, request, Wall, &error);
+  if (!endpoint_id) {
+    std::cerr << error.message << "\n";
+    return error.usage ? kExitUsage : kExitFailure;
   }
-  if (const std::string why = custodian::http::ClientUrlProblem(url, tls); !why.empty()) {
-    std::cerr << "--admin-center: " << why << "\n";
-    return kExitUsage;
-  }
-  std::optional<std::string> ca;
-  if (tls.ca_file && !(ca = custodian::ReadFile(*tls.ca_file))) {
-    std::cerr << *tls.ca_file << ": cannot be read\n";
-    return kExitUsage;
-  }
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || fs::exists(dir / en::kEndpointTokenFile)) {
-    std::cerr << dir.string() << ": " << (ec ? ec.message() : "already enrolled") << "\n";
-    return kExitFailure;
-  }
-  value body = value::object(true);
-  body["code"] = value::string(code);
-  body["name"] = value::string(name);
-  body["os"] = value::string(os);
-  body["time_zone"] = value::string(zone);
-  value answer;
-  try {
-    web::http::client::http_client_config config;
-    custodian::http::ApplyClientTls(tls, config);
-    web::http::client::http_client client(url, config);
-    web::http::http_request req(web::http::methods::POST);
-    req.set_request_uri("/v1/enroll");
-    req.set_body(body);
-    web::http::http_response resp = client.request(req).get();
-    const std::string text = resp.extract_string(true).get();
-    if (resp.status_code() != web::http::status_codes::Created) {
-      std::cerr << "enrollment refused (" << resp.status_code() << "): " << text << "\n";
-      return kExitFailure;
-    }
-    answer = value::parse(text);
-  } catch (const std::exception& e) {
-    std::cerr << url << ": " << e.what() << "\n";
-    return kExitFailure;
-  }
-  std::string error;
-  auto store = en::Store::Open(dir, true, &error);
-  if (!store) {
-    std::cerr << error << "\n";
-    return kExitFailure;
-  }
-  const std::string local_token = custodian::crypto::Base64Url(custodian::crypto::RandomBytes(32));
-  if (!custodian::WriteFileAtomically((dir / en::kEndpointTokenFile).string(),
-                                      answer.at("token").as_string(), 0600, &error) ||
-      !custodian::WriteFileAtomically((dir / en::kLocalTokenFile).string(), local_token, 0600,
-                                      &error)) {
-    std::cerr << error << "\n";
-    return kExitFailure;
-  }
-  const auto keys = en::ParseKeys(answer.at("policy_keys"));
-  if (keys.empty()) {
-    std::cerr << "the admin center sent no usable policy key\n";
-    return kExitFailure;
-  }
-  if (ca &&
-      !custodian::WriteFileAtomically((dir / en::kAdminCenterCaFile).string(), *ca, 0600, &error)) {
-    std::cerr << error << "\n";
-    return kExitFailure;
-  }
-  if (ca) store->Set({{"admin_center_ca", "1"}});
-  if (tls.pinned_sha256) store->Set({{"admin_center_pin_sha256", *tls.pinned_sha256}});
-  if (tls.allow_insecure_http) store->Set({{"admin_center_insecure_http", "1"}});
-  store->Set({{"endpoint_id", answer.at("endpoint_id").as_string()},
-              {"admin_center_url", url},
-              {"os", os},
-              {"time_zone", zone},
-              {"pinned_keys", en::EncodeKeys(keys).serialize()}});
-  en::EventInput e;
-  e.action = "endpoint.enrolled";
-  e.target = "endpoint:" + answer.at("endpoint_id").as_string();
-  e.details["pinned_key"] = value::string(keys.front().key_id);
-  store->Append(e, store->Now(Wall()));
-  std::cout << answer.at("endpoint_id").as_string() << std::endl;
+  std::cout << *endpoint_id << std::endl;
   return kExitOk;
 }
 
@@ -245,7 +170,7 @@ int main(int argc, char** argv) {
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   if (*enroll) {
     if (name.empty()) name = HostName();
-    return Enroll(url, code, enroll_dir, name, os, zone, tls);
+    return Enroll(enroll_dir, en::EnrollRequest{url, code, name, os, zone, tls});
   }
   en::Config config;
   if (config_file) {

@@ -43,7 +43,7 @@ std::string Bytes(int64_t version, const std::vector<const Signer*>& keys,
   b["key_id"] = value::string(keys.front()->id());
   std::vector<PinnedKey> pinned;
   for (const Signer* k : keys) pinned.push_back(k->pinned());
-  b["keys"] = EncodeKeys(pinned);
+  b["keys"] = crypto::EncodeKeyList(pinned);
   b["policy"] = value::parse(policy);
   return b.serialize();
 }
@@ -70,8 +70,8 @@ class BundleAttacks : public ::testing::Test {
     std::string error;
     store_ = Store::Open(dir_, true, &error);
     ASSERT_TRUE(store_) << error;
-    store_->Set(
-        {{"endpoint_id", "e-test"}, {"pinned_keys", EncodeKeys({key_.pinned()}).serialize()}});
+    store_->Set({{"endpoint_id", "e-test"},
+                 {"pinned_keys", crypto::EncodeKeyList({key_.pinned()}).serialize()}});
     holder_ = std::make_unique<BundleHolder>(*store_, policy::SystemTimeZones::Get());
   }
   void TearDown() override {

@@ -28,7 +28,7 @@ inline std::string SignedBundle(const crypto::Ed25519KeyPair& key, int64_t versi
   b["issued_at"] = value::string(policy::FormatRfc3339(issued));
   b["expires_at"] = value::string(policy::FormatRfc3339(expires));
   b["key_id"] = value::string(key_id);
-  b["keys"] = enforcer::EncodeKeys({{key_id, key.public_raw}});
+  b["keys"] = crypto::EncodeKeyList({{key_id, key.public_raw}});
   b["policy"] = policy;
   const std::string bytes = b.serialize();
   value s = value::object(true);
@@ -50,7 +50,7 @@ inline std::unique_ptr<enforcer::Store> EnrolledStore(const std::filesystem::pat
     store->Set(
         {{"endpoint_id", "e-test"},
          {"pinned_keys",
-          enforcer::EncodeKeys({{crypto::KeyId(key.public_raw), key.public_raw}}).serialize()}});
+          crypto::EncodeKeyList({{crypto::KeyId(key.public_raw), key.public_raw}}).serialize()}});
   }
   return store;
 }

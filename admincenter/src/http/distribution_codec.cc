@@ -1,6 +1,6 @@
 #include "admincenter/distribution_codec.h"
 
-#include "common/crypto.h"
+#include "common/key_list.h"
 #include "http/input.h"
 #include "policy/request.h"
 
@@ -78,14 +78,9 @@ Result<std::vector<std::string>> DecodeCommandAck(const value& body) {
 }
 
 value PublicKeys(const std::vector<SigningKey>& keys) {
-  value list = value::array();
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    value k = value::object(true);
-    k["key_id"] = Str(keys[i].key_id);
-    k["public_key"] = Str(crypto::Base64(keys[i].public_raw));
-    list[i] = k;
-  }
-  return list;
+  std::vector<crypto::PublicKey> list;
+  for (const SigningKey& k : keys) list.push_back({k.key_id, k.public_raw});
+  return crypto::EncodeKeyList(list);
 }
 
 value Encode(const EnrollmentCode& code) {

@@ -120,24 +120,26 @@ Result<value> Distribution::ReceiveEvents(const Principal& endpoint, const std::
         ++duplicates;
         continue;
       }
-      if (seq <= last_seq) {
-        // Another event under a sequence number already taken: the
-        // endpoint's chain forked (its state was restored or forged).
-        value d = value::object(true);
-        d["seq"] = value::number(seq);
-        d["event_id"] = Str(id);
-        chain_event("endpoint.events_conflict", d);
-        continue;
-      }
-      if (seq > last_seq + 1) {
-        value d = value::object(true);
-        d["missing_from"] = value::number(last_seq + 1);
-        d["missing_to"] = value::number(seq - 1);
-        chain_event("endpoint.events_gap", d);
-      } else if (rec.at("prev_hash").as_string() != last_hash) {
-        value d = value::object(true);
-        d["seq"] = value::number(seq);
-        chain_event("endpoint.events_chain_broken", d);
+      value d = value::object(true);
+      switch (audit::ClassifyLink(last_seq, last_hash, seq, rec.at("prev_hash").as_string())) {
+        case audit::Link::kRepeated:
+          // Another event under a sequence number already taken: the
+          // endpoint's chain forked (its state was restored or forged).
+          d["seq"] = value::number(seq);
+          d["event_id"] = Str(id);
+          chain_event("endpoint.events_conflict", d);
+          continue;
+        case audit::Link::kGap:
+          d["missing_from"] = value::number(last_seq + 1);
+          d["missing_to"] = value::number(seq - 1);
+          chain_event("endpoint.events_gap", d);
+          break;
+        case audit::Link::kBroken:
+          d["seq"] = value::number(seq);
+          chain_event("endpoint.events_chain_broken", d);
+          break;
+        case audit::Link::kNext:
+          break;
       }
       AuditEvent e;
       e.actor_kind = "endpoint";

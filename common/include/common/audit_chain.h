@@ -50,6 +50,13 @@ std::string EventHash(const EventFields& e);
 // The same for a parsed record (its "hash" member, if any, left out).
 std::string RecordHash(const web::json::value& record);
 
+// How an event (`seq`, `prev_hash`) follows the last one held (`last_seq`,
+// `last_hash`): the next link, a repeat or fork of a seq already held, a
+// gap before it, or the next seq that does not chain to the last hash.
+enum class Link { kNext, kRepeated, kGap, kBroken };
+Link ClassifyLink(int64_t last_seq, const std::string& last_hash, int64_t seq,
+                  const std::string& prev_hash);
+
 // The bytes a trailer's or checkpoint's signature covers: the JCS form of
 // the object without its "signature" member.
 std::string SignedBytes(const web::json::value& signed_object);

@@ -24,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/key_list.h"
 #include "enforcer/storage/store.h"
 #include "policy/engine.h"
 #include "policy/model.h"
@@ -38,10 +39,7 @@ namespace custodian::enforcer {
 // stretch a grant noticeably.
 inline constexpr std::chrono::minutes kMaxClockSkew{5};
 
-struct PinnedKey {
-  std::string key_id;
-  std::string public_raw;  // 32 bytes
-};
+using PinnedKey = crypto::PublicKey;
 
 struct VerifiedBundle {
   std::string envelope;  // as received
@@ -81,9 +79,6 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
                                                      const std::optional<Held>& held,
                                                      policy::Instant now,
                                                      const policy::TimeZones& zones);
-
-std::vector<PinnedKey> ParseKeys(const web::json::value& keys);  // [{key_id, public_key}]
-web::json::value EncodeKeys(const std::vector<PinnedKey>& keys);
 
 // The bundle in force, compiled for decisions.
 struct ActiveBundle {

@@ -22,33 +22,6 @@ Rejection Rejected(std::string reason, std::string detail) {
 
 }  // namespace
 
-std::vector<PinnedKey> ParseKeys(const value& keys) {
-  std::vector<PinnedKey> out;
-  if (!keys.is_array()) return out;
-  for (const value& k : keys.as_array()) {
-    if (!k.is_object() || !k.has_field("key_id") || !k.has_field("public_key") ||
-        !k.at("key_id").is_string() || !k.at("public_key").is_string()) {
-      return {};
-    }
-    auto raw = crypto::FromBase64(k.at("public_key").as_string());
-    // A key id is derived from its key: a list that disagrees is forged.
-    if (!raw || raw->size() != 32 || crypto::KeyId(*raw) != k.at("key_id").as_string()) return {};
-    out.push_back({k.at("key_id").as_string(), *raw});
-  }
-  return out;
-}
-
-value EncodeKeys(const std::vector<PinnedKey>& keys) {
-  value out = value::array();
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    value k = value::object(true);
-    k["key_id"] = value::string(keys[i].key_id);
-    k["public_key"] = value::string(crypto::Base64(keys[i].public_raw));
-    out[i] = k;
-  }
-  return out;
-}
-
 std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope_text,
                                                      const std::vector<PinnedKey>& pinned,
                                                      const std::optional<Held>& held,
@@ -97,7 +70,7 @@ std::variant<VerifiedBundle, Rejection> VerifyBundle(const std::string& envelope
     out.version = bundle.at("version").as_number().to_int64();
     const auto issued = policy::ParseRfc3339(bundle.at("issued_at").as_string());
     const auto expires = policy::ParseRfc3339(bundle.at("expires_at").as_string());
-    out.keys = ParseKeys(bundle.at("keys"));
+    out.keys = crypto::ParseKeyList(bundle.at("keys"));
     if (out.version < 1 || !issued || !expires || out.keys.empty()) {
       return Rejected("malformed", "version, issued_at, expires_at or keys are missing or wrong");
     }
@@ -175,7 +148,7 @@ std::vector<PinnedKey> BundleHolder::Pinned() {
   auto text = store_.Get("pinned_keys");
   if (!text) return {};
   std::error_code ec;
-  return ParseKeys(value::parse(*text, ec));
+  return crypto::ParseKeyList(value::parse(*text, ec));
 }
 
 std::optional<Held> BundleHolder::StoredHeld() {
@@ -268,7 +241,7 @@ BundleHolder::Outcome BundleHolder::Offer(const std::string& envelope, policy::I
   }
   store_.Set({{"bundle_version", std::to_string(b.version)},
               {"bundle_sha256", crypto::Hex(crypto::Sha256(b.bytes))},
-              {"pinned_keys", EncodeKeys(b.keys).serialize()}});
+              {"pinned_keys", crypto::EncodeKeyList(b.keys).serialize()}});
   auto active = std::make_shared<ActiveBundle>();
   active->version = b.version;
   active->issued_at = b.issued_at;
