@@ -59,7 +59,10 @@ std::unique_ptr<Daemon> Daemon::Start(const Config& config, Clock clock, std::st
   p->distribution =
       std::make_unique<Distribution>(*p->storage, clock, policies, *p->keys, p->waiters);
   p->workflows = std::make_unique<Workflows>(*p->storage, clock, policies, p->waiters);
-  p->distribution->SetEventObserver(ObserveWith(*p->workflows));
+  p->distribution->SetEventObserver(
+      [&w = *p->workflows](Repositories& tx, const std::string& endpoint_id,
+                           const EndpointEvent& event,
+                           policy::Instant now) { w.Observe(tx, endpoint_id, event, now); });
   p->api = std::make_unique<Api>(*p->service, *p->distribution, *p->workflows,
                                  config.worker_threads, config.write_threads);
   http::ServerOptions options;

@@ -45,7 +45,10 @@ class WorkflowsService : public ::testing::Test {
     const PolicySource policies = [this] { return service_->Snapshot(); };
     distribution_ = std::make_unique<Distribution>(*storage_, clock, policies, *keys_, waiters_);
     workflows_ = std::make_unique<Workflows>(*storage_, clock, policies, waiters_);
-    distribution_->SetEventObserver(ObserveWith(*workflows_));
+    distribution_->SetEventObserver(
+        [&w = *workflows_](Repositories& tx, const std::string& endpoint_id,
+                           const EndpointEvent& event,
+                           policy::Instant now) { w.Observe(tx, endpoint_id, event, now); });
 
     const auto group = policy::ParseGroup(value::parse(R"({"id":"g","name":"G","permissions":
         {"unattended_access":true,"request_windows_credentials":true}})"),

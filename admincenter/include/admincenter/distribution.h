@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "admincenter/endpoint_event.h"
 #include "admincenter/endpoint_repository.h"
 #include "admincenter/keys.h"
 #include "admincenter/service.h"
@@ -58,6 +59,24 @@ struct Enrollment {
 };
 struct Acked {
   int64_t count = 0;
+};
+
+// One record of an endpoint's chain as uploaded, decoded and its hash
+// checked at the edge (distribution_codec.h): its place in the chain, the
+// central audit event that records it (actor left to the service), and
+// what it means to the workflows, if anything.
+struct ChainRecord {
+  int64_t seq = 0;
+  std::string id;
+  std::string prev_hash;
+  std::string hash;
+  AuditEvent audit;
+  std::optional<EndpointEvent> workflow;
+};
+struct EventBatchResult {
+  int accepted = 0;
+  int duplicates = 0;
+  int64_t last_seq = 0;
 };
 
 class Distribution {
@@ -102,12 +121,12 @@ class Distribution {
 
   // A batch of the endpoint's own hash-chained events; each new one becomes
   // a central audit event, repeats are skipped, gaps and breaks recorded.
-  Result<value> ReceiveEvents(const Principal& endpoint, const std::string& endpoint_id,
-                              const value& body);
+  Result<EventBatchResult> ReceiveEvents(const Principal& endpoint, const std::string& endpoint_id,
+                                         const std::vector<ChainRecord>& records);
   // Called for each new event of an endpoint, inside the write that stores
   // it (the workflows follow what the endpoint settled). Set before serving.
   using EventObserver = std::function<void(Repositories&, const std::string& endpoint_id,
-                                           const value& record, policy::Instant now)>;
+                                           const EndpointEvent& event, policy::Instant now)>;
   void SetEventObserver(EventObserver observer) { observer_ = std::move(observer); }
 
  private:

@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 
-#include "admincenter/distribution.h"
 #include "admincenter/endpoint_event.h"
 #include "admincenter/workflow_repository.h"
 #include "admincenter/workflows.h"
@@ -50,10 +49,6 @@ Result<SessionInput> DecodeSessionInput(const web::json::value& body);
 Result<bool> DecodeSessionPatch(const web::json::value& body);  // screen_viewing
 Result<UnattendedInput> DecodeUnattendedInput(const web::json::value& body);
 Result<policy::Operation> DecodeCredentialApply(const web::json::value& body);
-
-// Distribution's observer for `workflows`: each new event of an endpoint's
-// chain that is a workflow event, decoded and applied (Workflows::Observe).
-Distribution::EventObserver ObserveWith(Workflows& workflows);
 
 // Nothing when the record is no workflow event of an endpoint's.
 std::optional<EndpointEvent> DecodeEndpointEvent(const web::json::value& record);

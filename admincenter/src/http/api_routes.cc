@@ -255,7 +255,11 @@ std::vector<Route> ApiRoutes() {
   r.push_back(
       {verb::post, "/v1/endpoints/{id}/events", kEndpointRole,
        "Upload a batch of the endpoint's hash-chained events (idempotent by event id)", true, 200,
-       [](Call& c) { return c.distribution.ReceiveEvents(c.who(), c.params.at("id"), c.body); },
+       [](Call& c) {
+         return WithBody(DecodeEventBatch(c.body), [&](const std::vector<ChainRecord>& records) {
+           return c.distribution.ReceiveEvents(c.who(), c.params.at("id"), records);
+         });
+       },
        nullptr});
   // Workflows (R1–R15). Technicians act on their own sessions and grants;
   // who sees what is decided by Workflows.

@@ -1,5 +1,7 @@
 #include "admincenter/distribution_codec.h"
 
+#include "admincenter/workflow_codec.h"
+#include "common/audit_chain.h"
 #include "common/key_list.h"
 #include "http/input.h"
 #include "policy/request.h"
@@ -9,6 +11,38 @@ namespace {
 
 value Str(const std::string& s) { return value::string(s); }
 value At(policy::Instant t) { return Str(policy::FormatRfc3339(t)); }
+
+// Whether `e` has the fields of a chain record, of the right types.
+bool IsEventRecord(const value& e) {
+  if (!e.is_object()) return false;
+  for (const char* k : {"seq", "id", "ts", "action", "target", "outcome", "reasons", "details",
+                        "prev_hash", "hash"}) {
+    if (!e.has_field(k)) return false;
+  }
+  return e.at("seq").is_integer() && e.at("seq").as_number().to_int64() > 0 &&
+         e.at("id").is_string() && e.at("ts").is_string() && e.at("action").is_string() &&
+         e.at("target").is_string() && e.at("outcome").is_string() && e.at("reasons").is_array() &&
+         e.at("details").is_object() && e.at("prev_hash").is_string() && e.at("hash").is_string();
+}
+
+// The central audit event of a chain record: the endpoint's own action,
+// target, outcome and reasons, and where it stands in the endpoint's chain.
+AuditEvent AuditOf(const value& rec) {
+  AuditEvent e;
+  e.action = rec.at("action").as_string();
+  e.target = rec.at("target").as_string();
+  e.outcome = rec.at("outcome").as_string();
+  e.reasons = rec.at("reasons");
+  value origin = value::object(true);
+  origin["id"] = rec.at("id");
+  origin["seq"] = rec.at("seq");
+  origin["ts"] = rec.at("ts");
+  origin["hash"] = rec.at("hash");
+  e.details = value::object(true);
+  e.details["endpoint_event"] = origin;
+  e.details["details"] = rec.at("details");
+  return e;
+}
 
 }  // namespace
 
@@ -77,6 +111,40 @@ Result<std::vector<std::string>> DecodeCommandAck(const value& body) {
   return ids;
 }
 
+Result<std::vector<ChainRecord>> DecodeEventBatch(const value& body) {
+  if (!body.is_object()) return Invalid("", "must be an object");
+  std::vector<FieldError> errors;
+  RejectUnknownKeys(body, {"events"}, errors);
+  if (!body.has_field("events") || !body.at("events").is_array()) {
+    errors.push_back({"/events", "must be an array of events"});
+    return Invalid(std::move(errors));
+  }
+  const auto& events = body.at("events").as_array();
+  if (events.size() > kMaxEventsPerBatch) {
+    errors.push_back({"/events", "at most " + std::to_string(kMaxEventsPerBatch) + " per batch"});
+  }
+  std::vector<ChainRecord> out;
+  std::size_t i = 0;
+  for (const value& rec : events) {
+    const std::string at = "/events/" + std::to_string(i++);
+    if (!IsEventRecord(rec)) {
+      errors.push_back({at,
+                        "must be an event record (seq, id, ts, actor, action, target, "
+                        "outcome, reasons, details, prev_hash, hash)"});
+      continue;
+    }
+    if (audit::RecordHash(rec) != rec.at("hash").as_string()) {
+      errors.push_back({at + "/hash", "does not match the event"});
+      continue;
+    }
+    out.push_back({rec.at("seq").as_number().to_int64(), rec.at("id").as_string(),
+                   rec.at("prev_hash").as_string(), rec.at("hash").as_string(), AuditOf(rec),
+                   DecodeEndpointEvent(rec)});
+  }
+  if (!errors.empty()) return Invalid(std::move(errors));
+  return out;
+}
+
 value PublicKeys(const std::vector<SigningKey>& keys) {
   std::vector<crypto::PublicKey> list;
   for (const SigningKey& k : keys) list.push_back({k.key_id, k.public_raw});
@@ -129,6 +197,14 @@ value Encode(const KeyRecord& r) {
   k["created_at"] = Str(r.created_at);
   k["retired_at"] = r.retired_at ? Str(*r.retired_at) : value::null();
   return k;
+}
+
+value Encode(const EventBatchResult& r) {
+  value out = value::object(true);
+  out["accepted"] = value::number(r.accepted);
+  out["duplicates"] = value::number(r.duplicates);
+  out["last_seq"] = value::number(r.last_seq);
+  return out;
 }
 
 value Encode(const Acked& acked) {

@@ -251,11 +251,4 @@ Result<policy::Operation> DecodeCredentialApply(const value& body) {
   return *op;
 }
 
-Distribution::EventObserver ObserveWith(Workflows& workflows) {
-  return [&workflows](Repositories& tx, const std::string& endpoint_id, const value& record,
-                      policy::Instant now) {
-    if (auto event = DecodeEndpointEvent(record)) workflows.Observe(tx, endpoint_id, *event, now);
-  };
-}
-
 }  // namespace custodian::admincenter
