@@ -26,7 +26,6 @@
 
 namespace fs = std::filesystem;
 namespace en = custodian::enforcer;
-using web::json::value;
 
 namespace {
 

@@ -26,6 +26,7 @@
 #include "enforcer/bundle.h"
 #include "enforcer/config.h"
 #include "enforcer/storage/store.h"
+#include "policy/commands.h"
 
 namespace custodian::enforcer {
 
@@ -48,9 +49,9 @@ class Agent {
   void Stop();
   void Reconfigure(const Config& config);
   void SyncNow();
-  // Carries out commands other than "sync"; false for an unknown type.
-  // Set before Start.
-  using CommandHandler = std::function<bool(const std::string& type, const web::json::value& body)>;
+  // Carries out commands other than "sync", decoded once here
+  // (policy::ParseCommand); false for an unknown type. Set before Start.
+  using CommandHandler = std::function<bool(const policy::DecodedCommand& command)>;
   void SetCommandHandler(CommandHandler handler) { handler_ = std::move(handler); }
   void EventsAppended();
   web::json::value Status();

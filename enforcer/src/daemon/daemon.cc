@@ -10,7 +10,6 @@
 #include "enforcer/storage/store.h"
 #include "enforcer/vault.h"
 #include "enforcer/workflows.h"
-#include "policy/commands.h"
 #include "policy/system_time_zones.h"
 
 namespace custodian::enforcer {
@@ -98,9 +97,8 @@ std::unique_ptr<Daemon> Daemon::Start(const std::filesystem::path& dir, Config c
       store, *p->bundles, zones, wall, std::move(*machine_vault), *p->verifier, *p->os_actions,
       OptionsOf(c, store), [&agent] { agent.EventsAppended(); });
   Workflows& workflows = *p->workflows;
-  agent.SetCommandHandler([&workflows](const std::string& type, const web::json::value& body) {
-    return workflows.OnCommand(policy::ParseCommand(type, body));
-  });
+  agent.SetCommandHandler(
+      [&workflows](const policy::DecodedCommand& command) { return workflows.OnCommand(command); });
   p->local = std::make_unique<LocalApi>(store, *p->bundles, agent, workflows, wall, *local_token);
   http::ServerOptions options;
   const auto colon = c.local_api_listen.rfind(':');

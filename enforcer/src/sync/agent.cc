@@ -250,7 +250,8 @@ void Agent::CommandLoop() {
           store_.Append(e, store_.Now(wall_()));
           if (type == "sync") {
             SyncNow();
-          } else if (!handler_ || !c.has_field("body") || !handler_(type, c.at("body"))) {
+          } else if (!handler_ || !c.has_field("body") ||
+                     !handler_(policy::ParseCommand(type, c.at("body")))) {
             EventInput unknown;
             unknown.action = "command.unknown";
             unknown.target = e.target;
