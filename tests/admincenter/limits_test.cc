@@ -21,15 +21,18 @@ TEST(LoginThrottle, BacksOffANameAfterFiveFailuresDoublingUpToFifteenMinutes) {
   }
   EXPECT_FALSE(t.Wait("anna", "10.0.0.1", now)) << "five are free";
   t.Failed("anna", "10.0.0.1", now);
-  EXPECT_EQ(t.Wait("anna", "10.0.0.2", now), seconds(1)) << "by name, from anywhere";
+  // The clock reads whole seconds, so a failure at "now" happened anywhere
+  // in that second: a wait of 1 s must still hold in the next one.
+  EXPECT_EQ(t.Wait("anna", "10.0.0.2", now), seconds(2)) << "by name, from anywhere";
+  EXPECT_TRUE(t.Wait("anna", "10.0.0.2", now + seconds(1))) << "at least a whole second";
   EXPECT_FALSE(t.Wait("ben", "10.0.0.1", now)) << "others are not held up";
   seconds expected(1);
   for (int i = 0; i < 15; ++i) {
-    now += expected;
+    now += expected + seconds(1);
     EXPECT_FALSE(t.Wait("anna", "10.0.0.3", now));
     t.Failed("anna", "10.0.0.3", now);
     expected = std::min<seconds>(expected * 2, LoginThrottle::kMaxBackoff);
-    EXPECT_EQ(t.Wait("anna", "10.0.0.3", now), expected);
+    EXPECT_EQ(t.Wait("anna", "10.0.0.3", now), expected + seconds(1));
   }
   EXPECT_EQ(expected, LoginThrottle::kMaxBackoff);
   now += expected;
@@ -45,7 +48,7 @@ TEST(LoginThrottle, BacksOffASourceThatGuessesManyNames) {
   }
   EXPECT_FALSE(t.Wait("fresh", "10.0.0.9", kT0));
   t.Failed("one-more", "10.0.0.9", kT0);
-  EXPECT_EQ(t.Wait("fresh", "10.0.0.9", kT0), seconds(1));
+  EXPECT_EQ(t.Wait("fresh", "10.0.0.9", kT0), seconds(2));
   EXPECT_FALSE(t.Wait("fresh", "10.0.0.8", kT0));
   // A long quiet forgets.
   const policy::Instant later = kT0 + LoginThrottle::kForgetAfter + seconds(1);

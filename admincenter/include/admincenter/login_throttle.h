@@ -2,10 +2,11 @@
 // 11). After kFreeFailuresPerName wrong passwords for one name, or
 // kFreeFailuresPerSource from one address, each further attempt for it must
 // wait: 1 s, then twice as long after every further failure, at most
-// kMaxBackoff. An attempt inside the wait is answered 429 with Retry-After
-// at once, without computing Argon2, so a flood costs the server nothing
-// but the answer. A success clears the name's count (not the source's: one
-// right guess among many does not excuse the rest).
+// kMaxBackoff — at least that long, though the clock reads whole seconds
+// (Retry-After rounds up to the second the wait ends in). An attempt inside the wait is answered
+// 429 with Retry-After at once, without computing Argon2, so a flood costs the server nothing but
+// the answer. A success clears the name's count (not the source's: one right guess among many does
+// not excuse the rest).
 //
 // The trade-off: someone who knows a name can make its owner wait too. The
 // wait is bounded and only grows while the guessing goes on; a hard lockout

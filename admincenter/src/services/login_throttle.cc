@@ -37,7 +37,10 @@ void LoginThrottle::Count(const std::string& key, int free, policy::Instant now)
     const int doublings = std::min(e.failures - free - 1, 20);
     const auto wait =
         std::min<std::chrono::seconds>(std::chrono::seconds(int64_t{1} << doublings), kMaxBackoff);
-    e.until = now + wait;
+    // `now` reads whole seconds, so the failure happened anywhere in that
+    // second: the wait ends at the start of the second after now + wait,
+    // and lasts at least `wait` (Retry-After says that bound).
+    e.until = now + wait + std::chrono::seconds(1);
   }
 }
 
