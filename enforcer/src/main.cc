@@ -21,6 +21,7 @@
 #include "enforcer/config.h"
 #include "enforcer/daemon.h"
 #include "enforcer/enrollment.h"
+#include "enforcer/os.h"
 #include "enforcer/storage/store.h"
 #include "policy/system_time_zones.h"
 
@@ -48,12 +49,6 @@ custodian::policy::Instant Wall() {
   } catch (const std::exception&) {
     return now;
   }
-}
-
-std::string HostName() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return host;
 }
 
 // The machine's zone: TZ, then /etc/timezone, else UTC.
@@ -168,7 +163,7 @@ int main(int argc, char** argv) {
 
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   if (*enroll) {
-    if (name.empty()) name = HostName();
+    if (name.empty()) name = en::HostName();
     return Enroll(enroll_dir, en::EnrollRequest{url, code, name, os, zone, tls});
   }
   en::Config config;

@@ -23,16 +23,6 @@ web::json::value Encode(const ConnectionRecord& r);
 web::json::value Encode(const CredentialRequestRecord& r);
 web::json::value Encode(const OperationRecord& r);
 
-// {"items": [...]}, each encoded.
-template <typename T>
-web::json::value Items(const std::vector<T>& records) {
-  web::json::value items = web::json::value::array();
-  for (std::size_t i = 0; i < records.size(); ++i) items[i] = Encode(records[i]);
-  web::json::value out = web::json::value::object(true);
-  out["items"] = items;
-  return out;
-}
-
 // A step the policy allowed: its record with the decision.
 web::json::value EncodeDecisionValue(const policy::Decision& decision);
 template <typename R>

@@ -7,6 +7,17 @@
 
 namespace custodian::admincenter::internal {
 
+// {"items": [...]}, each encoded by its codec (the *_codec.h headers,
+// included before this one).
+template <typename T>
+web::json::value Items(const std::vector<T>& records) {
+  web::json::value items = web::json::value::array();
+  for (std::size_t i = 0; i < records.size(); ++i) items[i] = Encode(records[i]);
+  web::json::value out = web::json::value::object(true);
+  out["items"] = items;
+  return out;
+}
+
 inline constexpr uint8_t kAnyAdmin = kAdminRole | kMasterAdminRole;
 inline constexpr int kMaxWaitSeconds = 60;
 inline constexpr uint8_t kAnyPrincipal =

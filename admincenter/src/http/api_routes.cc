@@ -61,11 +61,7 @@ Result<value> Json(const Result<T>& r) {
 }
 template <typename T>
 Result<value> Json(const std::vector<T>& records) {
-  value items = value::array(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) items[i] = Encode(records[i]);
-  value out = value::object(true);
-  out["items"] = items;
-  return out;
+  return Items(records);
 }
 template <typename T>
 Result<value> Json(const Result<std::vector<T>>& r) {

@@ -9,9 +9,6 @@
 namespace custodian::admincenter {
 namespace {
 
-value Str(const std::string& s) { return value::string(s); }
-value At(policy::Instant t) { return Str(policy::FormatRfc3339(t)); }
-
 // Whether `e` has the fields of a chain record, of the right types.
 bool IsEventRecord(const value& e) {
   if (!e.is_object()) return false;

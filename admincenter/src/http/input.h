@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/codec.h"
@@ -17,6 +18,12 @@ namespace custodian::admincenter {
 
 using policy::FieldError;
 using web::json::value;
+
+// What the codecs write: text, an instant as RFC 3339, null when absent.
+inline value Str(std::string_view s) { return value::string(std::string(s)); }
+inline value OrNull(const std::string& s) { return s.empty() ? value::null() : Str(s); }
+inline value At(policy::Instant t) { return Str(policy::FormatRfc3339(t)); }
+inline value At(const std::optional<policy::Instant>& t) { return t ? At(*t) : value::null(); }
 
 inline std::optional<std::string> RequiredString(const value& body, const char* key,
                                                  std::vector<FieldError>& errors, std::size_t max) {

@@ -5,8 +5,6 @@
 namespace custodian::admincenter {
 namespace {
 
-value Str(const std::string& s) { return value::string(s); }
-
 std::optional<std::string> Password(const value& body, const char* key,
                                     std::vector<FieldError>& errors) {
   auto password = RequiredString(body, key, errors, kMaxPasswordLength);

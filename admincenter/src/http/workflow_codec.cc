@@ -10,10 +10,6 @@ namespace {
 
 using web::json::value;
 
-value Str(std::string_view s) { return value::string(std::string(s)); }
-value OrNull(const std::string& s) { return s.empty() ? value::null() : Str(s); }
-value At(policy::Instant t) { return Str(policy::FormatRfc3339(t)); }
-value At(const std::optional<policy::Instant>& t) { return t ? At(*t) : value::null(); }
 value StateJson(policy::workflow::State s) { return Str(policy::workflow::StateName(s)); }
 // Stored reasons are JSON text the admin center wrote itself.
 value Reasons(const std::string& text) {

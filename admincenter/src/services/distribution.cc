@@ -19,7 +19,6 @@ constexpr std::chrono::seconds kSeenWriteInterval{60};
 }  // namespace
 
 using internal::IsSelf;
-using internal::Str;
 using internal::SystemEvent;
 
 Distribution::Distribution(Storage& storage, Clock clock, PolicySource policies, KeyRing& keys,

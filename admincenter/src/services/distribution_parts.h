@@ -14,8 +14,6 @@
 
 namespace custodian::admincenter::internal {
 
-inline web::json::value Str(const std::string& s) { return web::json::value::string(s); }
-
 inline AuditEvent SystemEvent(std::string action, std::string target) {
   AuditEvent e;
   e.actor_kind = "system";

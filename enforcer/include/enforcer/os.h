@@ -45,4 +45,7 @@ std::unique_ptr<AdminVerifier> PamVerifier(std::string service);
 // fails every operation ("no OS action configured").
 std::unique_ptr<OsActions> CommandOsActions(std::vector<std::string> argv);
 
+// This machine's host name (the default endpoint name and Windows domain).
+std::string HostName();
+
 }  // namespace custodian::enforcer

@@ -15,12 +15,6 @@
 namespace custodian::enforcer {
 namespace {
 
-std::string HostName() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return host;
-}
-
 WorkflowOptions OptionsOf(const Config& config, Store& store) {
   WorkflowOptions o;
   o.endpoint_id = store.Get("endpoint_id").value_or("");

@@ -141,4 +141,10 @@ std::unique_ptr<OsActions> CommandOsActions(std::vector<std::string> argv) {
   return std::make_unique<Command>(std::move(argv));
 }
 
+std::string HostName() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
 }  // namespace custodian::enforcer
