@@ -1,48 +1,44 @@
-// Storage on SQLite: a unit of work is a connection's repositories, made
-// as they are first asked for, and SQLite's exceptions leave here as
-// StorageError.
+// Storage on SQLite: a unit of work is the SQL repositories on one of its
+// connections, and SQLite's exceptions leave here as StorageError.
 #include <SQLiteCpp/Exception.h>
 
+#include "admincenter/storage/sql.h"
 #include "admincenter/storage/sqlite.h"
+#include "schema/sqlite_sql.h"
 
 namespace custodian::admincenter {
 namespace {
 
-class SqliteRepositories : public Repositories {
- public:
-  explicit SqliteRepositories(SQLite::Database& db) : db_(db) {}
-  PrincipalRepository& principals() override { return Get(principals_, SqlitePrincipalRepository); }
-  PolicyRepository& policy() override { return Get(policy_, SqlitePolicyRepository); }
-  EndpointRepository& endpoints() override { return Get(endpoints_, SqliteEndpointRepository); }
-  WorkflowRepository& workflows() override { return Get(workflows_, SqliteWorkflowRepository); }
-  AuditRepository& audit() override { return Get(audit_, SqliteAuditRepository); }
-  KeyRepository& keys() override { return Get(keys_, SqliteKeyRepository); }
-
- private:
-  template <typename T, typename Make>
-  T& Get(std::unique_ptr<T>& slot, Make make) {
-    if (!slot) slot = make(db_);
-    return *slot;
-  }
-  SQLite::Database& db_;
-  std::unique_ptr<PrincipalRepository> principals_;
-  std::unique_ptr<PolicyRepository> policy_;
-  std::unique_ptr<EndpointRepository> endpoints_;
-  std::unique_ptr<WorkflowRepository> workflows_;
-  std::unique_ptr<AuditRepository> audit_;
-  std::unique_ptr<KeyRepository> keys_;
-};
-
 [[noreturn]] void Fail(const std::string& path, const SQLite::Exception& e) {
   throw StorageError(path + ": " + e.what());
 }
+
+// A cursor whose SQLite failures leave as StorageError.
+class CheckedCursor : public AuditCursor {
+ public:
+  CheckedCursor(std::unique_ptr<AuditCursor> cursor, std::string path)
+      : cursor_(std::move(cursor)), path_(std::move(path)) {}
+  const ChainHead& head() const override { return cursor_->head(); }
+  bool Next(StoredEvent& row) override {
+    try {
+      return cursor_->Next(row);
+    } catch (const SQLite::Exception& e) {
+      Fail(path_, e);
+    }
+  }
+
+ private:
+  std::unique_ptr<AuditCursor> cursor_;
+  std::string path_;
+};
 
 }  // namespace
 
 void SqliteStorage::RunRead(const std::function<void(Repositories&)>& f) {
   try {
     db_->Read([&](SQLite::Database& c) {
-      SqliteRepositories tx(c);
+      sql::SqliteConnection connection(c);
+      SqlRepositories tx(connection);
       f(tx);
       return true;
     });
@@ -54,7 +50,8 @@ void SqliteStorage::RunRead(const std::function<void(Repositories&)>& f) {
 void SqliteStorage::RunWrite(const std::function<bool(Repositories&)>& f) {
   try {
     db_->Write([&](SQLite::Database& c) {
-      SqliteRepositories tx(c);
+      sql::SqliteConnection connection(c);
+      SqlRepositories tx(connection);
       return f(tx);
     });
   } catch (const SQLite::Exception& e) {
@@ -64,7 +61,12 @@ void SqliteStorage::RunWrite(const std::function<bool(Repositories&)>& f) {
 
 std::unique_ptr<AuditCursor> SqliteStorage::ExportAudit(const AuditQuery& query) {
   try {
-    return SqliteAuditCursor(db_->Borrow(), query);
+    std::shared_ptr<SQLite::Database> db = db_->Borrow();
+    // The connection keeps its lease on the database for as long as it lives.
+    std::shared_ptr<sql::Connection> connection(new sql::SqliteConnection(*db),
+                                                [db](sql::Connection* c) { delete c; });
+    return std::make_unique<CheckedCursor>(SqlAuditCursor(std::move(connection), query),
+                                           db_->path());
   } catch (const SQLite::Exception& e) {
     Fail(db_->path(), e);
   }

@@ -4,6 +4,7 @@
 
 #include "policy/codec.h"
 #include "schema/row_reader.h"
+#include "schema/sqlite_sql.h"
 
 namespace custodian::enforcer {
 namespace {
@@ -18,7 +19,8 @@ std::string Ts(Instant t) { return policy::FormatRfc3339(t); }
 std::string Name(State s) { return std::string(StateName(s)); }
 
 SessionRow ReadSession(SQLite::Statement& q) {
-  Row r(q, "sessions");
+  const sql::SqliteRow row(q);
+  Row r(row, "sessions");
   SessionRow s;
   s.id = r.Text("id");
   s.technician_id = r.Text("technician_id");
@@ -32,7 +34,8 @@ SessionRow ReadSession(SQLite::Statement& q) {
 }
 
 RequestRow ReadRequest(SQLite::Statement& q) {
-  Row r(q, "unattended_requests");
+  const sql::SqliteRow row(q);
+  Row r(row, "unattended_requests");
   RequestRow u;
   u.id = r.Text("id");
   u.session_id = r.Text("session_id");
@@ -57,7 +60,8 @@ constexpr const char* kGrantColumns =
     "created_at, ended_at, ended_by";  // never the sealed credentials
 
 GrantRow ReadGrant(SQLite::Statement& q) {
-  Row r(q, "grants");
+  const sql::SqliteRow row(q);
+  Row r(row, "grants");
   GrantRow g;
   g.id = r.Text("id");
   g.request_id = r.Text("request_id");
@@ -75,7 +79,8 @@ GrantRow ReadGrant(SQLite::Statement& q) {
 }
 
 ConnectionRow ReadConnection(SQLite::Statement& q) {
-  Row r(q, "connections");
+  const sql::SqliteRow row(q);
+  Row r(row, "connections");
   ConnectionRow c;
   c.id = r.Text("id");
   c.grant_id = r.Text("grant_id");
@@ -90,7 +95,8 @@ ConnectionRow ReadConnection(SQLite::Statement& q) {
 }
 
 CredentialRequestRow ReadCredentialRequest(SQLite::Statement& q) {
-  Row r(q, "credential_requests");
+  const sql::SqliteRow row(q);
+  Row r(row, "credential_requests");
   CredentialRequestRow c;
   c.id = r.Text("id");
   c.session_id = r.Text("session_id");

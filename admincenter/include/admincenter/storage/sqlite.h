@@ -1,6 +1,7 @@
-// The SQLite engine of the admin center's storage (DESIGN.md §8), the only
-// code outside src/storage/ that knows SQLite: tests of the engine itself
-// and OpenStorage use it; services see only admincenter/storage.h.
+// The SQLite engine of the admin center's storage (DESIGN.md §8), the
+// embedded default: tests of the engine itself and OpenStorage use it;
+// services see only admincenter/storage.h. Its repositories are the
+// engine-neutral ones of storage/sql.h on a sql::SqliteConnection.
 //
 // SqliteDatabase: the data file, in WAL mode with synchronous=FULL
 // so that an acknowledged write survives kill -9 and power loss, a busy
@@ -117,19 +118,9 @@ class SqliteDatabase {
   std::thread writer_;
 };
 
-// The repositories on `db`, the connection of the current read or write.
-std::unique_ptr<WorkflowRepository> SqliteWorkflowRepository(SQLite::Database& db);
-std::unique_ptr<EndpointRepository> SqliteEndpointRepository(SQLite::Database& db);
-std::unique_ptr<PrincipalRepository> SqlitePrincipalRepository(SQLite::Database& db);
-std::unique_ptr<PolicyRepository> SqlitePolicyRepository(SQLite::Database& db);
-std::unique_ptr<AuditRepository> SqliteAuditRepository(SQLite::Database& db);
-std::unique_ptr<KeyRepository> SqliteKeyRepository(SQLite::Database& db);
-// A cursor on a connection of its own, kept as long as the cursor lives.
-std::unique_ptr<AuditCursor> SqliteAuditCursor(std::shared_ptr<SQLite::Database> connection,
-                                               const AuditQuery& query);
-
-// The Storage on `db`: each unit of work gets its connection's
-// repositories, and SQLite's exceptions become StorageError.
+// The Storage on `db`: each unit of work gets the repositories of
+// storage/sql.h on its connection, and SQLite's exceptions become
+// StorageError.
 class SqliteStorage : public Storage {
  public:
   explicit SqliteStorage(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}

@@ -1,10 +1,8 @@
-// WorkflowRepository on SQLite: the admin center's workflow tables.
-#include <SQLiteCpp/Statement.h>
-
+// WorkflowRepository on SQL (storage/sql.h): the admin center's workflow tables.
 #include <map>
 #include <stdexcept>
 
-#include "admincenter/storage/sqlite.h"
+#include "admincenter/storage/sql.h"
 #include "policy/codec.h"
 #include "schema/row_reader.h"
 
@@ -25,7 +23,7 @@ class Row : public schema::RowReader {
   policy::AuthMode Mode() const { return Enum("credential_mode", policy::ParseAuthMode); }
 };
 
-SessionRecord ReadSession(SQLite::Statement& q) {
+SessionRecord ReadSession(const sql::Statement& q) {
   Row r(q, "sessions");
   SessionRecord s;
   s.id = r.Text("id");
@@ -41,7 +39,7 @@ SessionRecord ReadSession(SQLite::Statement& q) {
   return s;
 }
 
-RequestRecord ReadRequest(SQLite::Statement& q) {
+RequestRecord ReadRequest(const sql::Statement& q) {
   Row r(q, "unattended_requests");
   RequestRecord u;
   u.id = r.Text("id");
@@ -61,7 +59,7 @@ RequestRecord ReadRequest(SQLite::Statement& q) {
   return u;
 }
 
-GrantRecord ReadGrant(SQLite::Statement& q) {
+GrantRecord ReadGrant(const sql::Statement& q) {
   Row r(q, "grants");
   GrantRecord g;
   g.id = r.Text("id");
@@ -79,7 +77,7 @@ GrantRecord ReadGrant(SQLite::Statement& q) {
   return g;
 }
 
-ConnectionRecord ReadConnection(SQLite::Statement& q) {
+ConnectionRecord ReadConnection(const sql::Statement& q) {
   Row r(q, "connections");
   ConnectionRecord c;
   c.id = r.Text("id");
@@ -94,7 +92,7 @@ ConnectionRecord ReadConnection(SQLite::Statement& q) {
   return c;
 }
 
-CredentialRequestRecord ReadCredentialRequest(SQLite::Statement& q) {
+CredentialRequestRecord ReadCredentialRequest(const sql::Statement& q) {
   Row r(q, "credential_requests");
   CredentialRequestRecord c;
   c.id = r.Text("id");
@@ -108,7 +106,7 @@ CredentialRequestRecord ReadCredentialRequest(SQLite::Statement& q) {
   return c;
 }
 
-OperationRecord ReadOperation(SQLite::Statement& q) {
+OperationRecord ReadOperation(const sql::Statement& q) {
   Row r(q, "credential_operations");
   OperationRecord o;
   o.id = r.Text("id");
@@ -150,38 +148,38 @@ Table TableOf(Entity e) {
 // Binds values by position as they are added.
 class Binder {
  public:
-  explicit Binder(SQLite::Statement& q) : q_(q) {}
+  explicit Binder(sql::Statement& q) : q_(q) {}
   Binder& operator()(const std::string& v) {
-    q_.bind(i_++, v);
+    q_.Bind(i_++, v);
     return *this;
   }
   Binder& operator()(const char* v) { return (*this)(std::string(v)); }
   Binder& operator()(int v) {
-    q_.bind(i_++, v);
+    q_.Bind(i_++, static_cast<int64_t>(v));
     return *this;
   }
   Binder& Null() {
-    q_.bind(i_++);
+    q_.BindNull(i_++);
     return *this;
   }
 
  private:
-  SQLite::Statement& q_;
+  sql::Statement& q_;
   int i_ = 1;
 };
 
-class SqliteWorkflows : public WorkflowRepository {
+class SqlWorkflows : public WorkflowRepository {
  public:
-  explicit SqliteWorkflows(SQLite::Database& db) : db_(db) {}
+  explicit SqlWorkflows(sql::Connection& db) : db_(db) {}
 
   std::optional<policy::EndpointInfo> Endpoint(const std::string& endpoint_id) override {
-    SQLite::Statement q(db_, "SELECT os, time_zone FROM endpoints WHERE id = ?");
-    q.bind(1, endpoint_id);
-    if (!q.executeStep()) return std::nullopt;
+    auto q = db_.Prepare("SELECT os, time_zone FROM endpoints WHERE id = ?");
+    q->Bind(1, endpoint_id);
+    if (!q->Step()) return std::nullopt;
     policy::EndpointInfo e;
     // An OS the policy does not know decides as no endpoint would.
-    e.os = policy::ParseOs(q.getColumn(0).getString()).value_or(policy::Os::kLinux);
-    e.time_zone = q.getColumn(1).getString();
+    e.os = policy::ParseOs(q->Text(0)).value_or(policy::Os::kLinux);
+    e.time_zone = q->Text(1);
     return e;
   }
 
@@ -205,18 +203,17 @@ class SqliteWorkflows : public WorkflowRepository {
   }
 
   bool CredentialsStored(const std::string& session_id) override {
-    SQLite::Statement q(db_,
-                        "SELECT 1 FROM credential_requests WHERE session_id = ? AND state = ?");
-    q.bind(1, session_id);
-    q.bind(2, Name(State::kStored));
-    return q.executeStep();
+    auto q = db_.Prepare("SELECT 1 FROM credential_requests WHERE session_id = ? AND state = ?");
+    q->Bind(1, session_id);
+    q->Bind(2, Name(State::kStored));
+    return q->Step();
   }
 
   void Insert(const SessionRecord& s) override {
-    SQLite::Statement q(db_,
-                        "INSERT INTO sessions (id, technician_id, endpoint_id, type, mode, "
-                        "screen_viewing, state, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    Binder b(q);
+    auto q = db_.Prepare(
+        "INSERT INTO sessions (id, technician_id, endpoint_id, type, mode, "
+        "screen_viewing, state, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder b(*q);
     b(s.id)(s.technician_id)(s.endpoint_id)(std::string(policy::SessionTypeName(s.session.type)));
     if (s.session.type == policy::SessionType::kInstantChat) {
       b(s.session.chat_only ? "chat_only" : "full");
@@ -224,67 +221,67 @@ class SqliteWorkflows : public WorkflowRepository {
       b.Null();
     }
     b(s.session.screen_viewing ? 1 : 0)(Name(s.state))(Ts(s.started_at));
-    q.exec();
+    q->Run();
   }
 
   void Insert(const RequestRecord& u) override {
-    SQLite::Statement q(db_,
-                        "INSERT INTO unattended_requests (id, session_id, technician_id, "
-                        "endpoint_id, credential_mode, schedule, state, created_at, expires_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    Binder{q}(u.id)(u.session_id)(u.technician_id)(u.endpoint_id)(std::string(
+    auto q = db_.Prepare(
+        "INSERT INTO unattended_requests (id, session_id, technician_id, "
+        "endpoint_id, credential_mode, schedule, state, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder{*q}(u.id)(u.session_id)(u.technician_id)(u.endpoint_id)(std::string(
         policy::AuthModeName(u.credential_mode)))(policy::EncodeSchedule(u.schedule).serialize())(
         Name(u.state))(Ts(u.created_at))(Ts(u.expires_at));
-    q.exec();
+    q->Run();
   }
 
   bool Insert(const GrantRecord& g) override {
-    SQLite::Statement q(db_,
-                        "INSERT OR IGNORE INTO grants (id, request_id, technician_id, endpoint_id, "
-                        "credential_mode, effective_schedule, state, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    Binder{q}(g.id)(g.request_id)(g.grant.technician_id)(g.endpoint_id)(
+    auto q = db_.Prepare(
+        "INSERT INTO grants (id, request_id, technician_id, endpoint_id, "
+        "credential_mode, effective_schedule, state, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+    Binder{*q}(g.id)(g.request_id)(g.grant.technician_id)(g.endpoint_id)(
         std::string(policy::AuthModeName(g.grant.credential_mode)))(
         policy::EncodeGrantSchedule(g.grant.schedule).serialize())(Name(g.grant.state))(
         Ts(g.created_at));
-    return q.exec() == 1;
+    return q->Run() == 1;
   }
 
   void Insert(const ConnectionRecord& c) override {
-    SQLite::Statement q(db_,
-                        "INSERT INTO connections (id, grant_id, technician_id, endpoint_id, "
-                        "state, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    Binder{q}(c.id)(c.grant_id)(c.technician_id)(c.endpoint_id)(Name(c.state))(Ts(c.requested_at))(
+    auto q = db_.Prepare(
+        "INSERT INTO connections (id, grant_id, technician_id, endpoint_id, "
+        "state, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Binder{*q}(c.id)(c.grant_id)(c.technician_id)(c.endpoint_id)(Name(c.state))(Ts(c.requested_at))(
         Ts(c.updated_at));
-    q.exec();
+    q->Run();
   }
 
   void Insert(const CredentialRequestRecord& c) override {
-    SQLite::Statement q(db_,
-                        "INSERT INTO credential_requests (id, session_id, technician_id, "
-                        "endpoint_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    Binder{q}(c.id)(c.session_id)(c.technician_id)(c.endpoint_id)(Name(c.state))(Ts(c.created_at))(
+    auto q = db_.Prepare(
+        "INSERT INTO credential_requests (id, session_id, technician_id, "
+        "endpoint_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Binder{*q}(c.id)(c.session_id)(c.technician_id)(c.endpoint_id)(Name(c.state))(Ts(c.created_at))(
         Ts(c.updated_at));
-    q.exec();
+    q->Run();
   }
 
   void Insert(const OperationRecord& o) override {
-    SQLite::Statement q(db_,
-                        "INSERT INTO credential_operations (id, session_id, technician_id, "
-                        "endpoint_id, operation, state, requested_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    Binder{q}(o.id)(o.session_id)(o.technician_id)(o.endpoint_id)(std::string(
+    auto q = db_.Prepare(
+        "INSERT INTO credential_operations (id, session_id, technician_id, "
+        "endpoint_id, operation, state, requested_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder{*q}(o.id)(o.session_id)(o.technician_id)(o.endpoint_id)(std::string(
         policy::OperationName(o.operation)))(Name(o.state))(Ts(o.requested_at))(Ts(o.updated_at));
-    q.exec();
+    q->Run();
   }
 
   std::optional<State> StateOf(Entity entity, const std::string& id,
                                const std::string& endpoint_id) override {
-    SQLite::Statement q(db_, std::string("SELECT state FROM ") + TableOf(entity).name +
-                                 " WHERE id = ? AND (? = '' OR endpoint_id = ?)");
-    Binder{q}(id)(endpoint_id)(endpoint_id);
-    if (!q.executeStep()) return std::nullopt;
-    auto s = policy::workflow::ParseState(q.getColumn(0).getString());
+    auto q = db_.Prepare(std::string("SELECT state FROM ") + TableOf(entity).name +
+                         " WHERE id = ? AND (? = '' OR endpoint_id = ?)");
+    Binder{*q}(id)(endpoint_id)(endpoint_id);
+    if (!q->Step()) return std::nullopt;
+    auto s = policy::workflow::ParseState(q->Text(0));
     if (!s) Damaged(TableOf(entity).name, "state");
     return s;
   }
@@ -306,8 +303,8 @@ class SqliteWorkflows : public WorkflowRepository {
     }
     if (d.screen_viewing) sql += ", screen_viewing = ?";
     sql += " WHERE id = ? AND (? = '' OR endpoint_id = ?) AND state = ?";
-    SQLite::Statement u(db_, sql);
-    Binder b(u);
+    auto u = db_.Prepare(sql);
+    Binder b(*u);
     b(Name(t.to));
     if (stamp) b(Ts(t.at));
     for (const auto& [column, v] : texts) {
@@ -315,7 +312,7 @@ class SqliteWorkflows : public WorkflowRepository {
     }
     if (d.screen_viewing) b(*d.screen_viewing ? 1 : 0);
     b(id)(endpoint_id)(endpoint_id)(Name(*t.from));
-    return u.exec() == 1;
+    return u->Run() == 1;
   }
 
   std::vector<SessionRecord> Sessions(const std::string& technician_id) override {
@@ -336,42 +333,40 @@ class SqliteWorkflows : public WorkflowRepository {
   }
 
   void Queue(const std::string& endpoint_id, const policy::Command& command, Instant now) override {
-    SqliteEndpointRepository(db_)->QueueCommand(
-        endpoint_id, std::string(policy::workflow::EventName(command.type)),
-        policy::EncodeCommand(command).serialize(), now);
+    SqlEndpointRepository(db_)->QueueCommand(endpoint_id,
+                                             std::string(policy::workflow::EventName(command.type)),
+                                             policy::EncodeCommand(command).serialize(), now);
   }
 
  private:
   template <typename T>
-  std::optional<T> One(Entity entity, const std::string& id, T (*read)(SQLite::Statement&)) {
-    SQLite::Statement q(db_,
-                        std::string("SELECT * FROM ") + TableOf(entity).name + " WHERE id = ?");
-    q.bind(1, id);
-    if (!q.executeStep()) return std::nullopt;
-    return read(q);
+  std::optional<T> One(Entity entity, const std::string& id, T (*read)(const sql::Statement&)) {
+    auto q = db_.Prepare(std::string("SELECT * FROM ") + TableOf(entity).name + " WHERE id = ?");
+    q->Bind(1, id);
+    if (!q->Step()) return std::nullopt;
+    return read(*q);
   }
 
   template <typename T>
   std::vector<T> List(Entity entity, const std::string& technician_id,
-                      T (*read)(SQLite::Statement&)) {
+                      T (*read)(const sql::Statement&)) {
     const Table table = TableOf(entity);
-    SQLite::Statement q(db_, std::string("SELECT * FROM ") + table.name +
-                                 " WHERE (? = '' OR technician_id = ?) ORDER BY " + table.order +
-                                 ", id");
-    q.bind(1, technician_id);
-    q.bind(2, technician_id);
+    auto q = db_.Prepare(std::string("SELECT * FROM ") + table.name +
+                         " WHERE (? = '' OR technician_id = ?) ORDER BY " + table.order + ", id");
+    q->Bind(1, technician_id);
+    q->Bind(2, technician_id);
     std::vector<T> out;
-    while (q.executeStep()) out.push_back(read(q));
+    while (q->Step()) out.push_back(read(*q));
     return out;
   }
 
-  SQLite::Database& db_;
+  sql::Connection& db_;
 };
 
 }  // namespace
 
-std::unique_ptr<WorkflowRepository> SqliteWorkflowRepository(SQLite::Database& db) {
-  return std::make_unique<SqliteWorkflows>(db);
+std::unique_ptr<WorkflowRepository> SqlWorkflowRepository(sql::Connection& db) {
+  return std::make_unique<SqlWorkflows>(db);
 }
 
 }  // namespace custodian::admincenter
