@@ -107,8 +107,8 @@ class SqlCursor : public AuditCursor {
       where += clause;
       binds.push_back(**v);
     }
-    rows_ = db_->Prepare(std::string("SELECT ") + kColumns + " FROM audit_events" + where +
-                         " ORDER BY seq");
+    rows_ = db_->PrepareStream(std::string("SELECT ") + kColumns + " FROM audit_events" + where +
+                               " ORDER BY seq");
     for (std::size_t i = 0; i < binds.size(); ++i) rows_->Bind(static_cast<int>(i + 1), binds[i]);
   }
   ~SqlCursor() override {

@@ -44,67 +44,11 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::Open(const std::string& path, bo
 
 SqliteDatabase::SqliteDatabase(std::string path, int schema_version)
     : path_(std::move(path)), schema_version_(schema_version) {
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::make_unique<GroupCommit>(
+      [this] { return std::make_unique<sql::SqliteConnection>(Connect()); }, "BEGIN IMMEDIATE");
 }
 
-SqliteDatabase::~SqliteDatabase() {
-  {
-    std::lock_guard lock(write_mutex_);
-    stopping_ = true;
-  }
-  write_queued_.notify_all();
-  writer_.join();
-}
-
-void SqliteDatabase::Submit(Job& job) {
-  std::unique_lock lock(write_mutex_);
-  write_queue_.push_back(&job);
-  write_queued_.notify_one();
-  job.committed.wait(lock, [&] { return job.done; });
-}
-
-void SqliteDatabase::WriterLoop() {
-  // Bounds a batch so that no caller waits behind an unbounded queue.
-  constexpr std::size_t kMaxBatch = 256;
-  std::unique_ptr<SQLite::Database> db = Connect();
-  std::vector<Job*> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(write_mutex_);
-      write_queued_.wait(lock, [&] { return stopping_ || !write_queue_.empty(); });
-      if (write_queue_.empty()) return;  // stopping, nothing left
-      const std::size_t n = std::min(kMaxBatch, write_queue_.size());
-      batch.assign(write_queue_.begin(), write_queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      write_queue_.erase(write_queue_.begin(),
-                         write_queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    }
-    std::exception_ptr commit_error;
-    try {
-      db->exec("BEGIN IMMEDIATE");
-      for (Job* job : batch) {
-        db->exec("SAVEPOINT write");
-        const bool keep = job->run(*db);
-        if (!keep) db->exec("ROLLBACK TO write");
-        db->exec("RELEASE write");
-      }
-      db->exec("COMMIT");
-    } catch (...) {
-      commit_error = std::current_exception();
-      try {
-        db->exec("ROLLBACK");
-      } catch (...) {
-      }
-    }
-    {
-      std::lock_guard lock(write_mutex_);
-      for (Job* job : batch) {
-        job->commit_error = commit_error;
-        job->done = true;
-        job->committed.notify_one();
-      }
-    }
-  }
-}
+SqliteDatabase::~SqliteDatabase() = default;
 
 std::unique_ptr<SQLite::Database> SqliteDatabase::Connect() const {
   auto db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE);

@@ -24,6 +24,9 @@ struct Migration {
 
 std::span<const Migration> AdmincenterMigrations();
 std::span<const Migration> EnforcerMigrations();
+// The admin center's on PostgreSQL (schema/postgres/), applied by the
+// PostgreSQL engine itself (admincenter/src/storage/postgres_database.cc).
+std::span<const Migration> AdmincenterPostgresMigrations();
 
 struct MigrateResult {
   bool ok = false;

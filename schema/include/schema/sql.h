@@ -55,6 +55,10 @@ class Connection {
  public:
   virtual ~Connection() = default;
   virtual std::unique_ptr<Statement> Prepare(std::string_view sql) = 0;
+  // A statement whose rows arrive as they are stepped through rather than
+  // all at once (a long export); nothing else may run on the connection
+  // until it is destroyed. SQLite's statements always stream.
+  virtual std::unique_ptr<Statement> PrepareStream(std::string_view sql) { return Prepare(sql); }
   // Runs statements without parameters (several, separated by `;`).
   virtual void Execute(std::string_view sql) = 0;
   // Starts a read-only transaction that sees one snapshot throughout (for a

@@ -30,15 +30,20 @@ class SqliteRow : public Row {
   SQLite::Statement& q_;
 };
 
-// A connection on `db`, which must outlive it.
+// A connection on `db`: one that must outlive it, or one of its own.
 class SqliteConnection : public Connection {
  public:
   explicit SqliteConnection(SQLite::Database& db) : db_(db) {}
+  explicit SqliteConnection(std::unique_ptr<SQLite::Database> db)
+      : owned_(std::move(db)), db_(*owned_) {}
+  SQLite::Database& database() { return db_; }
+
   std::unique_ptr<Statement> Prepare(std::string_view sql) override;
   void Execute(std::string_view sql) override;
   void BeginSnapshot() override;
 
  private:
+  std::unique_ptr<SQLite::Database> owned_;
   SQLite::Database& db_;
 };
 

@@ -8,27 +8,23 @@
 // timeout, foreign keys, and migrations at open.
 //
 // Thread safety: reads get a connection of their own from a pool. Writes
-// go to one writer thread that commits concurrent writes together (group
-// commit): it runs each queued write function in its own SAVEPOINT inside
-// one BEGIN IMMEDIATE transaction and commits once, so a change and its
-// audit event land together or not at all, one fsync serves many writes,
-// and each caller returns only after the commit that holds its change.
+// go to one writer thread that commits concurrent writes together
+// (GroupCommit, storage/group_commit.h) in BEGIN IMMEDIATE transactions.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
 
-#include <condition_variable>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
 #include "admincenter/storage.h"
+#include "admincenter/storage/group_commit.h"
+#include "schema/sqlite_sql.h"
 
 namespace custodian::admincenter {
 
@@ -58,22 +54,11 @@ class SqliteDatabase {
   // succeeded. `f` must not call Write itself.
   template <typename F>
   auto Write(F&& f) {
-    using R = std::invoke_result_t<F&, SQLite::Database&>;
-    std::optional<R> result;
-    std::exception_ptr error;
-    Job job;
-    job.run = [&](SQLite::Database& db) {
-      try {
-        result.emplace(f(db));
-        return KeepsChanges(*result);
-      } catch (...) {
-        error = std::current_exception();
-        return false;
-      }
-    };
-    Submit(job);
-    if (error) std::rethrow_exception(error);
-    if (job.commit_error) std::rethrow_exception(job.commit_error);
+    std::optional<std::invoke_result_t<F&, SQLite::Database&>> result;
+    writer_->Run([&](sql::Connection& c) {
+      result.emplace(f(static_cast<sql::SqliteConnection&>(c).database()));
+      return KeepsChanges(*result);
+    });
     return std::move(*result);
   }
 
@@ -91,18 +76,6 @@ class SqliteDatabase {
     SqliteDatabase& owner;
     std::unique_ptr<SQLite::Database> db;
   };
-  // One queued write.
-  struct Job {
-    std::function<bool(SQLite::Database&)> run;  // true: keep its changes
-    bool done = false;
-    std::exception_ptr commit_error;
-    // Its own, so that a commit wakes only the callers it concerns.
-    std::condition_variable committed;
-  };
-  // Queues `job` and waits until the writer has committed (or failed) it.
-  void Submit(Job& job);
-  void WriterLoop();
-
   SqliteDatabase(std::string path, int schema_version);
   std::unique_ptr<SQLite::Database> Connect() const;
 
@@ -111,11 +84,7 @@ class SqliteDatabase {
   std::mutex mutex_;
   std::vector<std::unique_ptr<SQLite::Database>> idle_;
 
-  std::mutex write_mutex_;
-  std::condition_variable write_queued_;
-  std::vector<Job*> write_queue_;
-  bool stopping_ = false;
-  std::thread writer_;
+  std::unique_ptr<GroupCommit> writer_;
 };
 
 // The Storage on `db`: each unit of work gets the repositories of
