@@ -13,6 +13,8 @@ packages=(
   tzdata openssl
   libssl-dev                              # Ed25519, SHA-256, random tokens, TLS
   libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
+  libpq-dev                               # the PostgreSQL engine (libpq)
+  postgresql-15                           # the tests' real server (tests/support/postgres.sh)
   wrk bc curl                             # HTTP benchmarks (bench/*.sh)
   jq                                      # the quick-start demonstration (tools/demo.sh)
   sslscan                                 # the TLS test checks what the server offers

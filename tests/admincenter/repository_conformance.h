@@ -2,8 +2,9 @@
 // principals, the audit log and its cursor, keys): one set of tests that
 // every storage engine must pass, in workflow_repository_conformance_test.cc
 // and repository_conformance_test.cc; here its engines and fixture. Each engine supplies an Engine
-// (a fresh, migrated store with a technician "t-1" and endpoints "e-1" and "e-2", and a way to run
-// code inside one write); today SQLite in a temporary folder, PostgreSQL next (issue "Scale-out").
+// (a fresh, migrated store with technicians "t-1" and "t-2" and endpoints "e-1" and "e-2", and a
+// way to run raw SQL): SQLite in a temporary folder, and PostgreSQL in a fresh database on the
+// tests' server (tests/support/postgres.sh).
 #pragma once
 
 #include <SQLiteCpp/Statement.h>
@@ -18,11 +19,13 @@
 #include "admincenter/endpoint_repository.h"
 #include "admincenter/key_repository.h"
 #include "admincenter/principal_repository.h"
+#include "admincenter/storage/postgres.h"
 #include "admincenter/storage/sqlite.h"
 #include "admincenter/workflow_repository.h"
 #include "common/crypto.h"
 #include "policy/codec.h"
 #include "schema/row_reader.h"
+#include "support/postgres.h"
 #include "support/process.h"
 
 namespace custodian::admincenter {
@@ -30,6 +33,24 @@ namespace custodian::admincenter {
 using policy::workflow::Event;
 
 inline const policy::Instant kT0 = *policy::ParseRfc3339("2026-03-01T10:00:00Z");
+
+// The rows every engine starts with; `blob` spells a one-byte binary
+// literal in the engine's SQL.
+inline std::string SeedRows(const std::function<std::string(const char* hex)>& blob) {
+  return "INSERT INTO groups (id, name, document, position, created_at, updated_at) "
+         "VALUES ('g', 'G', '{}', 1, 't', 't');"
+         "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
+         "updated_at) VALUES ('t-1', 'technician', 'tina', 'g', 'Europe/Berlin', 1, 't', 't');"
+         "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
+         "updated_at) VALUES ('t-2', 'technician', 'tom', 'g', 'Europe/Berlin', 2, 't', 't');"
+         "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
+         "VALUES ('e-1', 'pc', 'windows', 'Europe/Vienna', " +
+         blob("01") +
+         ", '2026-03-01T00:00:00Z');"
+         "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
+         "VALUES ('e-2', 'mac', 'macos', 'UTC', " +
+         blob("02") + ", '2026-03-01T00:00:00Z');";
+}
 
 class Engine {
  public:
@@ -76,17 +97,7 @@ class SqliteEngine : public Engine {
     auto db = SqliteDatabase::Open((dir_ / "admincenter.db").string(), true, &error);
     EXPECT_NE(db, nullptr) << error;
     storage_ = std::make_unique<SqliteStorage>(std::move(db));
-    Damage(
-        "INSERT INTO groups (id, name, document, position, created_at, updated_at) "
-        "VALUES ('g', 'G', '{}', 1, 't', 't');"
-        "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
-        "updated_at) VALUES ('t-1', 'technician', 'tina', 'g', 'Europe/Berlin', 1, 't', 't');"
-        "INSERT INTO principals (id, kind, name, group_id, time_zone, position, created_at, "
-        "updated_at) VALUES ('t-2', 'technician', 'tom', 'g', 'Europe/Berlin', 2, 't', 't');"
-        "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
-        "VALUES ('e-1', 'pc', 'windows', 'Europe/Vienna', x'01', '2026-03-01T00:00:00Z');"
-        "INSERT INTO endpoints (id, name, os, time_zone, token_hash, enrolled_at) "
-        "VALUES ('e-2', 'mac', 'macos', 'UTC', x'02', '2026-03-01T00:00:00Z');");
+    Damage(SeedRows([](const char* hex) { return std::string("x'") + hex + "'"; }));
   }
   ~SqliteEngine() override {
     storage_.reset();
@@ -103,6 +114,29 @@ class SqliteEngine : public Engine {
  private:
   std::filesystem::path dir_;
   std::unique_ptr<SqliteStorage> storage_;
+};
+
+class PostgresEngine : public Engine {
+ public:
+  PostgresEngine() {
+    std::string error;
+    auto db = PostgresDatabase::Open(scratch_.url(), true, &error);
+    EXPECT_NE(db, nullptr) << error;
+    storage_ = std::make_unique<PostgresStorage>(std::move(db));
+    Damage(SeedRows([](const char* hex) { return std::string("'\\x") + hex + "'::bytea"; }));
+  }
+  ~PostgresEngine() override { storage_.reset(); }
+  Storage& storage() override { return *storage_; }
+  void Damage(const std::string& statement) override {
+    storage_->database().Write([&](sql::Connection& db) {
+      db.Execute(statement);
+      return true;
+    });
+  }
+
+ private:
+  testing::PostgresScratch scratch_;  // outlives the storage on it
+  std::unique_ptr<PostgresStorage> storage_;
 };
 
 using EngineFactory = std::function<std::unique_ptr<Engine>()>;
@@ -151,10 +185,13 @@ class RepositoryConformance : public ::testing::TestWithParam<EngineFactory> {
 };
 
 // Runs `Suite` against every engine.
-#define CUSTODIAN_EVERY_ENGINE(Suite)                                                    \
-  INSTANTIATE_TEST_SUITE_P(                                                              \
-      Engines, Suite,                                                                    \
-      ::testing::Values(EngineFactory([] { return std::make_unique<SqliteEngine>(); })), \
-      [](const ::testing::TestParamInfo<EngineFactory>&) { return std::string("Sqlite"); })
+#define CUSTODIAN_EVERY_ENGINE(Suite)                                                      \
+  INSTANTIATE_TEST_SUITE_P(                                                                \
+      Engines, Suite,                                                                      \
+      ::testing::Values(EngineFactory([] { return std::make_unique<SqliteEngine>(); }),    \
+                        EngineFactory([] { return std::make_unique<PostgresEngine>(); })), \
+      [](const ::testing::TestParamInfo<EngineFactory>& engine) {                          \
+        return std::string(engine.index == 0 ? "Sqlite" : "Postgres");                     \
+      })
 
 }  // namespace custodian::admincenter

@@ -43,7 +43,7 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::Open(const std::string& path, bo
 }
 
 SqliteDatabase::SqliteDatabase(std::string path, int schema_version)
-    : path_(std::move(path)), schema_version_(schema_version) {
+    : path_(std::move(path)), schema_version_(schema_version), pool_([this] { return Connect(); }) {
   writer_ = std::make_unique<GroupCommit>(
       [this] { return std::make_unique<sql::SqliteConnection>(Connect()); }, "BEGIN IMMEDIATE");
 }
@@ -54,29 +54,6 @@ std::unique_ptr<SQLite::Database> SqliteDatabase::Connect() const {
   auto db = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE);
   Configure(*db);
   return db;
-}
-
-SqliteDatabase::Lease::Lease(SqliteDatabase& d) : owner(d) {
-  {
-    std::lock_guard lock(d.mutex_);
-    if (!d.idle_.empty()) {
-      db = std::move(d.idle_.back());
-      d.idle_.pop_back();
-    }
-  }
-  if (!db) db = d.Connect();
-}
-
-std::shared_ptr<SQLite::Database> SqliteDatabase::Borrow() {
-  auto lease = std::make_shared<Lease>(*this);
-  SQLite::Database* db = lease->db.get();
-  // Aliasing constructor: the connection lives as long as its lease.
-  return std::shared_ptr<SQLite::Database>(lease, db);
-}
-
-SqliteDatabase::Lease::~Lease() {
-  std::lock_guard lock(owner.mutex_);
-  owner.idle_.push_back(std::move(db));
 }
 
 int SqliteDatabase::ReadSchemaVersion() {

@@ -2,6 +2,7 @@
 // connections, and SQLite's exceptions leave here as StorageError.
 #include <SQLiteCpp/Exception.h>
 
+#include "admincenter/storage/postgres.h"
 #include "admincenter/storage/sql.h"
 #include "admincenter/storage/sqlite.h"
 #include "schema/sqlite_sql.h"
@@ -81,6 +82,11 @@ int SqliteStorage::ReadSchemaVersion() {
 }
 
 std::unique_ptr<Storage> OpenStorage(const std::string& location, bool create, std::string* error) {
+  if (IsPostgresUrl(location)) {
+    auto pg = PostgresDatabase::Open(location, create, error);
+    if (!pg) return nullptr;
+    return std::make_unique<PostgresStorage>(std::move(pg));
+  }
   auto db = SqliteDatabase::Open(location, create, error);
   if (!db) return nullptr;
   return std::make_unique<SqliteStorage>(std::move(db));

@@ -1,8 +1,8 @@
 // Numbered, forward-only SQL migrations of the admin center's and the
-// enforcer's SQLite databases, compiled into the binaries from
-// schema/<component>/NNNN_name.sql.
+// enforcer's SQLite databases, and of the admin center's PostgreSQL
+// database, compiled into the binaries from schema/<component>/NNNN_name.sql.
 //
-// Migrate() brings a database to the newest version one step at a time:
+// Migrate() brings a SQLite database to the newest version one step at a time:
 // each migration runs in its own transaction, which also records its version
 // (PRAGMA user_version), so a crash leaves the database at a whole version.
 // A database newer than the binary is refused, never touched.

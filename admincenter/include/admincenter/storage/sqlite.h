@@ -24,6 +24,7 @@
 
 #include "admincenter/storage.h"
 #include "admincenter/storage/group_commit.h"
+#include "admincenter/storage/pool.h"
 #include "schema/sqlite_sql.h"
 
 namespace custodian::admincenter {
@@ -39,13 +40,13 @@ class SqliteDatabase {
   // Runs `f` with a connection of its own; reads see committed data.
   template <typename F>
   auto Read(F&& f) {
-    Lease lease(*this);
-    return f(*lease.db);
+    Pool<SQLite::Database>::Lease lease(pool_);
+    return f(*lease);
   }
 
   // A connection of one's own for as long as the pointer lives, e.g. to
   // stream a long export chunk by chunk; it returns to the pool after.
-  std::shared_ptr<SQLite::Database> Borrow();
+  std::shared_ptr<SQLite::Database> Borrow() { return pool_.Borrow(); }
 
   // Runs `f` on the writer thread inside a transaction and returns its
   // result after the commit. If `f` throws, or returns an object whose
@@ -70,19 +71,12 @@ class SqliteDatabase {
   int ReadSchemaVersion();
 
  private:
-  struct Lease {
-    explicit Lease(SqliteDatabase& d);
-    ~Lease();
-    SqliteDatabase& owner;
-    std::unique_ptr<SQLite::Database> db;
-  };
   SqliteDatabase(std::string path, int schema_version);
   std::unique_ptr<SQLite::Database> Connect() const;
 
   std::string path_;
   int schema_version_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<SQLite::Database>> idle_;
+  Pool<SQLite::Database> pool_;
 
   std::unique_ptr<GroupCommit> writer_;
 };

@@ -1,0 +1,131 @@
+// The PostgreSQL engine of the admin center's storage (DESIGN.md §8,
+// docs/decisions.md "PostgreSQL through libpq"), for several stateless
+// replicas on one database: `admincenter init|run --database
+// postgresql://…`. Its repositories are the engine-neutral ones of
+// storage/sql.h on a PgConnection.
+//
+// What holds across replicas: every write transaction first takes one
+// transaction-scoped advisory lock (kWriteLock), so that writes on all
+// replicas are serialised as SQLite serialises them on one node — the
+// audit chain's head, bundle versions and every read-modify-write see the
+// last committed write, and a change still commits together with its audit
+// event. Writes of one replica share a commit (GroupCommit). Migrations run
+// under a session-level advisory lock (kMigrationLock), so replicas that
+// start together migrate once.
+//
+// Failures (the server down, a connection lost, a constraint) are thrown as
+// StorageError; a connection that failed is not reused, so that the
+// storage serves again as soon as the server answers.
+//
+// Thread safety: PostgresDatabase's and PostgresStorage's methods may be
+// called from any thread; a PgConnection belongs to one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "admincenter/storage.h"
+#include "admincenter/storage/group_commit.h"
+#include "admincenter/storage/pool.h"
+#include "schema/sql.h"
+
+struct pg_conn;
+
+namespace custodian::admincenter {
+
+// The advisory lock keys (any two distinct bigints; these spell "cust-w"
+// and "cust-m" so that an operator recognises them in pg_locks).
+inline constexpr int64_t kWriteLock = 0x637573742d77;
+inline constexpr int64_t kMigrationLock = 0x637573742d6d;
+
+// Whether `location` names a PostgreSQL database (postgresql:// or
+// postgres://) rather than a SQLite file.
+bool IsPostgresUrl(const std::string& location);
+// `url` without its password, for messages and logs.
+std::string RedactUrl(const std::string& url);
+
+// One libpq connection.
+class PgConnection : public sql::Connection {
+ public:
+  // Connects to `url` (libpq's URI form). Throws StorageError when it
+  // cannot, with the server's reason and without the password.
+  static std::unique_ptr<PgConnection> Connect(const std::string& url);
+  ~PgConnection() override;
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  std::unique_ptr<sql::Statement> Prepare(std::string_view sql) override;
+  std::unique_ptr<sql::Statement> PrepareStream(std::string_view sql) override;
+  void Execute(std::string_view sql) override;
+  void BeginSnapshot() override;
+
+  // Connected, and outside any transaction: fit to be reused.
+  bool Idle() const;
+  // The libpq handle, for LISTEN and its socket.
+  pg_conn* handle() { return conn_; }
+
+ private:
+  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  pg_conn* conn_;
+};
+
+class PostgresDatabase {
+ public:
+  // Connects to `url` and migrates its schema (creating it when `create`;
+  // otherwise a database without the schema is refused as not
+  // initialised). Returns nullptr and sets `*error` on failure, e.g. a
+  // schema newer than this binary or a server that does not answer.
+  static std::unique_ptr<PostgresDatabase> Open(const std::string& url, bool create,
+                                                std::string* error);
+  ~PostgresDatabase();
+
+  // Runs `f` with a connection of its own; reads see committed data.
+  template <typename F>
+  auto Read(F&& f) {
+    Pool<PgConnection>::Lease lease(pool_);
+    return f(*lease);
+  }
+  std::shared_ptr<PgConnection> Borrow() { return pool_.Borrow(); }
+  // Runs `f` inside a write transaction that holds kWriteLock, as
+  // GroupCommit::Run does.
+  void Write(const std::function<bool(sql::Connection&)>& f) { writer_->Run(f); }
+
+  const std::string& url() const { return url_; }
+  const std::string& location() const { return location_; }  // without password
+  int schema_version() const { return schema_version_; }
+  int ReadSchemaVersion();
+
+ private:
+  PostgresDatabase(std::string url, int schema_version);
+  std::unique_ptr<PgConnection> Connect() const { return PgConnection::Connect(url_); }
+
+  std::string url_;
+  std::string location_;
+  int schema_version_;
+  Pool<PgConnection> pool_;
+  std::unique_ptr<GroupCommit> writer_;
+};
+
+// The Storage on a PostgresDatabase; what fails leaves as StorageError
+// naming the database (without its password).
+class PostgresStorage : public Storage {
+ public:
+  explicit PostgresStorage(std::unique_ptr<PostgresDatabase> db) : db_(std::move(db)) {}
+  PostgresDatabase& database() { return *db_; }
+
+  std::unique_ptr<AuditCursor> ExportAudit(const AuditQuery& query) override;
+  int schema_version() const override { return db_->schema_version(); }
+  int ReadSchemaVersion() override;
+  const std::string& location() const override { return db_->location(); }
+
+ protected:
+  void RunRead(const std::function<void(Repositories&)>& f) override;
+  void RunWrite(const std::function<bool(Repositories&)>& f) override;
+
+ private:
+  std::unique_ptr<PostgresDatabase> db_;
+};
+
+}  // namespace custodian::admincenter
