@@ -4,6 +4,10 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <cstring>
+#include <filesystem>
+
+#include "admincenter/daemon.h"
+#include "admincenter/storage.h"
 
 namespace custodian::admincenter {
 namespace {
@@ -28,6 +32,13 @@ bool Set(Config& c, const std::string& key, const value& v, std::string* why) {
     return true;
   };
   if (key == "data_dir") return want_string(c.data_dir);
+  if (key == "key_dir") return want_string(c.key_dir);
+  if (key == "database") {
+    if (!want_string(c.database)) return false;
+    if (c.database.empty() || IsPostgresUrl(c.database)) return true;
+    *why = "must be a PostgreSQL URL (postgresql://…), or absent for SQLite in data_dir";
+    return false;
+  }
   if (key == "listen") return want_string(c.listen);
   if (key == "io_threads") return want_int(c.io_threads, 1, 64);
   if (key == "worker_threads") return want_int(c.worker_threads, 1, 256);
@@ -50,6 +61,15 @@ bool Set(Config& c, const std::string& key, const value& v, std::string* why) {
 }
 
 }  // namespace
+
+std::string DatabaseLocation(const Config& config) {
+  if (!config.database.empty()) return config.database;
+  return (std::filesystem::path(config.data_dir) / kDatabaseFile).string();
+}
+
+std::string KeyDirectory(const Config& config) {
+  return config.key_dir.empty() ? config.data_dir : config.key_dir;
+}
 
 std::vector<FieldError> ApplyConfigFile(const std::string& text, Config& config) {
   std::error_code ec;

@@ -29,7 +29,26 @@ struct Daemon::Parts {
   std::unique_ptr<Api> api;
   std::unique_ptr<http::Server> server;
   std::string host;
+  // The change feed calls into the parts: it stops before any goes.
+  ~Parts() {
+    if (storage) storage->Watch({});
+  }
 };
+
+namespace {
+
+// What another replica changed (storage.h, Change), forgotten here too.
+void Forget(Daemon::Parts& p, const Change& change) {
+  using Kind = Change::Kind;
+  const bool all = change.kind == Kind::kEverything;
+  if (all || change.kind == Kind::kPolicy) p.service->InvalidatePolicy();
+  if (all || change.kind == Kind::kPrincipals) p.service->InvalidateAuthentication();
+  if (all || change.kind == Kind::kKeys) p.keys->Reload();
+  if (change.kind == Kind::kCommands) p.waiters.Notify(change.subject);
+  if (all) p.waiters.NotifyAll();
+}
+
+}  // namespace
 
 std::unique_ptr<Daemon> Daemon::Start(const Config& config, Clock clock, std::string* error) {
   const auto listen = ParseListen(config.listen);
@@ -38,16 +57,20 @@ std::unique_ptr<Daemon> Daemon::Start(const Config& config, Clock clock, std::st
     return nullptr;
   }
   const fs::path dir(config.data_dir);
-  if (!fs::exists(dir / kDatabaseFile)) {
-    *error = (dir / kDatabaseFile).string() + ": missing; run `admincenter init` first";
+  const std::string location = DatabaseLocation(config);
+  if (!IsPostgresUrl(location) && !fs::exists(location)) {
+    *error = location + ": missing; run `admincenter init` first";
     return nullptr;
   }
+  // A replica on PostgreSQL keeps only its own audit anchor here.
+  std::error_code ec;
+  fs::create_directories(dir, ec);
   auto p = std::make_unique<Parts>();
-  p->storage = OpenStorage((dir / kDatabaseFile).string(), false, error);
+  p->storage = OpenStorage(location, false, error);
   if (!p->storage) return nullptr;
   // Checks every key file it uses (present, 0600), not only the first one:
   // after a rotation signing-key.pem may be retired and gone.
-  p->keys = KeyRing::Open(*p->storage, dir, kSigningKeyFile, clock(), error);
+  p->keys = KeyRing::Open(*p->storage, KeyDirectory(config), kSigningKeyFile, clock(), error);
   if (!p->keys) return nullptr;
   // The stored audit chain is verified before anything is served.
   p->seal = std::make_unique<AuditSeal>(*p->storage, *p->keys, clock, dir / kAuditHeadFile);
@@ -85,6 +108,7 @@ std::unique_ptr<Daemon> Daemon::Start(const Config& config, Clock clock, std::st
   }
   http::Server& server = *p->server;
   api.SetServerStats([&server] { return server.stats(); });
+  p->storage->Watch([&parts = *p](const Change& change) { Forget(parts, change); });
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
 }
 

@@ -38,18 +38,21 @@ namespace fs = std::filesystem;
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-using ac::kDatabaseFile;
 using ac::kSigningKeyFile;
 
 custodian::policy::Instant Now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-int Init(const std::string& data_dir, const std::string& admin_name,
+int Init(const ac::Config& config, const std::string& admin_name,
          const std::optional<std::string>& password_file) {
+  const std::string& data_dir = config.data_dir;
+  const std::string key_dir = ac::KeyDirectory(config);
   std::error_code ec;
-  fs::create_directories(data_dir, ec);
-  fs::permissions(data_dir, fs::perms::owner_all, ec);
+  for (const std::string& dir : {data_dir, key_dir}) {
+    fs::create_directories(dir, ec);
+    fs::permissions(dir, fs::perms::owner_all, ec);
+  }
   std::string error;
   std::optional<std::string> password;
   if (password_file) {
@@ -62,7 +65,8 @@ int Init(const std::string& data_dir, const std::string& admin_name,
       password->pop_back();
     }
   }
-  auto storage = ac::OpenStorage((fs::path(data_dir) / kDatabaseFile).string(), true, &error);
+  const std::string location = ac::DatabaseLocation(config);
+  auto storage = ac::OpenStorage(location, true, &error);
   if (!storage) {
     std::cerr << error << "\n";
     return kExitFailure;
@@ -70,11 +74,11 @@ int Init(const std::string& data_dir, const std::string& admin_name,
   const bool initialised = storage->Read(
       [](ac::Repositories& tx) { return !tx.principals().List(ac::Role::kMasterAdmin).empty(); });
   if (initialised) {
-    std::cerr << data_dir << ": already initialised (a master admin exists)\n";
+    std::cerr << storage->location() << ": already initialised (a master admin exists)\n";
     return kExitFailure;
   }
   const auto key = custodian::crypto::GenerateEd25519();
-  const fs::path key_path = fs::path(data_dir) / kSigningKeyFile;
+  const fs::path key_path = fs::path(key_dir) / kSigningKeyFile;
   if (!fs::exists(key_path) &&
       !custodian::WriteNewFile(key_path.string(), key.private_pem, 0600, &error)) {
     std::cerr << error << "\n";
@@ -167,21 +171,32 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "admincenter " CUSTODIAN_VERSION);
   app.require_subcommand(1);
 
-  std::string init_dir, admin_name = "admin";
+  ac::Config init_config;
+  std::string admin_name = "admin";
   std::optional<std::string> password_file;
   CLI::App* init = app.add_subcommand(
       "init", "Create the database, the signing key and the first master admin; print its token");
-  init->add_option("--data-dir", init_dir, "Data directory (created with mode 0700)")->required();
+  init->add_option("--data-dir", init_config.data_dir, "Data directory (created with mode 0700)")
+      ->required();
+  init->add_option("--database", init_config.database,
+                   "PostgreSQL URL (postgresql://…) instead of SQLite in the data directory")
+      ->envname("CUSTODIAN_ADMINCENTER_DATABASE");
+  init->add_option("--key-dir", init_config.key_dir,
+                   "Folder for the signing keys (default: the data directory)")
+      ->envname("CUSTODIAN_ADMINCENTER_KEY_DIR");
   init->add_option("--admin-name", admin_name, "Name of the first master admin");
   init->add_option("--admin-password-file", password_file,
                    "File holding its password (otherwise it logs in with the printed token only)");
 
   ac::Config config;
-  std::optional<std::string> config_file, data_dir, listen, tls_cert, tls_key;
+  std::optional<std::string> config_file, data_dir, database, key_dir, listen, tls_cert, tls_key;
   std::optional<int> io_threads, worker_threads, write_threads;
   bool insecure = false;
   CLI::App* run = app.add_subcommand("run", "Serve the REST API until SIGTERM");
   run->add_option("--data-dir", data_dir, "Data directory made by `admincenter init`");
+  run->add_option("--database", database,
+                  "PostgreSQL URL shared by replicas (default: SQLite in the data directory)");
+  run->add_option("--key-dir", key_dir, "Folder of the signing keys (default: the data directory)");
   run->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8443)");
   run->add_option("--config", config_file, "JSON configuration file");
   run->add_option("--tls-certificate", tls_cert, "PEM certificate chain: serve HTTPS");
@@ -193,7 +208,13 @@ int main(int argc, char** argv) {
   run->add_flag("--allow-insecure-http", insecure, "Allow plain HTTP on a non-loopback address");
 
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
-  if (*init) return Init(init_dir, admin_name, password_file);
+  if (*init) {
+    if (!init_config.database.empty() && !ac::IsPostgresUrl(init_config.database)) {
+      std::cerr << "--database: must be a PostgreSQL URL (postgresql://…)\n";
+      return kExitUsage;
+    }
+    return Init(init_config, admin_name, password_file);
+  }
 
   std::vector<custodian::policy::FieldError> errors;
   if (config_file) {
@@ -211,6 +232,12 @@ int main(int argc, char** argv) {
   }
   if (!errors.empty()) return kExitUsage;
   if (data_dir) config.data_dir = *data_dir;
+  if (database) config.database = *database;
+  if (key_dir) config.key_dir = *key_dir;
+  if (!config.database.empty() && !ac::IsPostgresUrl(config.database)) {
+    std::cerr << "--database: must be a PostgreSQL URL (postgresql://…)\n";
+    return kExitUsage;
+  }
   if (listen) config.listen = *listen;
   if (tls_cert) config.tls_certificate = *tls_cert;
   if (tls_key) config.tls_key = *tls_key;

@@ -11,22 +11,47 @@ namespace custodian::testing {
 
 class AdminCenterProcess {
  public:
-  explicit AdminCenterProcess(std::string name, std::vector<std::string> run_args = {})
-      : run_args_(std::move(run_args)),
-        dir_(std::filesystem::temp_directory_path() /
-             ("custodian-" + name + "-" + std::to_string(getpid()))) {
+  // `init_args` go to `admincenter init` (e.g. --database URL), `run_args`
+  // to every `admincenter run`.
+  explicit AdminCenterProcess(std::string name, std::vector<std::string> run_args = {},
+                              std::vector<std::string> init_args = {})
+      : run_args_(std::move(run_args)), dir_(Dir(name)) {
+    std::vector<std::string> init = {CUSTODIAN_ADMINCENTER, "init", "--data-dir", data_dir()};
+    init.insert(init.end(), init_args.begin(), init_args.end());
+    Init(init);
+    Start();
+  }
+  // Another replica of a database that `first` initialised: no init; it
+  // runs with `run_args` (the shared database and key directory).
+  struct Replica {
+    const AdminCenterProcess& first;
+  };
+  AdminCenterProcess(std::string name, std::vector<std::string> run_args, Replica replica)
+      : run_args_(std::move(run_args)), dir_(Dir(name)), token_(replica.first.token_) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    const pid_t init = Spawn({CUSTODIAN_ADMINCENTER, "init", "--data-dir", data_dir()},
-                             (dir_ / "init.out").string(), (dir_ / "init.err").string());
+    Start();
+  }
+
+ private:
+  static std::filesystem::path Dir(const std::string& name) {
+    return std::filesystem::temp_directory_path() /
+           ("custodian-" + name + "-" + std::to_string(getpid()));
+  }
+  void Init(const std::vector<std::string>& init_command) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    const pid_t init =
+        Spawn(init_command, (dir_ / "init.out").string(), (dir_ / "init.err").string());
     int status = 0;
     waitpid(init, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
         << Slurp((dir_ / "init.err").string());
     token_ = Slurp((dir_ / "init.out").string());
     while (!token_.empty() && token_.back() == '\n') token_.pop_back();
-    Start();
   }
+
+ public:
   ~AdminCenterProcess() {
     Kill(SIGTERM);
     std::filesystem::remove_all(dir_);

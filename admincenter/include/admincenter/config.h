@@ -17,6 +17,13 @@ namespace custodian::admincenter {
 
 struct Config {
   std::string data_dir;
+  // Where the data is: empty for the embedded SQLite file in data_dir, or
+  // a PostgreSQL URL (postgresql://…) that several replicas share.
+  std::string database;
+  // Where the private signing keys are (their files are named relative to
+  // it): data_dir when empty. Replicas on one PostgreSQL database mount one
+  // key directory (docs/decisions.md "Keys across replicas").
+  std::string key_dir;
   std::string listen = "127.0.0.1:8443";
   int io_threads = 2;
   // Threads for reads (database reads, decisions): one per core, at least 2.
@@ -34,6 +41,11 @@ struct Config {
   // open-file limit less a reserve for the database and logs.
   std::size_t max_connections = 10000;
 };
+
+// The storage location `config` names (OpenStorage's argument), and the
+// folder of its signing keys.
+std::string DatabaseLocation(const Config& config);
+std::string KeyDirectory(const Config& config);
 
 // Applies a JSON configuration document; errors carry JSON pointers.
 std::vector<policy::FieldError> ApplyConfigFile(const std::string& text, Config& config);

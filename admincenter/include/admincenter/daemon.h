@@ -32,6 +32,7 @@ class Daemon {
 
   // e.g. https://127.0.0.1:8443, with the port the server was given.
   std::string url() const;
+  struct Parts;
 
   // Stops accepting, answers parked long-polls (204) and what is in flight,
   // records the refusals still folded and seals the audit head one last
@@ -39,7 +40,6 @@ class Daemon {
   void Stop();
 
  private:
-  struct Parts;
   explicit Daemon(std::unique_ptr<Parts> parts);
   std::unique_ptr<Parts> parts_;
 };

@@ -48,6 +48,10 @@ class KeyRing {
   std::vector<KeyRecord> List();
   // A new active key; the active one becomes listed.
   Result<KeyRecord> Rotate(const Principal& actor, policy::Instant now);
+  // Reads the keys again after another replica changed them; on failure
+  // (a key file not yet in the shared key directory) keeps the ones it has
+  // and logs why.
+  void Reload();
   // Retires a listed key.
   Result<Done> Retire(const Principal& actor, const std::string& key_id, policy::Instant now);
 

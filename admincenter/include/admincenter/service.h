@@ -165,6 +165,12 @@ class Service {
   };
   const Counters& counters() const { return counters_; }
 
+  // Called after a committed write that changed the policy (here, or on
+  // another replica).
+  void InvalidatePolicy();
+  // Called after a committed write that changed principals or tokens.
+  void InvalidateAuthentication();
+
  private:
   // Changes the loaded policy and says which group it changed (or why not),
   // filling the audit event's details.
@@ -172,10 +178,6 @@ class Service {
   Result<policy::Group> EditGroup(const Principal& actor, const std::string& action,
                                   const GroupEdit& edit);
 
-  // Called after a committed write that changed the policy.
-  void InvalidatePolicy();
-  // Called after a committed write that changed principals or tokens.
-  void InvalidateAuthentication();
   // storage_.Write for changes to the policy (groups, settings, technicians):
   // a successful `f` gives the policy a new tag, and the caches are
   // invalidated after the commit.

@@ -44,6 +44,21 @@ bool KeepsChanges(const R& r) {
   }
 }
 
+// What a committed write changed that replicas keep in memory: the policy
+// (groups, settings, technicians), principals and their tokens, the signing
+// keys, or an endpoint's command queue (`subject`: the endpoint's id).
+// kEverything: changes may have been missed (the listening connection was
+// lost), so everything is to be read again.
+struct Change {
+  enum class Kind { kPolicy, kPrincipals, kKeys, kCommands, kEverything };
+  Kind kind = Kind::kEverything;
+  std::string subject;
+};
+// The text a change travels as between replicas, and back (nullopt when it
+// is none: a message from something else on the channel).
+std::string EncodeChange(const Change& change);
+std::optional<Change> DecodeChange(std::string_view text);
+
 // The repositories of one unit of work, on its connection and transaction.
 class Repositories {
  public:
@@ -95,15 +110,30 @@ class Storage {
   // Where the data is, for messages (a path, or a server without password).
   virtual const std::string& location() const = 0;
 
+  // Calls `f` for every change committed by any replica of this storage
+  // (this one's too), on a thread of the storage's, from now until the
+  // storage is destroyed; kEverything when some may have been missed, then
+  // every second until they are heard again. The repositories announce
+  // what they change in the same transaction. An engine with one process
+  // (SQLite) never calls `f`: its services invalidate what they wrote.
+  virtual void Watch(std::function<void(const Change&)> f) { (void)f; }
+
  protected:
   virtual void RunRead(const std::function<void(Repositories&)>& f) = 0;
   // Keeps `f`'s changes when it returns true, rolls them back otherwise.
   virtual void RunWrite(const std::function<bool(Repositories&)>& f) = 0;
 };
 
+// Whether `location` names a PostgreSQL database (postgresql:// or
+// postgres://) rather than a SQLite file.
+bool IsPostgresUrl(const std::string& location);
+// `url` without its password, for messages and logs.
+std::string RedactUrl(const std::string& url);
+
 // Opens (creating when `create`) and migrates the storage at `location`: a
-// data file's path (SQLite). Returns nullptr and sets `*error` on failure,
-// e.g. a schema newer than this binary.
+// data file's path (SQLite) or a PostgreSQL URL. Returns nullptr and sets
+// `*error` on failure, e.g. a schema newer than this binary, or (without
+// `create`) a PostgreSQL database that was never initialised.
 std::unique_ptr<Storage> OpenStorage(const std::string& location, bool create, std::string* error);
 
 }  // namespace custodian::admincenter

@@ -33,6 +33,9 @@ class Waiters {
   // Calls `wake` exactly once, on the timer thread.
   void Park(const std::string& key, uint64_t seen, std::chrono::milliseconds timeout, Wake wake);
   void Notify(const std::string& key);
+  // Wakes every parked request as Notify would: when what they wait for
+  // may have changed unseen (another replica's notifications were lost).
+  void NotifyAll();
   // Wakes everything parked (with false) and parks nothing more: shutdown.
   void Stop();
   std::size_t parked();
@@ -44,6 +47,7 @@ class Waiters {
     std::vector<std::shared_ptr<Parked>> parked;
   };
   void Fire(const std::shared_ptr<Parked>& p, bool notified);
+  void WakeSlot(Slot& slot);  // mutex_ held
 
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

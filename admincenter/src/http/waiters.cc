@@ -60,7 +60,15 @@ void Waiters::Park(const std::string& key, uint64_t seen, std::chrono::milliseco
 
 void Waiters::Notify(const std::string& key) {
   std::lock_guard lock(mutex_);
-  Slot& slot = slots_[key];
+  WakeSlot(slots_[key]);
+}
+
+void Waiters::NotifyAll() {
+  std::lock_guard lock(mutex_);
+  for (auto& [key, slot] : slots_) WakeSlot(slot);
+}
+
+void Waiters::WakeSlot(Slot& slot) {
   ++slot.version;
   for (auto& p : slot.parked) {
     p->fired = true;

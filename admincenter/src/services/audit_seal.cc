@@ -10,6 +10,7 @@
 #include "common/canonical_json.h"
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/logging.h"
 
 namespace custodian::admincenter {
 
@@ -169,12 +170,17 @@ void AuditSeal::SealLoop() {
   std::unique_lock lock(timer_mutex_);
   while (!timer_wake_.wait_for(lock, kSealInterval, [this] { return stopping_; })) {
     lock.unlock();
-    const bool moved =
-        storage_.Read([](Repositories& tx) { return tx.audit().Head().seq; }) > [this] {
-          std::lock_guard l(mutex_);
-          return sealed_seq_;
-        }();
-    if (moved) (void)Checkpoint();
+    try {
+      const bool moved =
+          storage_.Read([](Repositories& tx) { return tx.audit().Head().seq; }) > [this] {
+            std::lock_guard l(mutex_);
+            return sealed_seq_;
+          }();
+      if (moved) (void)Checkpoint();
+    } catch (const StorageError& e) {
+      // The database is away (a PostgreSQL restart): seal at the next turn.
+      spdlog::warn(logging::Line("audit_seal", {{"error", e.what()}}));
+    }
     lock.lock();
   }
 }

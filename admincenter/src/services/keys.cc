@@ -1,5 +1,6 @@
 #include "admincenter/keys.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "admincenter/service.h"
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/logging.h"
 
 namespace custodian::admincenter {
 
@@ -72,6 +74,16 @@ bool KeyRing::Load(std::string* error) {
   signing_ = std::move(keys);
   ++generation_;
   return true;
+}
+
+void KeyRing::Reload() {
+  std::string error;
+  try {
+    if (Load(&error)) return;
+  } catch (const StorageError& e) {
+    error = e.what();  // the database is away: the keys held go on signing
+  }
+  spdlog::error(logging::Line("keys_reload", {{"error", error}}));
 }
 
 SigningKey KeyRing::Active() const {

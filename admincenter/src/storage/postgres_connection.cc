@@ -251,6 +251,10 @@ void PgConnection::Execute(std::string_view sql) {
   PQclear(r);
 }
 
+void PgConnection::Notify(std::string_view channel, std::string_view payload) {
+  sql::BindAll(*Prepare("SELECT pg_notify(?, ?)"), channel, payload).Step();
+}
+
 void PgConnection::BeginSnapshot() { Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
 
 bool PgConnection::Idle() const {

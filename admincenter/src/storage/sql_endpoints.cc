@@ -129,6 +129,9 @@ class SqlEndpoints : public EndpointRepository {
         "INSERT INTO endpoint_commands (id, endpoint_id, type, body, created_at) "
         "VALUES (?, ?, ?, ?, ?)");
     BindAll(*q, id, endpoint_id, type, body, Ts(now)).Run();
+    // The row is the outbox; the announcement only wakes the endpoint's
+    // parked poll wherever it is parked.
+    Announce(db_, {Change::Kind::kCommands, endpoint_id});
     return id;
   }
 

@@ -31,12 +31,14 @@ class SqlKeys : public KeyRepository {
         "INSERT INTO signing_keys (key_id, public_key, file, state, created_at, position) "
         "VALUES (?, ?, ?, 'active', ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM signing_keys))");
     BindAll(*q, key.key_id, key.public_key, key.file, key.created_at).Run();
+    Announce(db_, {Change::Kind::kKeys, ""});
   }
 
   void Retire(const std::string& key_id, policy::Instant at) override {
     auto u =
         db_.Prepare("UPDATE signing_keys SET state = 'retired', retired_at = ? WHERE key_id = ?");
     BindAll(*u, policy::FormatRfc3339(at), key_id).Run();
+    Announce(db_, {Change::Kind::kKeys, ""});
   }
 
  private:

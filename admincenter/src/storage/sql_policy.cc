@@ -91,6 +91,8 @@ std::string SqlPolicy::Tag() {
 
 void SqlPolicy::SetTag(const std::string& tag) {
   BindAll(*db_.Prepare("UPDATE policy_state SET tag = ? WHERE id = 1"), tag).Run();
+  // Every policy write sets a new tag: the one place that tells replicas.
+  Announce(db_, {Change::Kind::kPolicy, ""});
 }
 
 void SqlPolicy::SaveSettings(const policy::GlobalSettings& s, policy::Instant now) {

@@ -91,11 +91,13 @@ class SqlPrincipals : public PrincipalRepository {
     insert->Run();
     auto scope = db_.Prepare("INSERT INTO admin_scopes (principal_id, group_id) VALUES (?, ?)");
     for (const std::string& g : p.scopes) BindAll(*scope, p.id, g).Run();
+    Announce(db_, {Change::Kind::kPrincipals, ""});
   }
 
   void SetPassword(const std::string& id, const std::string& password_hash, Instant now) override {
     auto u = db_.Prepare("UPDATE principals SET password_hash = ?, updated_at = ? WHERE id = ?");
     BindAll(*u, password_hash, Ts(now), id).Run();
+    Announce(db_, {Change::Kind::kPrincipals, ""});
   }
 
   void SetDisabled(const std::string& id, bool disabled, Instant now) override {
@@ -104,6 +106,8 @@ class SqlPrincipals : public PrincipalRepository {
     if (disabled) {
       BindAll(*db_.Prepare("UPDATE tokens SET revoked = 1 WHERE principal_id = ?"), id).Run();
     }
+    // Every replica forgets the tokens it had seen (Service's cache).
+    Announce(db_, {Change::Kind::kPrincipals, ""});
   }
 
   IssuedToken IssueToken(const std::string& principal_id, Instant now,
@@ -131,6 +135,7 @@ class SqlPrincipals : public PrincipalRepository {
 
   void RevokeToken(const std::string& token_id) override {
     BindAll(*db_.Prepare("UPDATE tokens SET revoked = 1 WHERE id = ?"), token_id).Run();
+    Announce(db_, {Change::Kind::kPrincipals, ""});
   }
 
  private:

@@ -64,6 +64,10 @@ class Connection {
   // Starts a read-only transaction that sees one snapshot throughout (for a
   // long export), ended by Execute("COMMIT").
   virtual void BeginSnapshot() = 0;
+  // Tells whoever listens on `channel` (other processes on the same
+  // database) `payload`, once the current transaction commits; nothing if
+  // it rolls back. An engine without listeners (SQLite) ignores it.
+  virtual void Notify(std::string_view /*channel*/, std::string_view /*payload*/) {}
 };
 
 // Binds `values` to parameters 1, 2, … of `q` in order; std::nullopt-like

@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "admincenter/storage.h"
 #include "admincenter/storage/group_commit.h"
@@ -40,12 +41,6 @@ namespace custodian::admincenter {
 inline constexpr int64_t kWriteLock = 0x637573742d77;
 inline constexpr int64_t kMigrationLock = 0x637573742d6d;
 
-// Whether `location` names a PostgreSQL database (postgresql:// or
-// postgres://) rather than a SQLite file.
-bool IsPostgresUrl(const std::string& location);
-// `url` without its password, for messages and logs.
-std::string RedactUrl(const std::string& url);
-
 // One libpq connection.
 class PgConnection : public sql::Connection {
  public:
@@ -60,6 +55,8 @@ class PgConnection : public sql::Connection {
   std::unique_ptr<sql::Statement> PrepareStream(std::string_view sql) override;
   void Execute(std::string_view sql) override;
   void BeginSnapshot() override;
+  // NOTIFY: delivered to every listening session when the write commits.
+  void Notify(std::string_view channel, std::string_view payload) override;
 
   // Connected, and outside any transaction: fit to be reused.
   bool Idle() const;
@@ -108,6 +105,33 @@ class PostgresDatabase {
   std::unique_ptr<GroupCommit> writer_;
 };
 
+// Listens for the changes every replica announces (kChangeChannel) on a
+// connection of its own and calls `f` with each, on a thread of its own.
+// When the connection is lost, or cannot be made, it calls `f` with
+// kEverything at once and then every second until it listens again (and
+// once more then): caches are then at most a second stale and parked polls
+// look again, the polling fallback. Destroying it stops the calls.
+class PgChangeFeed {
+ public:
+  PgChangeFeed(std::string url, std::function<void(const Change&)> f);
+  ~PgChangeFeed();
+  PgChangeFeed(const PgChangeFeed&) = delete;
+  PgChangeFeed& operator=(const PgChangeFeed&) = delete;
+
+ private:
+  void Loop();
+  // Calls f_, which must not stop the feed by throwing.
+  void Tell(const Change& change);
+  // Waits until `fd` is readable (or only the timeout, for fd -1); false
+  // when stopping.
+  bool Wait(int fd, int timeout_ms);
+
+  std::string url_;
+  std::function<void(const Change&)> f_;
+  int stop_pipe_[2] = {-1, -1};
+  std::thread thread_;
+};
+
 // The Storage on a PostgresDatabase; what fails leaves as StorageError
 // naming the database (without its password).
 class PostgresStorage : public Storage {
@@ -119,6 +143,9 @@ class PostgresStorage : public Storage {
   int schema_version() const override { return db_->schema_version(); }
   int ReadSchemaVersion() override;
   const std::string& location() const override { return db_->location(); }
+  // Starts (or, with an empty `f`, stops) a PgChangeFeed.
+  void Watch(std::function<void(const Change&)> f) override;
+  ~PostgresStorage() override;
 
  protected:
   void RunRead(const std::function<void(Repositories&)>& f) override;
@@ -126,6 +153,7 @@ class PostgresStorage : public Storage {
 
  private:
   std::unique_ptr<PostgresDatabase> db_;
+  std::unique_ptr<PgChangeFeed> feed_;
 };
 
 }  // namespace custodian::admincenter

@@ -15,6 +15,12 @@
 
 namespace custodian::admincenter {
 
+// Where the repositories announce what they change (Storage::Watch): the
+// channel of sql::Connection::Notify.
+inline constexpr const char* kChangeChannel = "custodian_changes";
+// Announces `change` to the other replicas when the current write commits.
+void Announce(sql::Connection& db, const Change& change);
+
 // The repositories on `db`, the connection of the current read or write.
 std::unique_ptr<WorkflowRepository> SqlWorkflowRepository(sql::Connection& db);
 std::unique_ptr<EndpointRepository> SqlEndpointRepository(sql::Connection& db);

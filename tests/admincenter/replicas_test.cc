@@ -1,0 +1,286 @@
+// Several admin-center replicas on one PostgreSQL database, as real
+// processes on a real server (tests/support/postgres.sh): one audit chain
+// under concurrent writers on every replica, tokens and commands that
+// cross replicas at once, a replica killed mid-write, and the database
+// restarted under load.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/admincenter_process.h"
+#include "support/postgres.h"
+
+namespace custodian::admincenter {
+namespace {
+
+using custodian::testing::AdminCenterProcess;
+using custodian::testing::HttpResult;
+using web::json::value;
+
+constexpr char kPassword[] = "a long enough password";
+
+class Replicas : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::vector<std::string> database = {"--database", db_.url()};
+    a_ = std::make_unique<AdminCenterProcess>("replica-a", database, database);
+    std::vector<std::string> shared = database;
+    shared.insert(shared.end(), {"--key-dir", a_->data_dir()});
+    b_ =
+        std::make_unique<AdminCenterProcess>("replica-b", shared, AdminCenterProcess::Replica{*a_});
+  }
+  void TearDown() override {
+    b_.reset();
+    a_.reset();
+  }
+
+  AdminCenterProcess& replica(std::size_t i) { return i % 2 == 0 ? *a_ : *b_; }
+  const std::string& master() const { return a_->master_token(); }
+
+  // The audit export of `ac`, its events (the trailer dropped).
+  std::vector<value> Events(AdminCenterProcess& ac) {
+    const HttpResult r = ac.Request("GET", "/v1/audit/events", master());
+    EXPECT_EQ(r.status, 200u) << r.body;
+    std::vector<value> out;
+    std::istringstream in(r.body);
+    for (std::string line; std::getline(in, line);) {
+      value v = value::parse(line);
+      if (!v.has_field("trailer")) out.push_back(v);
+    }
+    return out;
+  }
+  // The events are one chain, numbered 1, 2, … without a gap, and
+  // `custodian audit verify` accepts the export with its signed trailer.
+  void ExpectOneIntactChain(AdminCenterProcess& ac) {
+    const std::vector<value> events = Events(ac);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      ASSERT_EQ(events[i].at("seq").as_number().to_int64(), static_cast<int64_t>(i + 1));
+    }
+    const std::string file = (ac.dir() / "export.jsonl").string();
+    std::ofstream(file) << ac.Request("GET", "/v1/audit/events", master()).body;
+    const auto verified =
+        custodian::testing::RunCommand(std::string(CUSTODIAN_BINARY) + " audit verify " + file);
+    EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  }
+  // The ids of the groups whose creation the log records.
+  std::multiset<std::string> CreatedGroups(AdminCenterProcess& ac) {
+    std::multiset<std::string> out;
+    for (const value& e : Events(ac)) {
+      if (e.at("action").as_string() == "group.create") {
+        out.insert(e.at("target").as_string().substr(std::string("group:").size()));
+      }
+    }
+    return out;
+  }
+  static std::string Group(const std::string& id) {
+    return R"({"id":")" + id + R"(","name":")" + id + R"("})";
+  }
+
+  testing::PostgresScratch db_;
+  std::unique_ptr<AdminCenterProcess> a_, b_;
+};
+
+TEST_F(Replicas, ConcurrentWritersOnEveryReplicaMakeOneChain) {
+  constexpr int kWriters = 8, kEach = 15;
+  std::vector<std::future<std::vector<std::string>>> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.push_back(std::async(std::launch::async, [&, w] {
+      std::vector<std::string> created;
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "g-" + std::to_string(w) + "-" + std::to_string(i);
+        const HttpResult r = replica(w + i).Request("POST", "/v1/groups", master(), Group(id));
+        if (r.status == 201u) created.push_back(id);
+        EXPECT_EQ(r.status, 201u) << r.body;
+      }
+      return created;
+    }));
+  }
+  std::multiset<std::string> acknowledged;
+  for (auto& w : writers) {
+    for (const std::string& id : w.get()) acknowledged.insert(id);
+  }
+  ASSERT_EQ(acknowledged.size(), static_cast<std::size_t>(kWriters * kEach));
+  EXPECT_EQ(CreatedGroups(*a_), acknowledged);
+  ExpectOneIntactChain(*a_);
+  ExpectOneIntactChain(*b_);
+  // Both replicas read one database.
+  EXPECT_EQ(a_->Request("GET", "/v1/groups", master()).body,
+            b_->Request("GET", "/v1/groups", master()).body);
+}
+
+TEST_F(Replicas, ADisabledPrincipalsTokenStopsWorkingOnEveryReplica) {
+  const HttpResult created =
+      a_->Request("POST", "/v1/auditors", master(),
+                  R"({"name":"una","password":")" + std::string(kPassword) + R"("})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string token =
+      b_->Request("POST", "/v1/tokens", std::nullopt,
+                  R"({"name":"una","password":")" + std::string(kPassword) + R"("})")
+          .json()
+          .at("token")
+          .as_string();
+  // Replica B has seen the token and keeps it in memory.
+  EXPECT_EQ(b_->Request("GET", "/v1/settings", token).status, 200u);
+  EXPECT_EQ(b_->Request("GET", "/v1/settings", token).status, 200u);
+  const std::string id = created.json().at("id").as_string();
+  ASSERT_EQ(a_->Request("PATCH", "/v1/auditors/" + id, master(), R"({"disabled":true})").status,
+            200u);
+  // B hears of it from A's commit; until then (milliseconds) it may still
+  // answer from memory, never after.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  unsigned status = 200;
+  while (status == 200 && std::chrono::steady_clock::now() < deadline) {
+    status = b_->Request("GET", "/v1/settings", token).status;
+    if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, 401u);
+  EXPECT_EQ(b_->Request("GET", "/v1/audit/checkpoint", token).status, 401u);
+}
+
+TEST_F(Replicas, ACommandQueuedOnOneReplicaWakesAPollParkedOnTheOther) {
+  const std::string code =
+      a_->Request("POST", "/v1/enrollment-codes", master(), "{}").json().at("code").as_string();
+  const HttpResult enrolled = b_->Request(
+      "POST", "/v1/enroll", std::nullopt,
+      R"({"code":")" + code + R"(","name":"pc","os":"linux","time_zone":"Europe/Berlin"})");
+  ASSERT_EQ(enrolled.status, 201u) << enrolled.body;
+  const std::string endpoint = enrolled.json().at("endpoint_id").as_string();
+  const std::string token = enrolled.json().at("token").as_string();
+  const std::string path = "/v1/endpoints/" + endpoint + "/commands";
+  const auto start = std::chrono::steady_clock::now();
+  auto parked =
+      std::async(std::launch::async, [&] { return b_->Request("GET", path + "?wait=50", token); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it park on B
+  const HttpResult queued = a_->Request("POST", path, master(), R"({"type":"sync"})");
+  ASSERT_EQ(queued.status, 201u) << queued.body;
+  const HttpResult woken = parked.get();
+  ASSERT_EQ(woken.status, 200u) << woken.body;
+  EXPECT_EQ(woken.json().at("items").at(0).at("id").as_string(),
+            queued.json().at("id").as_string());
+  // Woken by A's notification, not by the 50 s timeout (nor a 1 s poll of
+  // a lost listener, which would also be well under it).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(40));
+}
+
+TEST_F(Replicas, AKeyRotatedOnOneReplicaSignsOnEveryReplica) {
+  const HttpResult rotated = a_->Request("POST", "/v1/policy/keys", master(), "{}");
+  ASSERT_EQ(rotated.status, 201u) << rotated.body;
+  const std::string key_id = rotated.json().at("key_id").as_string();
+  // B's bundle is signed by the new key as soon as B has heard of it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string signer;
+  while (signer != key_id && std::chrono::steady_clock::now() < deadline) {
+    const HttpResult bundle = b_->Request("GET", "/v1/policy/bundle", master());
+    ASSERT_EQ(bundle.status, 200u) << bundle.body;
+    const value envelope = value::parse(bundle.body);
+    signer = envelope.at("signatures").at(0).at("key_id").as_string();
+    if (signer != key_id) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(signer, key_id);
+  ExpectOneIntactChain(*b_);
+}
+
+TEST_F(Replicas, AReplicaKilledMidWriteLosesNoAcknowledgedWrite) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> next{0};
+  auto writer = [&](AdminCenterProcess& ac) {
+    std::vector<std::string> acknowledged;
+    while (!stop) {
+      const std::string id = "k-" + std::to_string(next++);
+      const HttpResult r = ac.TryRequest("POST", "/v1/groups", master(), Group(id));
+      if (r.status == 201u) acknowledged.push_back(id);
+      if (r.status == 0) break;  // the replica is gone
+    }
+    return acknowledged;
+  };
+  std::vector<std::future<std::vector<std::string>>> on_a, on_b;
+  for (int i = 0; i < 3; ++i) {
+    on_a.push_back(std::async(std::launch::async, writer, std::ref(*a_)));
+    on_b.push_back(std::async(std::launch::async, writer, std::ref(*b_)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  a_->Kill(SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // B keeps writing
+  stop = true;
+  std::multiset<std::string> acknowledged;
+  std::size_t on_b_count = 0;
+  for (auto& f : on_a) {
+    for (const std::string& id : f.get()) acknowledged.insert(id);
+  }
+  for (auto& f : on_b) {
+    for (const std::string& id : f.get()) {
+      acknowledged.insert(id);
+      ++on_b_count;
+    }
+  }
+  EXPECT_GT(on_b_count, 0u);
+  // Every acknowledged write is there with its audit event, exactly once;
+  // a write A had not acknowledged is there whole or not at all.
+  const std::multiset<std::string> logged = CreatedGroups(*b_);
+  for (const std::string& id : acknowledged) EXPECT_EQ(logged.count(id), 1u) << id;
+  const value groups = b_->Request("GET", "/v1/groups", master()).json().at("items");
+  std::multiset<std::string> stored;
+  for (const value& g : groups.as_array()) stored.insert(g.at("id").as_string());
+  for (const std::string& id : logged) EXPECT_EQ(stored.count(id), 1u) << id;
+  EXPECT_EQ(stored.size(), logged.size());
+  ExpectOneIntactChain(*b_);
+  // The survivor's chain goes on, and A comes back to the same one.
+  a_->Start();
+  EXPECT_EQ(a_->Request("POST", "/v1/groups", master(), Group("after")).status, 201u);
+  ExpectOneIntactChain(*a_);
+}
+
+TEST_F(Replicas, ThePostgresServerRestartedUnderLoadFailsWritesWith503ThenResumes) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> next{0};
+  std::atomic<int> unavailable{0};
+  auto writer = [&](std::size_t which) {
+    std::vector<std::string> acknowledged;
+    while (!stop) {
+      const std::string id = "r-" + std::to_string(next++);
+      const HttpResult r = replica(which).Request("POST", "/v1/groups", master(), Group(id));
+      if (r.status == 201u) {
+        acknowledged.push_back(id);
+      } else {
+        EXPECT_EQ(r.status, 503u) << r.body;  // never a 500, never a hang
+        ++unavailable;
+      }
+    }
+    return acknowledged;
+  };
+  std::vector<std::future<std::vector<std::string>>> writers;
+  for (std::size_t i = 0; i < 4; ++i) writers.push_back(std::async(std::launch::async, writer, i));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  testing::PostgresServer::Shared().Control("restart");
+  // Both replicas write again once the server is back.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (std::size_t r = 0; r < 2; ++r) {
+    unsigned status = 0;
+    while (status != 201u && std::chrono::steady_clock::now() < deadline) {
+      status = replica(r)
+                   .Request("POST", "/v1/groups", master(), Group("back-" + std::to_string(r)))
+                   .status;
+      if (status != 201u) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(status, 201u) << "replica " << r;
+  }
+  stop = true;
+  std::multiset<std::string> acknowledged;
+  for (auto& w : writers) {
+    for (const std::string& id : w.get()) acknowledged.insert(id);
+  }
+  // Nothing half-applied: every group has its event and every event its group.
+  const std::multiset<std::string> logged = CreatedGroups(*a_);
+  for (const std::string& id : acknowledged) EXPECT_EQ(logged.count(id), 1u) << id;
+  const value groups = a_->Request("GET", "/v1/groups", master()).json().at("items");
+  EXPECT_EQ(groups.size(), logged.size());
+  ExpectOneIntactChain(*a_);
+  ::testing::Test::RecordProperty("writes_refused_while_down", unavailable.load());
+}
+
+}  // namespace
+}  // namespace custodian::admincenter
