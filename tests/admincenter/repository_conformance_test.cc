@@ -190,12 +190,38 @@ TEST_P(AuditRepositoryConformance, OneKeyIsActiveAndRetiredKeysStayListed) {
     ASSERT_EQ(r.Keys().size(), 2u);
     EXPECT_EQ(r.Keys()[0].key_id, "k1");
     EXPECT_FALSE(r.Key("k3"));
+    // Keys made within one second keep the order they were made in.
+    r.Activate({"zz", "pub3", "keys/zz.pem", "active", "2026-03-03T10:00:00Z", std::nullopt});
+    r.Activate({"aa", "pub4", "keys/aa.pem", "active", "2026-03-03T10:00:00Z", std::nullopt});
+    ASSERT_EQ(r.Keys().size(), 4u);
+    EXPECT_EQ(r.Keys()[2].key_id, "zz");
+    EXPECT_EQ(r.Keys()[3].key_id, "aa");
   });
+}
+
+using LeaseRepositoryConformance = RepositoryConformance;
+
+TEST_P(LeaseRepositoryConformance, ALeaseHasOneHolderUntilItExpires) {
+  const std::chrono::seconds term(150);
+  auto acquire = [&](const std::string& holder, policy::Instant at) {
+    return engine_->storage().Write(
+        [&](Repositories& tx) { return tx.leases().Acquire("seal", holder, at, term); });
+  };
+  EXPECT_TRUE(acquire("a", kT0));
+  EXPECT_FALSE(acquire("b", kT0 + std::chrono::seconds(10)));   // a holds it
+  EXPECT_TRUE(acquire("a", kT0 + std::chrono::seconds(60)));    // a renews
+  EXPECT_FALSE(acquire("b", kT0 + std::chrono::seconds(200)));  // renewed until 210 s
+  EXPECT_TRUE(acquire("b", kT0 + std::chrono::seconds(210)));   // a is gone: b takes it
+  EXPECT_FALSE(acquire("a", kT0 + std::chrono::seconds(211)));
+  // Another lease is another matter.
+  EXPECT_TRUE(engine_->storage().Write(
+      [&](Repositories& tx) { return tx.leases().Acquire("other", "a", kT0, term); }));
 }
 
 CUSTODIAN_EVERY_ENGINE(EndpointRepositoryConformance);
 CUSTODIAN_EVERY_ENGINE(PrincipalRepositoryConformance);
 CUSTODIAN_EVERY_ENGINE(AuditRepositoryConformance);
+CUSTODIAN_EVERY_ENGINE(LeaseRepositoryConformance);
 
 }  // namespace
 }  // namespace custodian::admincenter

@@ -19,7 +19,8 @@
 // What remains possible for someone who can write the database: rewriting
 // events after the last checkpoint with their hashes recomputed. The seal
 // signs one at start, at every export and checkpoint request, and every
-// kSealInterval while events arrive, which bounds that window.
+// kSealInterval while events arrive (on one replica of a shared database at
+// a time), which bounds that window.
 //
 // Thread-safety: all methods may be called from any thread.
 #pragma once
@@ -39,6 +40,11 @@
 namespace custodian::admincenter {
 
 inline constexpr std::chrono::seconds kSealInterval{60};
+// Replicas on one database seal on the timer one at a time: the one that
+// holds this lease (LeaseRepository), renewed at every turn; when its
+// holder is gone another takes it over after at most this long.
+inline constexpr const char* kSealLease = "audit_seal";
+inline constexpr std::chrono::seconds kSealLeaseTerm{150};
 
 class AuditSeal {
  public:
@@ -82,6 +88,7 @@ class AuditSeal {
   const KeyRing& keys_;
   Clock clock_;
   std::filesystem::path head_file_;
+  std::string holder_;  // this process, as a holder of kSealLease
   mutable std::mutex mutex_;
   int64_t verified_seq_ = 0;
   std::string verified_hash_;

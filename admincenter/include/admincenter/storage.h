@@ -24,6 +24,7 @@
 #include "admincenter/audit_repository.h"
 #include "admincenter/endpoint_repository.h"
 #include "admincenter/key_repository.h"
+#include "admincenter/lease_repository.h"
 #include "admincenter/policy_repository.h"
 #include "admincenter/principal_repository.h"
 #include "admincenter/workflow_repository.h"
@@ -69,6 +70,7 @@ class Repositories {
   virtual WorkflowRepository& workflows() = 0;
   virtual AuditRepository& audit() = 0;
   virtual KeyRepository& keys() = 0;
+  virtual LeaseRepository& leases() = 0;
 };
 
 class Storage {

@@ -30,7 +30,11 @@ Problem BrokenProblem(const std::string& why) {
 
 AuditSeal::AuditSeal(Storage& storage, const KeyRing& keys, Clock clock,
                      std::filesystem::path head_file)
-    : storage_(storage), keys_(keys), clock_(std::move(clock)), head_file_(std::move(head_file)) {
+    : storage_(storage),
+      keys_(keys),
+      clock_(std::move(clock)),
+      head_file_(std::move(head_file)),
+      holder_(crypto::NewId("seal-")) {
   verified_hash_ = kGenesisHash;
 }
 
@@ -171,8 +175,11 @@ void AuditSeal::SealLoop() {
   while (!timer_wake_.wait_for(lock, kSealInterval, [this] { return stopping_; })) {
     lock.unlock();
     try {
+      const bool mine = storage_.Write([&](Repositories& tx) {
+        return tx.leases().Acquire(kSealLease, holder_, clock_(), kSealLeaseTerm);
+      });
       const bool moved =
-          storage_.Read([](Repositories& tx) { return tx.audit().Head().seq; }) > [this] {
+          mine && storage_.Read([](Repositories& tx) { return tx.audit().Head().seq; }) > [this] {
             std::lock_guard l(mutex_);
             return sealed_seq_;
           }();

@@ -28,6 +28,7 @@ std::unique_ptr<PrincipalRepository> SqlPrincipalRepository(sql::Connection& db)
 std::unique_ptr<PolicyRepository> SqlPolicyRepository(sql::Connection& db);
 std::unique_ptr<AuditRepository> SqlAuditRepository(sql::Connection& db);
 std::unique_ptr<KeyRepository> SqlKeyRepository(sql::Connection& db);
+std::unique_ptr<LeaseRepository> SqlLeaseRepository(sql::Connection& db);
 
 // A cursor on a connection of its own, kept as long as the cursor lives;
 // it reads one snapshot (sql::Connection::BeginSnapshot).
@@ -44,6 +45,7 @@ class SqlRepositories : public Repositories {
   WorkflowRepository& workflows() override { return Get(workflows_, SqlWorkflowRepository); }
   AuditRepository& audit() override { return Get(audit_, SqlAuditRepository); }
   KeyRepository& keys() override { return Get(keys_, SqlKeyRepository); }
+  LeaseRepository& leases() override { return Get(leases_, SqlLeaseRepository); }
 
  private:
   template <typename T, typename Make>
@@ -58,6 +60,7 @@ class SqlRepositories : public Repositories {
   std::unique_ptr<WorkflowRepository> workflows_;
   std::unique_ptr<AuditRepository> audit_;
   std::unique_ptr<KeyRepository> keys_;
+  std::unique_ptr<LeaseRepository> leases_;
 };
 
 }  // namespace custodian::admincenter
