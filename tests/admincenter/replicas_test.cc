@@ -25,6 +25,8 @@ constexpr char kPassword[] = "a long enough password";
 
 class Replicas : public ::testing::Test {
  protected:
+  explicit Replicas(const testing::PostgresServer& server = testing::PostgresServer::Shared())
+      : db_(server) {}
   void SetUp() override {
     const std::vector<std::string> database = {"--database", db_.url()};
     a_ = std::make_unique<AdminCenterProcess>("replica-a", database, database);
@@ -234,7 +236,17 @@ TEST_F(Replicas, AReplicaKilledMidWriteLosesNoAcknowledgedWrite) {
   ExpectOneIntactChain(*a_);
 }
 
-TEST_F(Replicas, ThePostgresServerRestartedUnderLoadFailsWritesWith503ThenResumes) {
+// On a server of its own: the restart would disturb the tests that share one.
+class ReplicasOnTheirOwnServer : public Replicas {
+ protected:
+  ReplicasOnTheirOwnServer() : Replicas(Own()) {}
+  static testing::PostgresServer& Own() {
+    static testing::PostgresServer server{testing::PostgresServer::Own{}};
+    return server;
+  }
+};
+
+TEST_F(ReplicasOnTheirOwnServer, ThePostgresServerRestartedUnderLoadFailsWritesWith503ThenResumes) {
   std::atomic<bool> stop{false};
   std::atomic<int> next{0};
   std::atomic<int> unavailable{0};
@@ -255,7 +267,7 @@ TEST_F(Replicas, ThePostgresServerRestartedUnderLoadFailsWritesWith503ThenResume
   std::vector<std::future<std::vector<std::string>>> writers;
   for (std::size_t i = 0; i < 4; ++i) writers.push_back(std::async(std::launch::async, writer, i));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  testing::PostgresServer::Shared().Control("restart");
+  Own().Control("restart");
   // Both replicas write again once the server is back.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   for (std::size_t r = 0; r < 2; ++r) {

@@ -26,10 +26,21 @@ namespace custodian::testing {
 // state folder postgres.sh keeps it in.
 class PostgresServer {
  public:
+  // The server the tests share.
   static PostgresServer& Shared() {
-    static PostgresServer server;
+    static PostgresServer server(std::getenv("CUSTODIAN_TEST_POSTGRES"));
     return server;
   }
+  // A server of one's own, e.g. for a test that restarts it, which would
+  // disturb the tests that share one; stopped with the object.
+  struct Own {};
+  explicit PostgresServer(Own) : PostgresServer(nullptr) {}
+  ~PostgresServer() {
+    if (owned_) Control("stop");
+  }
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+
   const std::string& url() const { return url_; }
   const std::filesystem::path& state() const { return state_; }
   // Runs postgres.sh `command` (e.g. "restart") on this server.
@@ -40,12 +51,15 @@ class PostgresServer {
   }
 
  private:
-  PostgresServer() {
-    if (const char* shared = std::getenv("CUSTODIAN_TEST_POSTGRES")) {
-      state_ = shared;
+  // The server in `state` (started by ctest's fixture), or (nullptr) one
+  // started here.
+  explicit PostgresServer(const char* state) {
+    static std::atomic<int> n{0};
+    if (state) {
+      state_ = state;
     } else {
-      state_ =
-          std::filesystem::temp_directory_path() / ("custodian-pg-" + std::to_string(getpid()));
+      state_ = std::filesystem::temp_directory_path() /
+               ("custodian-pg-" + std::to_string(getpid()) + "-" + std::to_string(n++));
       owned_ = true;
       Control("start");
     }
@@ -53,24 +67,22 @@ class PostgresServer {
     std::getline(in, url_);
     if (url_.empty()) ADD_FAILURE() << "no PostgreSQL server: " << (state_ / "url");
   }
-  ~PostgresServer() {
-    if (owned_) Control("stop");
-  }
 
   std::filesystem::path state_;
   std::string url_;
   bool owned_ = false;
 };
 
-// A new, empty database on the shared server, dropped with the object.
+// A new, empty database on `server`, dropped with the object.
 class PostgresScratch {
  public:
-  PostgresScratch() {
+  explicit PostgresScratch(const PostgresServer& server = PostgresServer::Shared())
+      : server_(server) {
     static std::atomic<int> n{0};
     name_ = "t_" + std::to_string(getpid()) + "_" + std::to_string(n++) + "_" +
             crypto::Hex(crypto::RandomBytes(4));
     Admin("CREATE DATABASE " + name_);
-    url_ = PostgresServer::Shared().url() + "/" + name_;
+    url_ = server_.url() + "/" + name_;
   }
   ~PostgresScratch() {
     try {
@@ -83,10 +95,10 @@ class PostgresScratch {
   const std::string& name() const { return name_; }
 
  private:
-  static void Admin(const std::string& statement) {
-    admincenter::PgConnection::Connect(PostgresServer::Shared().url() + "/postgres")
-        ->Execute(statement);
+  void Admin(const std::string& statement) const {
+    admincenter::PgConnection::Connect(server_.url() + "/postgres")->Execute(statement);
   }
+  const PostgresServer& server_;
   std::string name_;
   std::string url_;
 };
