@@ -19,6 +19,7 @@
 #include "admincenter/config.h"
 #include "admincenter/daemon.h"
 #include "admincenter/storage.h"
+#include "admincenter/storage/move.h"
 #include "common/cli.h"
 #include "common/crypto.h"
 #include "common/files.h"
@@ -114,6 +115,28 @@ int Init(const ac::Config& config, const std::string& admin_name,
   return kExitOk;
 }
 
+// `move-to-postgres`: the data directory's SQLite file into PostgreSQL.
+int Move(const std::string& data_dir, const std::string& url) {
+  if (!ac::IsPostgresUrl(url)) {
+    std::cerr << "--database: must be a PostgreSQL URL (postgresql://…)\n";
+    return kExitUsage;
+  }
+  const std::string file = (fs::path(data_dir) / ac::kDatabaseFile).string();
+  if (!fs::exists(file)) {
+    std::cerr << file << ": missing\n";
+    return kExitUsage;
+  }
+  std::string error;
+  const auto report = ac::MoveToPostgres(file, url, &error);
+  if (!report) {
+    std::cerr << error << "\n";
+    return kExitFailure;
+  }
+  for (const auto& [table, rows] : report->rows) std::cout << table << ": " << rows << " rows\n";
+  std::cout << "audit chain: " << report->head.seq << " events, head " << report->head.hash << "\n";
+  return kExitOk;
+}
+
 int Run(ac::Config config) {
   custodian::logging::SetUp("admincenter");
   const auto listen = ac::ParseListen(config.listen);
@@ -188,6 +211,14 @@ int main(int argc, char** argv) {
   init->add_option("--admin-password-file", password_file,
                    "File holding its password (otherwise it logs in with the printed token only)");
 
+  std::string move_dir, move_url;
+  CLI::App* move = app.add_subcommand(
+      "move-to-postgres",
+      "Copy a stopped admin center's SQLite database, audit chain intact, into PostgreSQL");
+  move->add_option("--data-dir", move_dir, "Data directory holding admincenter.db")->required();
+  move->add_option("--database", move_url, "The empty PostgreSQL database (postgresql://…)")
+      ->required();
+
   ac::Config config;
   std::optional<std::string> config_file, data_dir, database, key_dir, listen, tls_cert, tls_key;
   std::optional<int> io_threads, worker_threads, write_threads;
@@ -208,6 +239,7 @@ int main(int argc, char** argv) {
   run->add_flag("--allow-insecure-http", insecure, "Allow plain HTTP on a non-loopback address");
 
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
+  if (*move) return Move(move_dir, move_url);
   if (*init) {
     if (!init_config.database.empty() && !ac::IsPostgresUrl(init_config.database)) {
       std::cerr << "--database: must be a PostgreSQL URL (postgresql://…)\n";

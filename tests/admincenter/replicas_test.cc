@@ -294,5 +294,71 @@ TEST_F(ReplicasOnTheirOwnServer, ThePostgresServerRestartedUnderLoadFailsWritesW
   ::testing::Test::RecordProperty("writes_refused_while_down", unavailable.load());
 }
 
+// README "Moving to PostgreSQL": a SQLite node's data, moved, serves on
+// PostgreSQL with its audit chain intact.
+TEST(MoveToPostgres, ASqliteNodesDataServesOnPostgresWithItsChainIntact) {
+  AdminCenterProcess old_node("move-sqlite");
+  const std::string master = old_node.master_token();
+  ASSERT_EQ(old_node.Request("POST", "/v1/groups", master, R"({"id":"g-1","name":"One"})").status,
+            201u);
+  ASSERT_EQ(
+      old_node
+          .Request("POST", "/v1/groups", master, R"({"id":"g-2","name":"Two","parent_id":"g-1"})")
+          .status,
+      201u);
+  // A group moved under one made after it: its row comes before its parent's.
+  ASSERT_EQ(old_node.Request("POST", "/v1/groups", master, R"({"id":"g-3","name":"Three"})").status,
+            201u);
+  const HttpResult reparented =
+      old_node.Request("PATCH", "/v1/groups/g-1", master, R"({"parent_id":"g-3"})");
+  ASSERT_EQ(reparented.status, 200u) << reparented.body;
+  const std::string code =
+      old_node.Request("POST", "/v1/enrollment-codes", master, "{}").json().at("code").as_string();
+  const HttpResult enrolled = old_node.Request(
+      "POST", "/v1/enroll", std::nullopt,
+      R"({"code":")" + code + R"(","name":"pc","os":"linux","time_zone":"Europe/Berlin"})");
+  ASSERT_EQ(enrolled.status, 201u);
+  const std::string endpoint = enrolled.json().at("endpoint_id").as_string();
+  const std::string endpoint_token = enrolled.json().at("token").as_string();
+  const std::string commands = "/v1/endpoints/" + endpoint + "/commands";
+  ASSERT_EQ(old_node.Request("POST", commands, master, R"({"type":"sync"})").status, 201u);
+  // An auditor's checkpoint, held outside, from the SQLite days.
+  const std::string held = (old_node.dir() / "held.json").string();
+  std::ofstream(held) << old_node.Request("GET", "/v1/audit/checkpoint", master).body;
+  const std::string groups = old_node.Request("GET", "/v1/groups", master).body;
+  old_node.Kill(SIGTERM);
+
+  testing::PostgresScratch db;
+  const std::string move = std::string(CUSTODIAN_ADMINCENTER) + " move-to-postgres --data-dir " +
+                           old_node.data_dir() + " --database " + db.url();
+  const auto moved = custodian::testing::RunCommand(move);
+  ASSERT_EQ(moved.exit_code, 0) << moved.output;
+  EXPECT_NE(moved.output.find("audit_events: "), std::string::npos) << moved.output;
+  // Never into a database that holds data already.
+  const auto again = custodian::testing::RunCommand(move);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("not empty"), std::string::npos) << again.output;
+
+  AdminCenterProcess replica("move-postgres",
+                             {"--database", db.url(), "--key-dir", old_node.data_dir()},
+                             AdminCenterProcess::Replica{old_node});
+  EXPECT_EQ(replica.Request("GET", "/healthz", std::nullopt).json().at("audit_chain").as_string(),
+            "intact");
+  EXPECT_EQ(replica.Request("GET", "/v1/groups", master).body, groups);
+  // The endpoint's token and its queued command came along; new commands
+  // get new numbers.
+  const HttpResult pending = replica.Request("GET", commands, endpoint_token);
+  ASSERT_EQ(pending.status, 200u) << pending.body;
+  EXPECT_EQ(pending.json().at("items").size(), 1u);
+  EXPECT_EQ(replica.Request("POST", commands, master, R"({"type":"sync"})").status, 201u);
+  EXPECT_EQ(replica.Request("GET", commands, endpoint_token).json().at("items").size(), 2u);
+  // The whole chain, old events and new, verifies against the held checkpoint.
+  const std::string file = (replica.dir() / "export.jsonl").string();
+  std::ofstream(file) << replica.Request("GET", "/v1/audit/events", master).body;
+  const auto verified = custodian::testing::RunCommand(
+      std::string(CUSTODIAN_BINARY) + " audit verify --checkpoint " + held + " " + file);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+}
+
 }  // namespace
 }  // namespace custodian::admincenter
