@@ -44,17 +44,8 @@ LUA
 cat >"$work/get.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
-cat >"$work/edit.lua" <<LUA
-wrk.method = "PATCH"
-wrk.headers["Authorization"] = "Bearer $token"
-wrk.headers["Content-Type"] = "application/json"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/v1/groups/g-edit-" .. (n % 8), nil, '{"name":"E' .. n .. '"}')
-end
-LUA
 
+export CUSTODIAN_TOKEN=$token
 rate() {  # rate NAME THREADS CONNECTIONS URL [SCRIPT]
   local out
   out=$(wrk -t"$2" -c"$3" -d"${secs}s" ${5:+-s "$5"} "$4")
@@ -73,8 +64,8 @@ for _ in $(seq "${ROUNDS:-3}"); do
   g+=("$(rate get 2 32 "http://127.0.0.1:$ac_port/v1/groups/g-bench" "$work/get.lua")")
 done
 bare=$(median "${b[@]}") bare_post=$(median "${bp[@]}") decide=$(median "${d[@]}") get=$(median "${g[@]}")
-edit1=$(rate edit1 1 1 "http://127.0.0.1:$ac_port" "$work/edit.lua")
-edit64=$(rate edit64 2 64 "http://127.0.0.1:$ac_port" "$work/edit.lua")
+edit1=$(rate edit1 1 1 "http://127.0.0.1:$ac_port" "$root/bench/edit.lua")
+edit64=$(rate edit64 2 64 "http://127.0.0.1:$ac_port" "$root/bench/edit.lua")
 printf '%-44s %12s %8s\n' "benchmark (wrk, ${secs}s each, median of ${ROUNDS:-3})" "requests/s" "ratio"
 printf '%-44s %12.0f %8s\n' "bare Beast server: the same GET" "$bare" "1.00"
 printf '%-44s %12.0f %8.2f\n' "GET /v1/groups/{id} (authenticated)" "$get" "$(echo "$get / $bare" | bc -l)"

@@ -1,9 +1,10 @@
-// Long-poll scale (issue 4): parks N command long-polls on one admin
-// center, reports the server's RSS and threads while they wait, then queues
-// a command for one endpoint after another and measures how long each
-// takes to reach its parked poll.
+// Long-poll scale (issues 4 and 13): parks N command long-polls on one
+// admin center or spread over its replicas, reports the servers' RSS and
+// threads while they wait, then queues a command (always through the first
+// replica) for one endpoint after another and measures how long each takes
+// to reach its parked poll: on the same replica, and across replicas.
 //
-//   longpoll_bench PORT MASTER_TOKEN SERVER_PID [N] [PROBES]
+//   longpoll_bench PORT[,PORT…] MASTER_TOKEN SERVER_PID[,PID…] [N] [PROBES]
 //
 // One thread drives all N connections asynchronously (Boost.Beast); setup
 // and probes use blocking calls on the main thread.
@@ -101,6 +102,33 @@ long StatusField(int pid, const std::string& field) {
   return -1;
 }
 
+std::vector<int> Numbers(const std::string& list) {
+  std::vector<int> out;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    std::size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    out.push_back(std::stoi(list.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return out;
+}
+
+long Sum(const std::vector<int>& pids, const std::string& field) {
+  long total = 0;
+  for (int pid : pids) total += StatusField(pid, field);
+  return total;
+}
+
+void Report(const std::string& what, std::vector<double> ms) {
+  if (ms.empty()) return;
+  std::sort(ms.begin(), ms.end());
+  const std::size_t p99 = std::min(ms.size() - 1, ms.size() * 99 / 100);
+  std::cout << "command to its parked poll, " << what << " (" << ms.size()
+            << " probes, queued with a durable commit): median " << ms[ms.size() / 2] << " ms, p99 "
+            << ms[p99] << " ms, max " << ms.back() << " ms\n";
+}
+
 long Parked(Blocking& b) {
   const std::string metrics = b.Call(http::verb::get, "/metrics", "").body();
   const auto at = metrics.find("\ncustodian_parked_long_polls ");
@@ -111,12 +139,13 @@ long Parked(Blocking& b) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: longpoll_bench PORT MASTER_TOKEN SERVER_PID [N] [PROBES]\n";
+    std::cerr << "usage: longpoll_bench PORT[,PORT…] MASTER_TOKEN SERVER_PID[,PID…] [N] [PROBES]\n";
     return 2;
   }
-  const auto port = static_cast<uint16_t>(std::stoi(argv[1]));
+  const std::vector<int> ports = Numbers(argv[1]);
+  const auto port = static_cast<uint16_t>(ports.front());
   const std::string master = argv[2];
-  const int server_pid = std::stoi(argv[3]);
+  const std::vector<int> server_pids = Numbers(argv[3]);
   const int n = argc > 4 ? std::stoi(argv[4]) : 5000;
   const int probes = argc > 5 ? std::stoi(argv[5]) : 20;
   rlimit lim{};
@@ -140,8 +169,8 @@ int main(int argc, char** argv) {
   }
   std::cout << "enrolled " << n << " endpoints in "
             << std::chrono::duration<double>(Clock::now() - enroll_start).count() << " s\n";
-  const long rss_before = StatusField(server_pid, "VmRSS");
-  const long threads_before = StatusField(server_pid, "Threads");
+  const long rss_before = Sum(server_pids, "VmRSS");
+  const long threads_before = Sum(server_pids, "Threads");
 
   asio::io_context ioc;
   std::mutex m;
@@ -155,24 +184,33 @@ int main(int argc, char** argv) {
       arrived[i] = Clock::now();
       cv.notify_all();
     };
-    p->Start(port);
+    p->Start(static_cast<uint16_t>(ports[i % ports.size()]));
     polls.push_back(p);
   }
   std::thread io([&] { ioc.run(); });
+  std::vector<std::unique_ptr<Blocking>> metrics;
+  for (int p : ports) metrics.push_back(std::make_unique<Blocking>(static_cast<uint16_t>(p)));
   long parked = 0;
   for (int i = 0; i < 600 && parked < n; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    parked = Parked(setup);
+    parked = 0;
+    for (auto& b : metrics) parked += Parked(*b);
   }
-  std::cout << "parked long-polls: " << parked << "\n"
-            << "server RSS: " << rss_before / 1024.0 << " MiB before, "
-            << StatusField(server_pid, "VmRSS") / 1024.0 << " MiB with them parked\n"
-            << "server threads: " << threads_before << " before, "
-            << StatusField(server_pid, "Threads") << " with them parked\n";
+  const long rss_parked = Sum(server_pids, "VmRSS");
+  std::cout << "parked long-polls: " << parked << " on " << ports.size() << " replica(s)\n"
+            << "server RSS (all replicas): " << rss_before / 1024.0 << " MiB before, "
+            << rss_parked / 1024.0 << " MiB with them parked, "
+            << (rss_parked - rss_before) * 1024.0 / std::max(1L, parked) << " bytes per poll\n"
+            << "server threads: " << threads_before << " before, " << Sum(server_pids, "Threads")
+            << " with them parked\n";
 
-  std::vector<double> ms;
+  std::vector<double> same, across;
   for (int k = 0; k < probes; ++k) {
-    const std::size_t i = static_cast<std::size_t>(k) * endpoints.size() / probes;
+    // Endpoint i's poll is parked on replica i % replicas.
+    const std::size_t i =
+        static_cast<std::size_t>(k) * endpoints.size() / static_cast<std::size_t>(probes) + k % 2;
+    if (i >= endpoints.size()) continue;
+    std::vector<double>& ms = i % ports.size() == 0 ? same : across;
     const auto sent = Clock::now();
     setup.Call(http::verb::post, "/v1/endpoints/" + endpoints[i].first + "/commands", master,
                R"({"type":"sync"})");
@@ -184,12 +222,9 @@ int main(int argc, char** argv) {
     }
     ms.push_back(std::chrono::duration<double, std::milli>(arrived[i] - sent).count());
   }
-  std::sort(ms.begin(), ms.end());
-  if (!ms.empty()) {
-    std::cout << "command to its parked poll (" << ms.size() << " probes, queued with a durable "
-              << "commit): median " << ms[ms.size() / 2] << " ms, max " << ms.back() << " ms\n";
-  }
+  Report("on the replica that queued it", same);
+  Report("across replicas", across);
   ioc.stop();
   io.join();
-  return ms.size() == static_cast<std::size_t>(probes) && parked >= n ? 0 : 1;
+  return same.size() + across.size() == static_cast<std::size_t>(probes) && parked >= n ? 0 : 1;
 }

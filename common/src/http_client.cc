@@ -86,4 +86,44 @@ void ApplyClientTls(const ClientTls& tls, web::http::client::http_client_config&
   });
 }
 
+std::optional<Failover> Failover::Parse(const std::string& text, const ClientTls& tls,
+                                        std::string* error) {
+  std::vector<std::string> urls;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string url = text.substr(start, comma - start);
+    while (!url.empty() && url.front() == ' ') url.erase(url.begin());
+    while (!url.empty() && url.back() == ' ') url.pop_back();
+    if (!url.empty()) {
+      if (const std::string why = ClientUrlProblem(url, tls); !why.empty()) {
+        *error = why;
+        return std::nullopt;
+      }
+      urls.push_back(std::move(url));
+    }
+    start = comma + 1;
+  }
+  if (urls.empty()) {
+    *error = "no admin center URL";
+    return std::nullopt;
+  }
+  return Failover(std::move(urls));
+}
+
+std::string Failover::Current() const { return urls_[*current_ % urls_.size()]; }
+
+void Failover::Failed(const std::string& url) const {
+  std::size_t seen = current_->load();
+  if (urls_[seen % urls_.size()] != url) return;  // someone moved on already
+  current_->compare_exchange_strong(seen, (seen + 1) % urls_.size());
+}
+
+std::string Failover::Joined() const {
+  std::string out;
+  for (const std::string& u : urls_) out += (out.empty() ? "" : ",") + u;
+  return out;
+}
+
 }  // namespace custodian::http

@@ -107,6 +107,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->idle_ = false;
+                              // Stop() closed it as idle while these bytes
+                              // were arriving: the client hears nothing, so
+                              // the request must not be carried out either.
+                              if (self->closed_) return;
                               if (ec) return self->OnReadError(ec);
                               self->buffer_.commit(n);
                               self->ReadRestOfHeader();

@@ -132,7 +132,9 @@ int main(int argc, char** argv) {
 
   std::string url, code, enroll_dir, name, os = "linux", zone = LocalZone();
   CLI::App* enroll = app.add_subcommand("enroll", "Enroll with a one-time code from an admin");
-  enroll->add_option("--admin-center", url, "Admin center URL, e.g. https://ac.example:8443")
+  enroll
+      ->add_option("--admin-center", url,
+                   "Admin center URL, e.g. https://ac.example:8443; replicas separated by commas")
       ->required();
   enroll->add_option("--code", code, "Enrollment code")->required();
   enroll->add_option("--state-dir", enroll_dir, "State directory (created, mode 0700)")->required();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/admincenter_process.h"
+#include "support/enforcer_process.h"
 #include "support/postgres.h"
 
 namespace custodian::admincenter {
@@ -234,6 +235,76 @@ TEST_F(Replicas, AReplicaKilledMidWriteLosesNoAcknowledgedWrite) {
   a_->Start();
   EXPECT_EQ(a_->Request("POST", "/v1/groups", master(), Group("after")).status, 201u);
   ExpectOneIntactChain(*a_);
+}
+
+// Replicas seal the same head at their start and stop; each one's anchor
+// file must still name what the database holds, or the next start of a
+// replica killed before it sealed again would call the chain broken.
+TEST_F(Replicas, AReplicaKilledAfterAnotherSealedTheSameHeadStartsIntact) {
+  // Checkpoints are signed with their time: let the second change, so that
+  // B's seal of the same head would differ from A's.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  b_->Kill(SIGTERM);  // seals the head once more
+  a_->Kill(SIGKILL);  // keeps the anchor of its start
+  a_->Start();
+  EXPECT_EQ(a_->Request("GET", "/healthz", std::nullopt).json().at("audit_chain").as_string(),
+            "intact");
+  EXPECT_EQ(a_->Request("GET", "/v1/audit/checkpoint", master()).status, 200u);
+}
+
+// An endpoint enrolled with both replicas' URLs keeps working through the
+// survivor: it moves on when its replica is gone, and a command queued on
+// the survivor reaches it and comes back as its event.
+TEST_F(Replicas, AnEnforcerGivenEveryReplicaFailsOverToTheSurvivor) {
+  const std::string both = a_->url() + "," + b_->url();
+  testing::EnforcerProcess enforcer(*a_, "failover-pc", "linux",
+                                    {"--poll-interval", "1", "--command-wait", "5"}, both);
+  ASSERT_TRUE(enforcer.WaitFor([&](const value& s) {
+    return s.at("admin_center").as_string() == a_->url() && !s.at("last_sync").is_null();
+  }));
+  a_->Kill(SIGKILL);
+  const std::string path = "/v1/endpoints/" + enforcer.id() + "/commands";
+  const HttpResult queued = b_->Request("POST", path, master(), R"({"type":"sync"})");
+  ASSERT_EQ(queued.status, 201u) << queued.body;
+  const std::string target = "command:" + queued.json().at("id").as_string();
+  // Its receipt, chained on the endpoint, arrives through B.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool received = false;
+  while (!received && std::chrono::steady_clock::now() < deadline) {
+    for (const value& e : Events(*b_)) {
+      received = received || (e.at("action").as_string() == "command.received" &&
+                              e.at("target").as_string() == target);
+    }
+    if (!received) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(received) << enforcer.log();
+  EXPECT_EQ(enforcer.Status().at("admin_center").as_string(), b_->url());
+  EXPECT_NE(enforcer.log().find("admin_center_failover"), std::string::npos);
+  ExpectOneIntactChain(*b_);
+}
+
+// The CLI given several URLs takes the first that answers; a request the
+// first refused at connect goes to the next.
+TEST_F(Replicas, TheCliGivenSeveralUrlsUsesOneThatAnswers) {
+  const std::string token_file = (a_->dir() / "token").string();
+  std::ofstream(token_file) << master();
+  // Nothing listens on port 1: refused at connect.
+  const std::string urls = "http://127.0.0.1:1," + b_->url();
+  const auto created = custodian::testing::RunCommand(
+      std::string(CUSTODIAN_BINARY) + " groups create --id cli-g --name CLI --url " + urls +
+      " --token-file " + token_file);
+  EXPECT_EQ(created.exit_code, 0) << created.output;
+  a_->Kill(SIGKILL);
+  const auto listed =
+      custodian::testing::RunCommand(std::string(CUSTODIAN_BINARY) + " groups list --json --url " +
+                                     a_->url() + "," + b_->url() + " --token-file " + token_file);
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("cli-g"), std::string::npos) << listed.output;
+  // None answers: exit 3, naming what was tried.
+  const auto none = custodian::testing::RunCommand(std::string(CUSTODIAN_BINARY) +
+                                                   " groups list --url http://127.0.0.1:1," +
+                                                   a_->url() + " --token-file " + token_file);
+  EXPECT_EQ(none.exit_code, 3) << none.output;
 }
 
 // On a server of its own: the restart would disturb the tests that share one.

@@ -33,7 +33,10 @@ class LocalApiTest : public ::testing::Test {
     ASSERT_TRUE(store_) << error;
     holder_ = std::make_unique<BundleHolder>(*store_, policy::SystemTimeZones::Get());
     auto wall = [this] { return now_; };
-    agent_ = std::make_unique<Agent>(*store_, *holder_, wall, "http://127.0.0.1:1", "e-test", "x");
+    std::string unused;
+    agent_ = std::make_unique<Agent>(*store_, *holder_, wall,
+                                     *http::Failover::Parse("http://127.0.0.1:1", {}, &unused),
+                                     "e-test", "x");
     verifier_ = CommandVerifier({"/bin/false"});
     os_ = CommandOsActions({});
     workflows_ = std::make_unique<Workflows>(*store_, *holder_, policy::SystemTimeZones::Get(),

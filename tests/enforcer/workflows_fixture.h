@@ -87,7 +87,10 @@ class WorkflowsTest : public ::testing::Test {
     ASSERT_TRUE(machine) << error;
     workflows_ = std::make_unique<Workflows>(*store_, *holder_, policy::SystemTimeZones::Get(),
                                              wall, std::move(*machine), verifier_, os_, o, nullptr);
-    agent_ = std::make_unique<Agent>(*store_, *holder_, wall, "http://127.0.0.1:1", "e-test", "x");
+    std::string unused;
+    agent_ = std::make_unique<Agent>(*store_, *holder_, wall,
+                                     *http::Failover::Parse("http://127.0.0.1:1", {}, &unused),
+                                     "e-test", "x");
     api_ = std::make_unique<LocalApi>(*store_, *holder_, *agent_, *workflows_, wall, "local");
   }
 

@@ -10,19 +10,23 @@ namespace custodian::testing {
 
 class EnforcerProcess {
  public:
+  // `admin_centers`: what `enforcer enroll --admin-center` gets (default:
+  // `ac`'s URL; replicas' URLs separated by commas).
   EnforcerProcess(AdminCenterProcess& ac, const std::string& name, const std::string& os,
                   std::vector<std::string> run_args = {"--poll-interval", "1", "--command-wait",
-                                                       "5"})
+                                                       "5"},
+                  const std::string& admin_centers = "")
       : run_args_(std::move(run_args)), dir_(ac.dir() / ("enforcer-" + name)) {
     std::filesystem::create_directories(dir_);
     const std::string code = ac.Request("POST", "/v1/enrollment-codes", ac.master_token(), "{}")
                                  .json()
                                  .at("code")
                                  .as_string();
-    const pid_t enroll = Spawn(
-        {CUSTODIAN_ENFORCER, "enroll", "--admin-center", ac.url(), "--code", code, "--state-dir",
-         state_dir(), "--name", name, "--os", os, "--time-zone", "Europe/Berlin"},
-        (dir_ / "enroll.out").string(), (dir_ / "enroll.err").string());
+    const pid_t enroll =
+        Spawn({CUSTODIAN_ENFORCER, "enroll", "--admin-center",
+               admin_centers.empty() ? ac.url() : admin_centers, "--code", code, "--state-dir",
+               state_dir(), "--name", name, "--os", os, "--time-zone", "Europe/Berlin"},
+              (dir_ / "enroll.out").string(), (dir_ / "enroll.err").string());
     int status = 0;
     waitpid(enroll, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)

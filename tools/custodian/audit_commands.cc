@@ -96,7 +96,7 @@ int RunExport(const ExportOptions& o) {
     web::http::client::http_client_config config;
     config.set_timeout(std::chrono::seconds(300));
     http::ApplyClientTls(c->tls, config);
-    web::http::client::http_client client(c->url, config);
+    web::http::client::http_client client(c->urls->Current(), config);
     web::http::http_request req(web::http::methods::GET);
     req.set_request_uri(query);
     req.headers().add("Authorization", "Bearer " + c->token);

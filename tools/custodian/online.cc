@@ -15,7 +15,9 @@ namespace custodian::cli {
 using web::json::value;
 
 void AddConnectionOptions(CLI::App* cmd, ConnectionOptions& o) {
-  cmd->add_option("--url", o.url, "Admin center URL (or CUSTODIAN_URL, or the config file)");
+  cmd->add_option("--url", o.url,
+                  "Admin center URL, replicas separated by commas (or CUSTODIAN_URL, or the config "
+                  "file)");
   cmd->add_option("--token-file", o.token_file,
                   "File holding the bearer token (or CUSTODIAN_TOKEN, or the config file)");
   cmd->add_option("--ca-file", o.ca_file,
@@ -100,22 +102,27 @@ std::optional<Connection> Resolve(const ConnectionOptions& o, std::ostream& err)
     err << "--pin-sha256: not a SHA-256 fingerprint (64 hex digits, colons allowed)\n";
     return std::nullopt;
   }
-  if (const std::string why = http::ClientUrlProblem(c.url, c.tls); !why.empty()) {
+  std::string why;
+  c.urls = http::Failover::Parse(c.url, c.tls, &why);
+  if (!c.urls) {
     err << why << "\n";
     return std::nullopt;
   }
-  while (!c.url.empty() && c.url.back() == '/') c.url.pop_back();
   return c;
 }
 
-Answer Call(const Connection& c, const std::string& method, const std::string& path,
-            const std::optional<value>& body) {
+namespace {
+
+// One exchange with the admin center at `url`.
+Answer CallOne(const Connection& c, const std::string& url, const std::string& method,
+               const std::string& path, const std::optional<value>& body, bool* sent) {
   Answer a;
+  *sent = true;
   try {
     web::http::client::http_client_config config;
     config.set_timeout(std::chrono::seconds(60));
     http::ApplyClientTls(c.tls, config);
-    web::http::client::http_client client(c.url, config);
+    web::http::client::http_client client(url, config);
     web::http::http_request req(method);
     req.set_request_uri(path);
     if (!c.token.empty()) req.headers().add("Authorization", "Bearer " + c.token);
@@ -126,9 +133,37 @@ Answer Call(const Connection& c, const std::string& method, const std::string& p
     std::error_code ec;
     a.body = a.text.empty() ? value::null() : value::parse(a.text, ec);
     if (ec) a.body = value::null();
+  } catch (const web::http::http_exception& e) {
+    a.status = 0;
+    a.error = url + ": " + e.what();
+    // Not connected (cpprestsdk says "Failed to connect to any resolved
+    // endpoint" with host_unreachable when every address refused): the
+    // request never left, so another replica may take it whatever it was.
+    *sent = e.error_code() != std::errc::connection_refused &&
+            e.error_code() != std::errc::host_unreachable;
   } catch (const std::exception& e) {
     a.status = 0;
-    a.error = e.what();
+    a.error = url + ": " + e.what();
+  }
+  return a;
+}
+
+}  // namespace
+
+Answer Call(const Connection& c, const std::string& method, const std::string& path,
+            const std::optional<value>& body) {
+  // The next replica, when this one did not take the request: unreachable
+  // before it was sent, or answering 502/503. A request that may have
+  // reached one (a read aside) is not sent twice.
+  const std::size_t attempts = c.urls ? c.urls->urls().size() : 1;
+  Answer a;
+  for (std::size_t i = 0; i < attempts; ++i) {
+    const std::string url = c.urls ? c.urls->Current() : c.url;
+    bool sent = true;
+    a = CallOne(c, url, method, path, body, &sent);
+    const bool unanswered = a.status == 0 && (!sent || method == web::http::methods::GET);
+    if (!unanswered && !http::Failover::Retriable(a.status)) break;
+    if (c.urls) c.urls->Failed(url);
   }
   return a;
 }

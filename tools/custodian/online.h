@@ -38,7 +38,8 @@ struct ConnectionOptions {
 };
 
 struct Connection {
-  std::string url;
+  std::string url;  // as given: one URL, or replicas separated by commas
+  std::optional<http::Failover> urls;
   std::string token;
   http::ClientTls tls;  // CA file, pinned certificate, plain HTTP only to loopback
 };

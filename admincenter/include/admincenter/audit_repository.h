@@ -53,6 +53,8 @@ class AuditRepository {
   // Every event after `seq` in order, until `f` returns false.
   virtual void EventsAfter(int64_t seq, const std::function<bool(const StoredEvent&)>& f) = 0;
   virtual std::vector<StoredCheckpoint> Checkpoints() = 0;  // those with a record
+  // The checkpoint kept for event `seq`, if one with a record is.
+  virtual std::optional<StoredCheckpoint> CheckpointAt(int64_t seq) = 0;
   virtual void Keep(const StoredCheckpoint& checkpoint) = 0;
 };
 

@@ -131,6 +131,17 @@ bool AuditSeal::VerifyCheckpoints(Repositories& tx) {
 }
 
 value AuditSeal::SignAndKeep(Repositories& tx, int64_t seq, const std::string& hash) {
+  // One checkpoint per event: a head already sealed (by this process or
+  // another replica of the database) keeps the checkpoint it has, so that
+  // every replica's anchor file names one the database holds.
+  if (const auto kept = tx.audit().CheckpointAt(seq); kept && kept->head_hash == hash) {
+    std::error_code ec;
+    const value c = value::parse(kept->record, ec);
+    if (!ec && c.is_object()) {
+      sealed_seq_ = std::max(sealed_seq_, seq);
+      return c;
+    }
+  }
   value c = value::object(true);
   c["kind"] = value::string(audit::kCheckpointKind);
   c["seq"] = value::number(seq);

@@ -77,6 +77,15 @@ class SqlAudit : public AuditRepository {
     return out;
   }
 
+  std::optional<StoredCheckpoint> CheckpointAt(int64_t seq) override {
+    auto q = db_.Prepare(
+        "SELECT seq, head_hash, ts, key_id, signature, record FROM audit_checkpoints "
+        "WHERE seq = ? AND record IS NOT NULL");
+    if (!BindAll(*q, seq).Step()) return std::nullopt;
+    return StoredCheckpoint{q->Int64(0), q->Text(1), q->Text(2),
+                            q->Text(3),  q->Text(4), q->Text(5)};
+  }
+
   void Keep(const StoredCheckpoint& c) override {
     auto keep = db_.Prepare(
         "INSERT INTO audit_checkpoints (seq, head_hash, ts, key_id, signature, record) "

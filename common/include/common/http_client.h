@@ -17,8 +17,11 @@
 
 #include <cpprest/http_client.h>
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace custodian::http {
 
@@ -34,5 +37,35 @@ std::string ClientUrlProblem(const std::string& url, const ClientTls& tls);
 std::optional<std::string> ParsePin(const std::string& pin);
 // Applies the CA file and the pin to `config` (a no-op without either).
 void ApplyClientTls(const ClientTls& tls, web::http::client::http_client_config& config);
+
+// The admin center's replicas as one client sees them (README "Several
+// replicas on PostgreSQL"): URLs separated by commas, in the order given.
+// Requests go to the current one; when it cannot be reached, or answers
+// 502 or 503 (a balancer without backends, a replica whose database is
+// away), the caller reports it Failed and the next one becomes current,
+// so that every caller soon talks to a survivor. One URL behind a load
+// balancer is a list of one. Thread-safe; copies share the current one.
+class Failover {
+ public:
+  // nullopt and `*error` when `text` names no URL or one that
+  // ClientUrlProblem refuses.
+  static std::optional<Failover> Parse(const std::string& text, const ClientTls& tls,
+                                       std::string* error);
+  std::string Current() const;
+  // `url` failed: the next one becomes current, unless another caller
+  // moved on from it already.
+  void Failed(const std::string& url) const;
+  // Whether a response with `status` is a reason to try the next one.
+  // Not 504: a balancer's timeout may hide a write the replica committed.
+  static bool Retriable(unsigned status) { return status == 502 || status == 503; }
+  const std::vector<std::string>& urls() const { return urls_; }
+  std::string Joined() const;  // as Parse reads it
+
+ private:
+  explicit Failover(std::vector<std::string> urls)
+      : urls_(std::move(urls)), current_(std::make_shared<std::atomic<std::size_t>>(0)) {}
+  std::vector<std::string> urls_;
+  std::shared_ptr<std::atomic<std::size_t>> current_;
+};
 
 }  // namespace custodian::http

@@ -10,7 +10,9 @@
 //   admin center drops repeats by event id, so nothing is lost or doubled
 //   across outages and restarts.
 // HTTP goes through cpprestsdk's http_client, waited on only from these
-// threads (never inside a continuation).
+// threads (never inside a continuation). With several admin-center URLs
+// (replicas), each loop talks to the current one and moves to the next
+// when it cannot be reached or answers 502/503 (http::Failover).
 #pragma once
 
 #include <cpprest/http_client.h>
@@ -38,7 +40,7 @@ inline constexpr std::chrono::seconds kTimeProofTimeout{10};
 
 class Agent {
  public:
-  Agent(Store& store, BundleHolder& bundles, WallClock wall, std::string admin_center_url,
+  Agent(Store& store, BundleHolder& bundles, WallClock wall, http::Failover admin_centers,
         std::string endpoint_id, std::string token, http::ClientTls tls = {});
   ~Agent();
   Agent(const Agent&) = delete;
@@ -65,7 +67,9 @@ class Agent {
   // Lowers the time high-water mark `mark` to the admin center's signed
   // time, if that is well behind it. Throws when the admin center cannot be
   // reached (the sync then fails and is retried).
-  void RecoverTime(policy::Instant mark);
+  void RecoverTime(const std::string& url, policy::Instant mark);
+  // The admin center at `url` failed (`why`): move on to the next one.
+  void Failed(const std::string& url, const std::string& why);
   bool UploadOnce();
   // Waits up to `d` or until stopping or `flag` is set (then clears it);
   // false when stopping.
@@ -75,7 +79,7 @@ class Agent {
   Store& store_;
   BundleHolder& bundles_;
   WallClock wall_;
-  std::string url_;
+  http::Failover urls_;
   std::string endpoint_id_;
   std::string token_;
   CommandHandler handler_;

@@ -78,8 +78,11 @@ std::unique_ptr<Daemon> Daemon::Start(const std::filesystem::path& dir, Config c
   const auto& zones = policy::SystemTimeZones::Get();
   p->bundles = std::make_unique<BundleHolder>(store, zones);
   p->bundles->Load(store.Now(wall()));
-  p->agent = std::make_unique<Agent>(store, *p->bundles, wall, *url, *endpoint_id, *endpoint_token,
-                                     StoredTls(store));
+  const http::ClientTls tls = StoredTls(store);
+  auto admin_centers = http::Failover::Parse(*url, tls, error);
+  if (!admin_centers) return nullptr;
+  p->agent = std::make_unique<Agent>(store, *p->bundles, wall, std::move(*admin_centers),
+                                     *endpoint_id, *endpoint_token, tls);
   auto machine_vault = Vault::FromKeyFile(dir / kVaultKeyFile, error);
   if (!machine_vault) return nullptr;
   const Config& c = p->config;

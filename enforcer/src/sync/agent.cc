@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/crypto.h"
+#include "common/logging.h"
 
 namespace custodian::enforcer {
 
@@ -23,13 +24,14 @@ std::chrono::milliseconds Next(std::chrono::milliseconds backoff) {
 
 }  // namespace
 
-Agent::Agent(Store& store, BundleHolder& bundles, WallClock wall, std::string admin_center_url,
-             std::string endpoint_id, std::string token, custodian::http::ClientTls tls)
+Agent::Agent(Store& store, BundleHolder& bundles, WallClock wall,
+             custodian::http::Failover admin_centers, std::string endpoint_id, std::string token,
+             custodian::http::ClientTls tls)
     : tls_(std::move(tls)),
       store_(store),
       bundles_(bundles),
       wall_(std::move(wall)),
-      url_(std::move(admin_center_url)),
+      urls_(std::move(admin_centers)),
       endpoint_id_(std::move(endpoint_id)),
       token_(std::move(token)) {}
 
@@ -102,7 +104,7 @@ value Agent::Status() {
   const policy::Instant now = store_.Now(wall_());
   value s = value::object(true);
   s["endpoint_id"] = value::string(endpoint_id_);
-  s["admin_center"] = value::string(url_);
+  s["admin_center"] = value::string(urls_.Current());
   value p = value::object(true);
   if (active) {
     p["version"] = value::number(active->version);
@@ -124,11 +126,20 @@ value Agent::Status() {
   return s;
 }
 
+void Agent::Failed(const std::string& url, const std::string& why) {
+  urls_.Failed(url);
+  if (urls_.urls().size() > 1) {
+    spdlog::warn(logging::Line("admin_center_failover",
+                               {{"from", url}, {"to", urls_.Current()}, {"why", why}}));
+  }
+}
+
 bool Agent::SyncOnce() {
+  const std::string url = urls_.Current();
   http::client::http_client_config cfg;
   cfg.set_timeout(std::chrono::seconds(30));
   custodian::http::ApplyClientTls(tls_, cfg);
-  http::client::http_client client(url_, cfg);
+  http::client::http_client client(url, cfg);
   http::http_request req = Authorized(http::methods::GET, "/v1/policy/bundle");
   if (auto v = bundles_.held_version())
     req.headers().add("If-None-Match", "\"" + std::to_string(*v) + "\"");
@@ -140,19 +151,25 @@ bool Agent::SyncOnce() {
     // The mark ran ahead of the clock (it jumped forward and back): every
     // bundle would look expired. Ask the admin center for the true time.
     if (const auto mark = store_.HighWater(); mark && *mark > wall + kMaxClockSkew) {
-      RecoverTime(*mark);
+      RecoverTime(url, *mark);
     }
     const policy::Instant now = store_.Now(wall);
     if (code == http::status_codes::OK) {
       bundles_.Offer(body, now);
       EventsAppended();
     } else if (code != http::status_codes::NotModified) {
+      if (custodian::http::Failover::Retriable(code)) Failed(url, std::to_string(code));
       throw std::runtime_error("GET /v1/policy/bundle answered " + std::to_string(code));
     }
     std::lock_guard lock(mutex_);
     last_sync_ = now;
     last_error_.clear();
     return true;
+  } catch (const http::http_exception& e) {
+    Failed(url, e.what());  // not reached: try the next one
+    std::lock_guard lock(mutex_);
+    last_error_ = url + ": " + e.what();
+    return false;
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex_);
     last_error_ = e.what();
@@ -160,14 +177,14 @@ bool Agent::SyncOnce() {
   }
 }
 
-void Agent::RecoverTime(policy::Instant mark) {
+void Agent::RecoverTime(const std::string& url, policy::Instant mark) {
   const std::string nonce = crypto::Base64Url(crypto::RandomBytes(24));
   value body = value::object(true);
   body["nonce"] = value::string(nonce);
   http::client::http_client_config cfg;
   cfg.set_timeout(kTimeProofTimeout);
   custodian::http::ApplyClientTls(tls_, cfg);
-  http::client::http_client client(url_, cfg);
+  http::client::http_client client(url, cfg);
   http::http_request req =
       Authorized(http::methods::POST, "/v1/endpoints/" + endpoint_id_ + "/time");
   req.set_body(body);
@@ -227,11 +244,12 @@ void Agent::CommandLoop() {
       if (stopping_) return;
       wait = config_.command_wait_seconds;
     }
+    const std::string url = urls_.Current();
     try {
       http::client::http_client_config cfg;
       cfg.set_timeout(std::chrono::seconds(wait + 15));
       custodian::http::ApplyClientTls(tls_, cfg);
-      http::client::http_client client(url_, cfg);
+      http::client::http_client client(url, cfg);
       http::http_response resp =
           client
               .request(Authorized(http::methods::GET, path + "?wait=" + std::to_string(wait)),
@@ -269,9 +287,16 @@ void Agent::CommandLoop() {
         const auto code = client.request(req, cancel_.get_token()).get().status_code();
         if (code != http::status_codes::OK) throw std::runtime_error("ack failed");
       } else if (resp.status_code() != http::status_codes::NoContent) {
+        if (custodian::http::Failover::Retriable(resp.status_code())) {
+          Failed(url, std::to_string(resp.status_code()));
+        }
         throw std::runtime_error("commands answered " + std::to_string(resp.status_code()));
       }
       backoff = kMinBackoff;
+    } catch (const http::http_exception& e) {
+      Failed(url, e.what());
+      if (!Sleep(backoff)) return;
+      backoff = Next(backoff);
     } catch (const std::exception& e) {
       if (!Sleep(backoff)) return;
       backoff = Next(backoff);
@@ -284,20 +309,27 @@ bool Agent::UploadOnce() {
   if (events.empty()) return true;
   value body = value::object();
   body["events"] = value::array(events);
+  const std::string url = urls_.Current();
   try {
     http::client::http_client_config cfg;
     cfg.set_timeout(std::chrono::seconds(30));
     custodian::http::ApplyClientTls(tls_, cfg);
-    http::client::http_client client(url_, cfg);
+    http::client::http_client client(url, cfg);
     http::http_request req =
         Authorized(http::methods::POST, "/v1/endpoints/" + endpoint_id_ + "/events");
     req.set_body(body);
     http::http_response resp = client.request(req, cancel_.get_token()).get();
     if (resp.status_code() != http::status_codes::OK) {
+      if (custodian::http::Failover::Retriable(resp.status_code())) {
+        Failed(url, std::to_string(resp.status_code()));
+      }
       throw std::runtime_error("events answered " + std::to_string(resp.status_code()));
     }
     store_.MarkSent(events.back().at("seq").as_number().to_int64());
     return events.size() < kEventBatch || UploadOnce();
+  } catch (const http::http_exception& e) {
+    Failed(url, e.what());
+    return false;
   } catch (const std::exception&) {
     return false;
   }

@@ -14,7 +14,6 @@ using web::json::value;
 std::optional<std::string> Enroll(const std::filesystem::path& dir, const EnrollRequest& request,
                                   const WallClock& wall, EnrollError* error) {
   namespace fs = std::filesystem;
-  const std::string& url = request.admin_center_url;
   const http::ClientTls& tls = request.tls;
   auto usage = [&](std::string message) -> std::optional<std::string> {
     *error = {true, std::move(message)};
@@ -27,9 +26,9 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
   if (tls.pinned_sha256 && !http::ParsePin(*tls.pinned_sha256)) {
     return usage("--pin-sha256: not a SHA-256 fingerprint (64 hex digits, colons allowed)");
   }
-  if (const std::string why = http::ClientUrlProblem(url, tls); !why.empty()) {
-    return usage("--admin-center: " + why);
-  }
+  std::string why;
+  const auto urls = http::Failover::Parse(request.admin_center_url, tls, &why);
+  if (!urls) return usage("--admin-center: " + why);
   std::optional<std::string> ca;
   if (tls.ca_file && !(ca = ReadFile(*tls.ca_file))) {
     return usage(*tls.ca_file + ": cannot be read");
@@ -44,24 +43,37 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
   body["name"] = value::string(request.name);
   body["os"] = value::string(request.os);
   body["time_zone"] = value::string(request.time_zone);
+  // The first admin center that answers enrolls it (a code works once, on
+  // any replica).
   value answer;
-  try {
-    web::http::client::http_client_config config;
-    http::ApplyClientTls(tls, config);
-    web::http::client::http_client client(url, config);
-    web::http::http_request req(web::http::methods::POST);
-    req.set_request_uri("/v1/enroll");
-    req.set_body(body);
-    web::http::http_response resp = client.request(req).get();
-    const std::string text = resp.extract_string(true).get();
-    if (resp.status_code() != web::http::status_codes::Created) {
-      return failure("enrollment refused (" + std::to_string(resp.status_code()) + "): " + text);
+  std::string unreachable;
+  for (const std::string& url : urls->urls()) {
+    try {
+      web::http::client::http_client_config config;
+      http::ApplyClientTls(tls, config);
+      web::http::client::http_client client(url, config);
+      web::http::http_request req(web::http::methods::POST);
+      req.set_request_uri("/v1/enroll");
+      req.set_body(body);
+      web::http::http_response resp = client.request(req).get();
+      const std::string text = resp.extract_string(true).get();
+      if (http::Failover::Retriable(resp.status_code())) {
+        unreachable +=
+            (unreachable.empty() ? "" : "; ") + url + ": " + std::to_string(resp.status_code());
+        continue;
+      }
+      if (resp.status_code() != web::http::status_codes::Created) {
+        return failure("enrollment refused (" + std::to_string(resp.status_code()) + "): " + text);
+      }
+      answer = value::parse(text);
+      break;
+    } catch (const web::http::http_exception& e) {
+      unreachable += (unreachable.empty() ? "" : "; ") + url + ": " + e.what();
+    } catch (const std::exception& e) {
+      return failure(url + ": " + e.what());
     }
-    answer = value::parse(text);
-  } catch (const std::exception& e) {
-    return failure(url + ": " + e.what());
   }
-  std::string why;
+  if (answer.is_null()) return failure(unreachable);
   auto store = Store::Open(dir, true, &why);
   if (!store) return failure(why);
   const std::string local_token = crypto::Base64Url(crypto::RandomBytes(32));
@@ -81,7 +93,7 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
   if (tls.pinned_sha256) store->Set({{"admin_center_pin_sha256", *tls.pinned_sha256}});
   if (tls.allow_insecure_http) store->Set({{"admin_center_insecure_http", "1"}});
   store->Set({{"endpoint_id", answer.at("endpoint_id").as_string()},
-              {"admin_center_url", url},
+              {"admin_center_url", urls->Joined()},
               {"os", request.os},
               {"time_zone", request.time_zone},
               {"pinned_keys", crypto::EncodeKeyList(keys).serialize()}});
