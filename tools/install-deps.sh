@@ -15,6 +15,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
   libpq-dev                               # the PostgreSQL engine (libpq)
   postgresql-15                           # the tests' real server (tests/support/postgres.sh)
+  haproxy                                 # the replicas behind a load balancer (tests)
   wrk bc curl                             # HTTP benchmarks (bench/*.sh)
   jq                                      # the quick-start demonstration (tools/demo.sh)
   sslscan                                 # the TLS test checks what the server offers

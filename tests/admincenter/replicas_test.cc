@@ -3,7 +3,10 @@
 // under concurrent writers on every replica, tokens and commands that
 // cross replicas at once, a replica killed mid-write, and the database
 // restarted under load.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <future>
@@ -305,6 +308,107 @@ TEST_F(Replicas, TheCliGivenSeveralUrlsUsesOneThatAnswers) {
                                                    " groups list --url http://127.0.0.1:1," +
                                                    a_->url() + " --token-file " + token_file);
   EXPECT_EQ(none.exit_code, 3) << none.output;
+}
+
+// A free loopback port (bound, read and released).
+uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t n = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// HAProxy (Debian's) in front of the replicas, as an operator would run it:
+// round robin, health checks on /healthz, a connection that fails tried on
+// another server.
+class Haproxy {
+ public:
+  Haproxy(const std::filesystem::path& dir, const std::vector<uint16_t>& servers)
+      : port_(FreePort()) {
+    const std::string config = (dir / "haproxy.cfg").string();
+    std::ofstream cfg(config);
+    cfg << "global\n  maxconn 2000\n"
+        << "defaults\n  mode http\n  timeout connect 1s\n  timeout client 90s\n"
+        << "  timeout server 90s\n  retries 3\n  option redispatch\n"
+        << "frontend custodian\n  bind 127.0.0.1:" << port_ << "\n  default_backend replicas\n"
+        << "backend replicas\n  balance roundrobin\n  option httpchk GET /healthz\n"
+        << "  http-check expect status 200\n  default-server inter 200ms fall 2 rise 1\n";
+    for (std::size_t i = 0; i < servers.size(); ++i) {
+      cfg << "  server r" << i << " 127.0.0.1:" << servers[i] << " check\n";
+    }
+    cfg.close();
+    pid_ = testing::Spawn({"/usr/sbin/haproxy", "-db", "-f", config},
+                          (dir / "haproxy.out").string(), (dir / "haproxy.err").string());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline &&
+           testing::HttpCall(url(), "GET", "/healthz", std::nullopt).status != 200) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~Haproxy() { testing::StopProcess(pid_, SIGTERM); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  uint16_t port_;
+  pid_t pid_ = -1;
+};
+
+TEST_F(Replicas, BehindHaproxyWritesAndAnEnforcerGoOnWhenAReplicaDies) {
+  Haproxy proxy(a_->dir(), {a_->port(), b_->port()});
+  testing::EnforcerProcess enforcer(*a_, "proxied-pc", "linux",
+                                    {"--poll-interval", "1", "--command-wait", "5"}, proxy.url());
+  std::atomic<bool> stop{false};
+  std::atomic<int> next{0};
+  auto writer = [&] {
+    std::vector<std::string> acknowledged;
+    while (!stop) {
+      const std::string id = "h-" + std::to_string(next++);
+      const HttpResult r =
+          testing::HttpCall(proxy.url(), "POST", "/v1/groups", master(), Group(id));
+      if (r.status == 201u) acknowledged.push_back(id);
+    }
+    return acknowledged;
+  };
+  std::vector<std::future<std::vector<std::string>>> writers;
+  for (int i = 0; i < 4; ++i) writers.push_back(std::async(std::launch::async, writer));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  a_->Kill(SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  stop = true;
+  std::multiset<std::string> acknowledged;
+  for (auto& w : writers) {
+    for (const std::string& id : w.get()) acknowledged.insert(id);
+  }
+  // Through the proxy, the survivor goes on taking writes.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  unsigned status = 0;
+  while (status != 201u && std::chrono::steady_clock::now() < deadline) {
+    status = testing::HttpCall(proxy.url(), "POST", "/v1/groups", master(), Group("after")).status;
+  }
+  EXPECT_EQ(status, 201u);
+  const std::multiset<std::string> logged = CreatedGroups(*b_);
+  for (const std::string& id : acknowledged) EXPECT_EQ(logged.count(id), 1u) << id;
+  ExpectOneIntactChain(*b_);
+  // The enforcer, which knows only the proxy, gets a command queued on B.
+  const std::string path = "/v1/endpoints/" + enforcer.id() + "/commands";
+  const HttpResult queued = b_->Request("POST", path, master(), R"({"type":"sync"})");
+  ASSERT_EQ(queued.status, 201u);
+  const std::string target = "command:" + queued.json().at("id").as_string();
+  bool received = false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!received && std::chrono::steady_clock::now() < until) {
+    for (const value& e : Events(*b_)) {
+      received = received || (e.at("action").as_string() == "command.received" &&
+                              e.at("target").as_string() == target);
+    }
+    if (!received) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(received) << enforcer.log();
 }
 
 // On a server of its own: the restart would disturb the tests that share one.
