@@ -51,6 +51,16 @@ void Forget(Daemon::Parts& p, const Change& change) {
 }  // namespace
 
 std::unique_ptr<Daemon> Daemon::Start(const Config& config, Clock clock, std::string* error) {
+  try {
+    return StartParts(config, std::move(clock), error);
+  } catch (const StorageError& e) {
+    // The database went away while starting: say so and exit, not abort.
+    *error = e.what();
+    return nullptr;
+  }
+}
+
+std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, std::string* error) {
   const auto listen = ParseListen(config.listen);
   if (!listen) {
     *error = "--listen: \"" + config.listen + "\" is not HOST:PORT";

@@ -310,6 +310,34 @@ TEST_F(Replicas, TheCliGivenSeveralUrlsUsesOneThatAnswers) {
   EXPECT_EQ(none.exit_code, 3) << none.output;
 }
 
+// Three replicas started at once on a database `init` has just made: each
+// registers the signing key only if none is, inside its write, so all serve.
+TEST(ReplicasStartingTogether, AllServeOnAFreshlyInitialisedDatabase) {
+  testing::PostgresScratch db;
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("custodian-together-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto init =
+      custodian::testing::RunCommand(std::string(CUSTODIAN_ADMINCENTER) + " init --data-dir " +
+                                     (dir / "r0").string() + " --database " + db.url());
+  ASSERT_EQ(init.exit_code, 0) << init.output;
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 3; ++i) {
+    pids.push_back(testing::Spawn(
+        {CUSTODIAN_ADMINCENTER, "run", "--data-dir", (dir / ("r" + std::to_string(i))).string(),
+         "--database", db.url(), "--key-dir", (dir / "r0").string(), "--listen", "127.0.0.1:0"},
+        (dir / ("r" + std::to_string(i) + ".out")).string(),
+        (dir / ("r" + std::to_string(i) + ".err")).string()));
+  }
+  for (int i = 0; i < 3; ++i) {
+    const std::string log = (dir / ("r" + std::to_string(i) + ".err")).string();
+    EXPECT_TRUE(testing::WaitForLogLine(log, std::regex("listening"))) << testing::Slurp(log);
+  }
+  for (pid_t& pid : pids) EXPECT_EQ(testing::StopProcess(pid, SIGTERM), 0);
+  std::filesystem::remove_all(dir);
+}
+
 // A free loopback port (bound, read and released).
 uint16_t FreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

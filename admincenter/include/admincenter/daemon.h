@@ -41,6 +41,7 @@ class Daemon {
 
  private:
   explicit Daemon(std::unique_ptr<Parts> parts);
+  static std::unique_ptr<Daemon> StartParts(const Config& config, Clock clock, std::string* error);
   std::unique_ptr<Parts> parts_;
 };
 

@@ -28,7 +28,10 @@ std::unique_ptr<KeyRing> KeyRing::Open(Storage& storage, const std::filesystem::
       *error = (data_dir / initial_key_file).string() + ": not an Ed25519 private key";
       return nullptr;
     }
+    // Looked at again inside the write: replicas starting together for the
+    // first time register the key once.
     storage.Write([&](Repositories& tx) {
+      if (!tx.keys().Keys().empty()) return true;
       tx.keys().Activate({crypto::KeyId(*pub), crypto::Base64(*pub), initial_key_file, "active",
                           policy::FormatRfc3339(now), std::nullopt});
       return true;

@@ -65,8 +65,8 @@ std::string Numbered(std::string_view sql) {
 
 class PgStatement : public sql::Statement {
  public:
-  PgStatement(pg_conn* conn, std::string_view sql, bool stream)
-      : conn_(conn), sql_(Numbered(sql)), stream_(stream) {}
+  PgStatement(pg_conn* conn, PgConnection::Prepared& prepared, std::string_view sql, bool stream)
+      : conn_(conn), prepared_(prepared), sql_(Numbered(sql)), stream_(stream) {}
   ~PgStatement() override {
     if (streaming_) Drain(true);
   }
@@ -142,10 +142,23 @@ class PgStatement : public sql::Statement {
     return p;
   }
 
+  // The server-side statement for this text on this connection, prepared
+  // (parsed and planned) the first time it runs: most writes run the same
+  // few statements again and again.
+  const std::string& PreparedName() {
+    auto it = prepared_.find(sql_);
+    if (it != prepared_.end()) return it->second;
+    const std::string name = "c" + std::to_string(prepared_.size() + 1);
+    PGresult* r = PQprepare(conn_, name.c_str(), sql_.c_str(), 0, nullptr);
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) FailResult(r, conn_);
+    PQclear(r);
+    return prepared_.emplace(sql_, name).first->second;
+  }
+
   Result Execute() {
     const Params p = Gather();
-    PGresult* r = PQexecParams(conn_, sql_.c_str(), static_cast<int>(values_.size()), nullptr,
-                               p.values.data(), p.lengths.data(), formats_.data(), 0);
+    PGresult* r = PQexecPrepared(conn_, PreparedName().c_str(), static_cast<int>(values_.size()),
+                                 p.values.data(), p.lengths.data(), formats_.data(), 0);
     const ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) FailResult(r, conn_);
     return Result(r);
@@ -191,6 +204,7 @@ class PgStatement : public sql::Statement {
   }
 
   pg_conn* conn_;
+  PgConnection::Prepared& prepared_;
   std::string sql_;
   bool stream_;
   bool streaming_ = false;
@@ -237,11 +251,11 @@ std::unique_ptr<PgConnection> PgConnection::Connect(const std::string& url) {
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
 std::unique_ptr<sql::Statement> PgConnection::Prepare(std::string_view sql) {
-  return std::make_unique<PgStatement>(conn_, sql, false);
+  return std::make_unique<PgStatement>(conn_, prepared_, sql, false);
 }
 
 std::unique_ptr<sql::Statement> PgConnection::PrepareStream(std::string_view sql) {
-  return std::make_unique<PgStatement>(conn_, sql, true);
+  return std::make_unique<PgStatement>(conn_, prepared_, sql, true);
 }
 
 void PgConnection::Execute(std::string_view sql) {

@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "admincenter/storage.h"
 #include "admincenter/storage/group_commit.h"
@@ -63,9 +64,13 @@ class PgConnection : public sql::Connection {
   // The libpq handle, for LISTEN and its socket.
   pg_conn* handle() { return conn_; }
 
+  // Statements prepared on this connection: text -> name.
+  using Prepared = std::unordered_map<std::string, std::string>;
+
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
   pg_conn* conn_;
+  Prepared prepared_;
 };
 
 class PostgresDatabase {
