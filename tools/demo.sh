@@ -55,7 +55,8 @@ stop_all() {
 }
 trap stop_all EXIT
 
-port=$(( 20000 + RANDOM % 20000 ))
+# A port the kernel says is free (a random one could be a test's server).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export CUSTODIAN_URL=http://127.0.0.1:$port CUSTODIAN_CONFIG=$work/no-config.json
 ( umask 077; "$bin/admincenter/admincenter" init --data-dir "$work/admincenter" >"$work/master.token" )
 "$bin/admincenter/admincenter" run --data-dir "$work/admincenter" --listen "127.0.0.1:$port" \

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/crypto.h"
 #include "support/admincenter_process.h"
 #include "support/enforcer_process.h"
 #include "support/postgres.h"
@@ -113,9 +114,15 @@ TEST_F(Replicas, ConcurrentWritersOnEveryReplicaMakeOneChain) {
   EXPECT_EQ(CreatedGroups(*a_), acknowledged);
   ExpectOneIntactChain(*a_);
   ExpectOneIntactChain(*b_);
-  // Both replicas read one database.
-  EXPECT_EQ(a_->Request("GET", "/v1/groups", master()).body,
-            b_->Request("GET", "/v1/groups", master()).body);
+  // Both replicas read one database (each from its compiled policy, which
+  // it reads again once it hears of the other's last write).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string on_a, on_b;
+  do {
+    on_a = a_->Request("GET", "/v1/groups", master()).body;
+    on_b = b_->Request("GET", "/v1/groups", master()).body;
+  } while (on_a != on_b && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(on_a, on_b);
 }
 
 TEST_F(Replicas, ADisabledPrincipalsTokenStopsWorkingOnEveryReplica) {
@@ -238,6 +245,43 @@ TEST_F(Replicas, AReplicaKilledMidWriteLosesNoAcknowledgedWrite) {
   a_->Start();
   EXPECT_EQ(a_->Request("POST", "/v1/groups", master(), Group("after")).status, 201u);
   ExpectOneIntactChain(*a_);
+}
+
+// Bundles issued by either replica after policy changes on either: each
+// new policy gets the next version, wherever it is asked for, and no
+// version is issued twice.
+TEST_F(Replicas, BundleVersionsStrictlyIncreaseAcrossReplicas) {
+  auto version = [&](AdminCenterProcess& ac) {
+    const HttpResult r = ac.Request("GET", "/v1/policy/bundle", master());
+    EXPECT_EQ(r.status, 200u) << r.body;
+    const std::string bytes = *crypto::FromBase64(value::parse(r.body).at("bundle").as_string());
+    return value::parse(bytes).at("version").as_number().to_int64();
+  };
+  int64_t last = version(*a_);
+  for (int i = 0; i < 6; ++i) {
+    AdminCenterProcess& writer = replica(i);
+    AdminCenterProcess& reader = replica(i + 1);
+    ASSERT_EQ(
+        writer.Request("POST", "/v1/groups", master(), Group("b-" + std::to_string(i))).status,
+        201u);
+    // The other replica issues it once it has heard of the change.
+    int64_t issued = version(reader);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (issued == last && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      issued = version(reader);
+    }
+    EXPECT_EQ(issued, last + 1);
+    EXPECT_EQ(version(writer), issued);  // and this one serves the same
+    last = issued;
+  }
+  std::set<int64_t> published;
+  for (const value& e : Events(*a_)) {
+    if (e.at("action").as_string() != "policy.bundle_publish") continue;
+    const int64_t v = e.at("details").at("version").as_number().to_int64();
+    EXPECT_TRUE(published.insert(v).second) << "version " << v << " published twice";
+  }
+  EXPECT_EQ(published.size(), static_cast<std::size_t>(last));
 }
 
 // Replicas seal the same head at their start and stop; each one's anchor
@@ -491,8 +535,14 @@ TEST_F(ReplicasOnTheirOwnServer, ThePostgresServerRestartedUnderLoadFailsWritesW
   // Nothing half-applied: every group has its event and every event its group.
   const std::multiset<std::string> logged = CreatedGroups(*a_);
   for (const std::string& id : acknowledged) EXPECT_EQ(logged.count(id), 1u) << id;
-  const value groups = a_->Request("GET", "/v1/groups", master()).json().at("items");
-  EXPECT_EQ(groups.size(), logged.size());
+  // (A lists from its compiled policy, read again once it hears of B's
+  // last write.)
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::size_t listed = 0;
+  do {
+    listed = a_->Request("GET", "/v1/groups", master()).json().at("items").size();
+  } while (listed != logged.size() && std::chrono::steady_clock::now() < until);
+  EXPECT_EQ(listed, logged.size());
   ExpectOneIntactChain(*a_);
   ::testing::Test::RecordProperty("writes_refused_while_down", unavailable.load());
 }
