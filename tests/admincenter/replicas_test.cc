@@ -83,6 +83,27 @@ class Replicas : public ::testing::Test {
     }
     return out;
   }
+  // Queues a sync command for `endpoint` on `ac` and waits until the
+  // endpoint's receipt of it (command.received, chained on the endpoint)
+  // is in `ac`'s audit log.
+  bool CommandReachesEndpoint(AdminCenterProcess& ac, const std::string& endpoint) {
+    const HttpResult queued = ac.Request("POST", "/v1/endpoints/" + endpoint + "/commands",
+                                         master(), R"({"type":"sync"})");
+    EXPECT_EQ(queued.status, 201u) << queued.body;
+    if (queued.status != 201u) return false;
+    const std::string target = "command:" + queued.json().at("id").as_string();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const value& e : Events(ac)) {
+        if (e.at("action").as_string() == "command.received" &&
+            e.at("target").as_string() == target) {
+          return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
   static std::string Group(const std::string& id) {
     return R"({"id":")" + id + R"(","name":")" + id + R"("})";
   }
@@ -310,21 +331,8 @@ TEST_F(Replicas, AnEnforcerGivenEveryReplicaFailsOverToTheSurvivor) {
     return s.at("admin_center").as_string() == a_->url() && !s.at("last_sync").is_null();
   }));
   a_->Kill(SIGKILL);
-  const std::string path = "/v1/endpoints/" + enforcer.id() + "/commands";
-  const HttpResult queued = b_->Request("POST", path, master(), R"({"type":"sync"})");
-  ASSERT_EQ(queued.status, 201u) << queued.body;
-  const std::string target = "command:" + queued.json().at("id").as_string();
   // Its receipt, chained on the endpoint, arrives through B.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  bool received = false;
-  while (!received && std::chrono::steady_clock::now() < deadline) {
-    for (const value& e : Events(*b_)) {
-      received = received || (e.at("action").as_string() == "command.received" &&
-                              e.at("target").as_string() == target);
-    }
-    if (!received) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_TRUE(received) << enforcer.log();
+  EXPECT_TRUE(CommandReachesEndpoint(*b_, enforcer.id())) << enforcer.log();
   EXPECT_EQ(enforcer.Status().at("admin_center").as_string(), b_->url());
   EXPECT_NE(enforcer.log().find("admin_center_failover"), std::string::npos);
   ExpectOneIntactChain(*b_);
@@ -467,20 +475,7 @@ TEST_F(Replicas, BehindHaproxyWritesAndAnEnforcerGoOnWhenAReplicaDies) {
   for (const std::string& id : acknowledged) EXPECT_EQ(logged.count(id), 1u) << id;
   ExpectOneIntactChain(*b_);
   // The enforcer, which knows only the proxy, gets a command queued on B.
-  const std::string path = "/v1/endpoints/" + enforcer.id() + "/commands";
-  const HttpResult queued = b_->Request("POST", path, master(), R"({"type":"sync"})");
-  ASSERT_EQ(queued.status, 201u);
-  const std::string target = "command:" + queued.json().at("id").as_string();
-  bool received = false;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!received && std::chrono::steady_clock::now() < until) {
-    for (const value& e : Events(*b_)) {
-      received = received || (e.at("action").as_string() == "command.received" &&
-                              e.at("target").as_string() == target);
-    }
-    if (!received) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_TRUE(received) << enforcer.log();
+  EXPECT_TRUE(CommandReachesEndpoint(*b_, enforcer.id())) << enforcer.log();
 }
 
 // On a server of its own: the restart would disturb the tests that share one.

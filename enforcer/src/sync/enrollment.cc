@@ -46,7 +46,10 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
   // The first admin center that answers enrolls it (a code works once, on
   // any replica).
   value answer;
-  std::string unreachable;
+  std::string unreachable;  // why each URL tried did not take it
+  auto skip = [&](const std::string& reason) {
+    unreachable += (unreachable.empty() ? "" : "; ") + reason;
+  };
   for (const std::string& url : urls->urls()) {
     try {
       web::http::client::http_client_config config;
@@ -58,8 +61,7 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
       web::http::http_response resp = client.request(req).get();
       const std::string text = resp.extract_string(true).get();
       if (http::Failover::Retriable(resp.status_code())) {
-        unreachable +=
-            (unreachable.empty() ? "" : "; ") + url + ": " + std::to_string(resp.status_code());
+        skip(url + ": " + std::to_string(resp.status_code()));
         continue;
       }
       if (resp.status_code() != web::http::status_codes::Created) {
@@ -68,7 +70,7 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
       answer = value::parse(text);
       break;
     } catch (const web::http::http_exception& e) {
-      unreachable += (unreachable.empty() ? "" : "; ") + url + ": " + e.what();
+      skip(url + ": " + e.what());
     } catch (const std::exception& e) {
       return failure(url + ": " + e.what());
     }
