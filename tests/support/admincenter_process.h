@@ -9,7 +9,42 @@
 
 namespace custodian::testing {
 
-class AdminCenterProcess {
+// What the end-to-end tests need of an admin center, however it is run:
+// one process (AdminCenterProcess) or replicas behind a proxy
+// (support/replicated_admincenter.h).
+class AdminCenter {
+ public:
+  virtual ~AdminCenter() = default;
+  // Where requests go.
+  virtual std::string url() const = 0;
+  // A folder of the test's for files beside the admin center's own.
+  virtual std::filesystem::path dir() const = 0;
+  // Every folder the admin center keeps state in, dir() among them.
+  virtual std::vector<std::filesystem::path> state_dirs() const { return {dir()}; }
+  virtual const std::string& master_token() const = 0;
+  // Stops every process of it with `signal`; the first's wait status.
+  virtual int Kill(int signal) = 0;
+
+  HttpResult Request(const std::string& method, const std::string& path,
+                     const std::optional<std::string>& token, const std::string& body = "",
+                     const std::string& content_type = "application/json",
+                     const std::map<std::string, std::string>& headers = {}) {
+    HttpResult r = TryRequest(method, path, token, body, content_type, headers);
+    if (r.status == 0) ADD_FAILURE() << method << " " << path << ": " << r.body;
+    return r;
+  }
+
+  // As Request, but a failed exchange (status 0, the error in `body`) is
+  // not a test failure: for tests that kill the server.
+  HttpResult TryRequest(const std::string& method, const std::string& path,
+                        const std::optional<std::string>& token, const std::string& body = "",
+                        const std::string& content_type = "application/json",
+                        const std::map<std::string, std::string>& headers = {}) {
+    return HttpCall(url(), method, path, token, body, content_type, headers);
+  }
+};
+
+class AdminCenterProcess : public AdminCenter {
  public:
   // `init_args` go to `admincenter init` (e.g. --database URL), `run_args`
   // to every `admincenter run`.
@@ -52,7 +87,7 @@ class AdminCenterProcess {
   }
 
  public:
-  ~AdminCenterProcess() {
+  ~AdminCenterProcess() override {
     Kill(SIGTERM);
     std::filesystem::remove_all(dir_);
   }
@@ -80,32 +115,14 @@ class AdminCenterProcess {
   }
 
   // Sends `signal` and waits for the process; returns its wait status.
-  int Kill(int signal) { return StopProcess(pid_, signal); }
+  int Kill(int signal) override { return StopProcess(pid_, signal); }
 
-  HttpResult Request(const std::string& method, const std::string& path,
-                     const std::optional<std::string>& token, const std::string& body = "",
-                     const std::string& content_type = "application/json",
-                     const std::map<std::string, std::string>& headers = {}) {
-    HttpResult r = TryRequest(method, path, token, body, content_type, headers);
-    if (r.status == 0) ADD_FAILURE() << method << " " << path << ": " << r.body;
-    return r;
-  }
-
-  // As Request, but a failed exchange (status 0, the error in `body`) is
-  // not a test failure: for tests that kill the server.
-  HttpResult TryRequest(const std::string& method, const std::string& path,
-                        const std::optional<std::string>& token, const std::string& body = "",
-                        const std::string& content_type = "application/json",
-                        const std::map<std::string, std::string>& headers = {}) {
-    return HttpCall(url(), method, path, token, body, content_type, headers);
-  }
-
-  std::string url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const override { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
   std::string log() const { return Slurp(log_); }
   std::string data_dir() const { return (dir_ / "data").string(); }
-  const std::string& master_token() const { return token_; }
+  const std::string& master_token() const override { return token_; }
   uint16_t port() const { return port_; }
-  std::filesystem::path dir() const { return dir_; }
+  std::filesystem::path dir() const override { return dir_; }
 
  private:
   std::vector<std::string> run_args_;

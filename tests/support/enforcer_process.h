@@ -1,4 +1,4 @@
-// Enrolls and runs the real enforcer binary against an AdminCenterProcess
+// Enrolls and runs the real enforcer binary against an AdminCenter
 // for integration tests: `enforcer enroll` with a fresh code, then
 // `enforcer run`, waiting for its "listening" line to learn the local
 // API's port; Local() calls that API with the token from its file.
@@ -12,7 +12,7 @@ class EnforcerProcess {
  public:
   // `admin_centers`: what `enforcer enroll --admin-center` gets (default:
   // `ac`'s URL; replicas' URLs separated by commas).
-  EnforcerProcess(AdminCenterProcess& ac, const std::string& name, const std::string& os,
+  EnforcerProcess(AdminCenter& ac, const std::string& name, const std::string& os,
                   std::vector<std::string> run_args = {"--poll-interval", "1", "--command-wait",
                                                        "5"},
                   const std::string& admin_centers = "")

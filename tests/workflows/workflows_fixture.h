@@ -1,5 +1,6 @@
 // The fixture of the end-to-end workflow tests (workflows_process_test.cc,
-// workflows_secrets_test.cc): one admin center for the suite with a group,
+// workflows_secrets_test.cc): one admin center for the suite (one process,
+// or replicas behind a proxy: AdminCenterUnderTest) with a group,
 // a technician and a scoped admin; an enforcer of its own for each test,
 // with a clock the test moves and fake OS actions.
 #pragma once
@@ -18,6 +19,7 @@
 #include "policy/workflow.h"
 #include "support/enforcer_process.h"
 #include "support/fake_os.h"
+#include "support/replicated_admincenter.h"
 
 namespace custodian::testing {
 
@@ -36,7 +38,7 @@ inline std::vector<std::string> Codes(const value& reasons) {
 class Workflows : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    ac_ = new AdminCenterProcess("workflows");
+    ac_ = AdminCenterUnderTest("workflows").release();
     const std::string m = ac_->master_token();
     ac_->Request("POST", "/v1/groups", m,
                  R"({"id":"g-sup","name":"Support","permissions":{"unattended_access":true,)"
@@ -198,7 +200,7 @@ class Workflows : public ::testing::Test {
   }
   std::string OsActions() { return Slurp(os_->actions_log.string()); }
 
-  inline static AdminCenterProcess* ac_ = nullptr;
+  inline static AdminCenter* ac_ = nullptr;
   inline static FakeOs* os_ = nullptr;
   inline static std::string* tina_ = nullptr;
   inline static std::string* alice_ = nullptr;

@@ -2,8 +2,9 @@
 // vocabulary, a crash keeps what was acknowledged and wipes what lived in
 // memory, and the secret canary: one unique password goes through every
 // flow that takes one, and afterwards it is nowhere — not in logs, audit
-// exports, either database or its WAL, nor any file of the state
-// directories — in clear, UTF-16LE, base64 (any alignment) or hex.
+// exports, either database or its WAL (SQLite's, or the replicas'
+// PostgreSQL cluster), nor any file of the state directories — in clear,
+// UTF-16LE, base64 (any alignment) or hex.
 #include <gtest/gtest.h>
 
 #include "workflows/workflows_fixture.h"
@@ -235,16 +236,20 @@ TEST_F(Workflows, TheSecretCanaryIsNowhere) {
   std::set<std::string> kinds;
   auto scan = [&](const char* when) {
     std::size_t files = 0;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(ac_->dir())) {
-      if (!entry.is_regular_file()) continue;
-      const std::string name = entry.path().filename().string();
-      kinds.insert(name.ends_with("-wal") ? "wal" : name.ends_with(".db") ? "db" : name);
-      const std::string content = Slurp(entry.path().string());
-      ++files;
-      for (const auto& [encoding, needle] : needles) {
-        EXPECT_EQ(content.find(needle), std::string::npos)
-            << when << ": the canary (" << encoding << ") is in " << entry.path();
+    for (const std::filesystem::path& dir : ac_->state_dirs()) {
+      const std::size_t before = files;
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+        if (!entry.is_regular_file()) continue;
+        const std::string name = entry.path().filename().string();
+        kinds.insert(name.ends_with("-wal") ? "wal" : name.ends_with(".db") ? "db" : name);
+        const std::string content = Slurp(entry.path().string());
+        ++files;
+        for (const auto& [encoding, needle] : needles) {
+          EXPECT_EQ(content.find(needle), std::string::npos)
+              << when << ": the canary (" << encoding << ") is in " << entry.path();
+        }
       }
+      EXPECT_GT(files, before) << when << ": nothing was read in " << dir;
     }
     return files;
   };
