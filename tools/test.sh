@@ -34,9 +34,6 @@ trap 'printf "\n== done in %d s\n" "$SECONDS"' EXIT
 
 step "dependencies"
 bash tools/install-deps.sh
-# ccache (CMakeLists.txt uses it where present) hits across clones in other
-# folders when paths are taken relative to the checkout.
-export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 step "clang-format"
 mapfile -t sources < <(find policy common schema admincenter enforcer tools tests bench fuzz -type f \
