@@ -33,6 +33,7 @@ bool Set(Config& c, const std::string& key, const value& v, std::string* why) {
   };
   if (key == "data_dir") return want_string(c.data_dir);
   if (key == "key_dir") return want_string(c.key_dir);
+  if (key == "console_dir") return want_string(c.console_dir);
   if (key == "database") {
     if (!want_string(c.database)) return false;
     if (c.database.empty() || IsPostgresUrl(c.database)) return true;

@@ -1,5 +1,7 @@
 #include "admincenter/daemon.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include "admincenter/api.h"
@@ -96,6 +98,23 @@ std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, st
       [&w = *p->workflows](Repositories& tx, const std::string& endpoint_id,
                            const EndpointEvent& event,
                            policy::Instant now) { w.Observe(tx, endpoint_id, event, now); });
+  // The console is optional where it is looked for by default, required
+  // where the configuration names it.
+  std::optional<ConsoleFiles> console;
+  const fs::path console_dir =
+      !config.console_dir.empty()
+          ? fs::path(config.console_dir)
+          : ConsoleFiles::BesideExecutable(fs::read_symlink("/proc/self/exe", ec));
+  std::string console_problem;
+  console = ConsoleFiles::Load(console_dir, &console_problem);
+  if (!console && !config.console_dir.empty()) {
+    *error = "console_dir: " + console_problem;
+    return nullptr;
+  }
+  if (!console) {
+    spdlog::info(R"({{"event":"console_absent","detail":{}}})",
+                 value::string(console_problem).serialize());
+  }
   p->api = std::make_unique<Api>(*p->service, *p->distribution, *p->workflows,
                                  config.worker_threads, config.write_threads);
   http::ServerOptions options;
@@ -108,6 +127,7 @@ std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, st
   options.tls_key_file = config.tls_key;
   p->host = listen->first;
   Api& api = *p->api;
+  api.ServeConsole(std::move(console), config.tls_certificate.has_value());
   p->server =
       std::make_unique<http::Server>(options, [&api](http::Request r, http::Respond respond) {
         api.Handle(std::move(r), std::move(respond));

@@ -220,7 +220,8 @@ int main(int argc, char** argv) {
       ->required();
 
   ac::Config config;
-  std::optional<std::string> config_file, data_dir, database, key_dir, listen, tls_cert, tls_key;
+  std::optional<std::string> config_file, data_dir, database, key_dir, console_dir, listen,
+      tls_cert, tls_key;
   std::optional<int> io_threads, worker_threads, write_threads;
   bool insecure = false;
   CLI::App* run = app.add_subcommand("run", "Serve the REST API until SIGTERM");
@@ -228,6 +229,9 @@ int main(int argc, char** argv) {
   run->add_option("--database", database,
                   "PostgreSQL URL shared by replicas (default: SQLite in the data directory)");
   run->add_option("--key-dir", key_dir, "Folder of the signing keys (default: the data directory)");
+  run->add_option("--console-dir", console_dir,
+                  "The web console's built files (default: ../share/custodian/console "
+                  "beside this program, when there)");
   run->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8443)");
   run->add_option("--config", config_file, "JSON configuration file");
   run->add_option("--tls-certificate", tls_cert, "PEM certificate chain: serve HTTPS");
@@ -266,6 +270,7 @@ int main(int argc, char** argv) {
   if (data_dir) config.data_dir = *data_dir;
   if (database) config.database = *database;
   if (key_dir) config.key_dir = *key_dir;
+  if (console_dir) config.console_dir = *console_dir;
   if (!config.database.empty() && !ac::IsPostgresUrl(config.database)) {
     std::cerr << "--database: must be a PostgreSQL URL (postgresql://…)\n";
     return kExitUsage;

@@ -280,6 +280,10 @@ TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
     HttpResult r = check(c, m);
     if (c.route == "GET /v1/settings") settings = r.body;
   }
+  check({"POST /v1/console/session", "/v1/console/session",
+         R"({"name":"una","password":")" + std::string(kPassword) + R"("})"},
+        std::nullopt);
+  check({"GET /v1/console/session", "/v1/console/session", ""}, m);
   // Distribution: enroll an endpoint and use its channel.
   const std::string code =
       check({"POST /v1/enrollment-codes", "/v1/enrollment-codes", R"({"ttl_minutes":5})"}, m)

@@ -18,8 +18,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "admincenter/console.h"
 #include "admincenter/distribution.h"
 #include "admincenter/service.h"
 #include "admincenter/workflows.h"
@@ -102,6 +104,12 @@ class Api {
   void WakeParked();
   // Waits for queued work to finish (graceful shutdown).
   void Drain();
+  // Serves the web console at / (none: / answers 404), and whether the
+  // server speaks TLS (then the session cookie is Secure).
+  void ServeConsole(std::optional<ConsoleFiles> console, bool tls) {
+    console_ = std::move(console);
+    tls_ = tls;
+  }
   // Where /metrics reads the server's connection figures.
   void SetServerStats(std::function<http::Server::Stats()> stats) {
     server_stats_ = std::move(stats);
@@ -131,6 +139,13 @@ class Api {
   // cached token allowed on a cached-policy route); nullopt otherwise.
   std::optional<Principal> CachedCaller(const RouteMatch& match, const http::Request& request);
   void Observe(const std::string& route, unsigned status, double seconds);
+  // /v1/console/session: sign in, who am I, sign out (console_session.cc).
+  http::Response ConsoleSession(Call& c);
+  // Authenticates by the console's session cookie: the principal, or the
+  // refusal to answer with (expired, or a state change without its CSRF
+  // token); nothing when the request has no usable cookie.
+  std::variant<std::monostate, Principal, http::Response> CookieCaller(const http::Request& request,
+                                                                       const Route& route);
 
   Service& service_;
   Distribution& distribution_;
@@ -148,6 +163,8 @@ class Api {
   std::atomic<uint64_t> database_errors_{0};
   uint64_t latency_count_ = 0;
   std::function<http::Server::Stats()> server_stats_;
+  std::optional<ConsoleFiles> console_;
+  bool tls_ = false;
 };
 
 // The route table (handlers are stateless; Api adds the streaming ones).

@@ -24,6 +24,9 @@ struct Config {
   // it): data_dir when empty. Replicas on one PostgreSQL database mount one
   // key directory (docs/decisions.md "Keys across replicas").
   std::string key_dir;
+  // The web console's built files (web/): beside the executable when
+  // empty (../share/custodian/console), served if they are there.
+  std::string console_dir;
   std::string listen = "127.0.0.1:8443";
   int io_threads = 2;
   // Threads for reads (database reads, decisions): one per core, at least 2.

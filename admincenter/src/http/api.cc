@@ -13,6 +13,7 @@
 #include "admincenter/workflow_codec.h"
 #include "common/text.h"
 #include "http/api_parts.h"
+#include "http/console_session.h"
 
 namespace custodian::admincenter {
 namespace {
@@ -54,6 +55,9 @@ Api::Api(Service& service, Distribution& distribution, Workflows& workflows, int
     route_segments_.push_back(http::PathSegments(route.pattern));  // split once, not per request
     if (route.pattern == "/v1/audit/events") {
       route.raw_handler = [this](Call& c) { return ExportAudit(c.service, c.request, readers_); };
+    }
+    if (route.pattern == "/v1/console/session") {
+      route.raw_handler = [this](Call& c) { return ConsoleSession(c); };
     }
     if (route.pattern == "/v1/endpoints/{id}/commands" && route.method == verb::get) {
       route.parking_handler = [this](Call& c, http::Respond later) {
@@ -141,7 +145,8 @@ void Api::Handle(http::Request request, http::Respond respond) {
   // Logins wait for Argon2 (bounded, see auth.cc) on threads of their own,
   // so that a flood of them holds up neither reads nor writes.
   const bool login =
-      match.route && match.route->pattern == "/v1/tokens" && match.route->method == verb::post;
+      match.route && match.route->method == verb::post &&
+      (match.route->pattern == "/v1/tokens" || match.route->pattern == "/v1/console/session");
   boost::asio::post(login    ? logins_
                     : writes ? writers_
                              : readers_,
@@ -198,12 +203,21 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
 std::optional<http::Response> Api::Process(const http::Request& request, RouteMatch m,
                                            std::optional<Principal>& caller, const Answer& answer) {
   if (!m.route) {
+    if (!m.path_known && request.method == verb::get && ConsoleFiles::Serves(request.path)) {
+      if (console_) return console_->Get(request.path, request.Header("if-none-match"));
+      if (request.path == "/") return ToResponse(NotFound("the web console is not installed"));
+    }
     return ToResponse(m.path_known ? Problem{ErrorKind::kMethodNotAllowed, "", {}, {}}
                                    : NotFound("no such route"));
   }
   const Route& route = *m.route;
   std::optional<Principal>& principal = caller;  // already known on the cached path
   const std::string& auth = request.Header("authorization");
+  if (!principal && auth.empty()) {
+    auto by_cookie = CookieCaller(request, route);
+    if (auto* refusal = std::get_if<http::Response>(&by_cookie)) return std::move(*refusal);
+    if (auto* who = std::get_if<Principal>(&by_cookie)) principal = std::move(*who);
+  }
   if (!principal && !auth.empty()) {
     if (auth.starts_with("Bearer ")) principal = service_.Authenticate(auth.substr(7));
     if (!principal) {
@@ -292,6 +306,38 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
                    : ToResponse(result.problem());
   }
   return response;
+}
+
+std::variant<std::monostate, Principal, http::Response> Api::CookieCaller(
+    const http::Request& request, const Route& route) {
+  const std::optional<SessionCookie> cookie = ReadSessionCookie(request);
+  // Signing in again ignores the session it replaces.
+  if (!cookie || (route.pattern == "/v1/console/session" && route.method == verb::post)) {
+    return std::monostate{};
+  }
+  std::optional<Principal> who = service_.Authenticate(cookie->secret);
+  if (!who) {
+    // An anonymous route is answered as if no cookie had come.
+    if (route.roles & kAnonymous) return std::monostate{};
+    service_.AuditRefusal(std::nullopt, request.method_name, request.path, "failure",
+                          request.remote_address);
+    http::Response r = ToResponse(Problem{ErrorKind::kUnauthenticated,
+                                          "the console session has expired or ended; sign in again",
+                                          {},
+                                          {}});
+    r.headers.push_back({"Set-Cookie", ClearedSessionCookieHeader(tls_)});
+    return r;
+  }
+  const bool safe = request.method == verb::get || request.method == verb::head;
+  if (!safe && request.Header(kCsrfHeader) != CsrfToken(cookie->secret)) {
+    service_.AuditRefusal(who, request.method_name, request.path, "denied", request.remote_address);
+    return ToResponse(Problem{ErrorKind::kForbidden,
+                              "the CSRF token is missing or wrong: send the one "
+                              "GET /v1/console/session gives in X-CSRF-Token",
+                              {},
+                              {}});
+  }
+  return *who;
 }
 
 void Api::Observe(const std::string& route, unsigned status, double seconds) {

@@ -119,6 +119,17 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::delete_, "/v1/tokens/{id}", kAnyPrincipal, "Revoke a token", false, 204,
                [](Call& c) { return Json(c.service.RevokeToken(c.who(), c.params.at("id"))); },
                nullptr});
+  // The console's sign-in: a cookie, not a token in the answer (Api adds
+  // the handlers, console_session.cc).
+  r.push_back({verb::post, "/v1/console/session", kEveryone,
+               "Sign in to the console: name and password to a session cookie", true, 201, nullptr,
+               nullptr});
+  r.push_back({verb::get, "/v1/console/session", kAnyPrincipal,
+               "The signed-in principal and the session's CSRF token", false, 200, nullptr,
+               nullptr});
+  r.push_back({verb::delete_, "/v1/console/session", kAnyPrincipal,
+               "Sign out: the session's token is revoked and its cookie cleared", false, 204,
+               nullptr, nullptr});
   r.push_back({verb::post, "/v1/me/password", kAnyPrincipal,
                "Set one's own password (the current one too, once one is set)", true, 204,
                [](Call& c) {
@@ -334,6 +345,8 @@ std::vector<Route> ApiRoutes() {
   const std::map<std::string, std::pair<std::string, std::string>> schemas = {
       {"GET /healthz", {"", "Health"}},
       {"POST /v1/tokens", {"Login", "Token"}},
+      {"POST /v1/console/session", {"Login", "ConsoleSession"}},
+      {"GET /v1/console/session", {"", "ConsoleSession"}},
       {"POST /v1/me/password", {"PasswordChange", ""}},
       {"POST /v1/admins", {"PrincipalInput", "Principal"}},
       {"GET /v1/admins", {"", "PrincipalList"}},

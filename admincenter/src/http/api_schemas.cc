@@ -193,6 +193,9 @@ value ApiSchemas() {
                        {"expires_at", Text("date-time")},
                        {"principal", Ref("Principal")}},
                       {"id", "token", "expires_at", "principal"});
+  s["ConsoleSession"] = Object(
+      {{"csrf_token", Text()}, {"expires_at", Text("date-time")}, {"principal", Ref("Principal")}},
+      {"principal"});
   s["PrincipalInput"] = PrincipalSchema(true);
   s["PrincipalPatch"] = Object({{"disabled", Type("boolean")}, {"password", Text()}});
   s["Principal"] = PrincipalSchema(false);

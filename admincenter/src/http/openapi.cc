@@ -33,10 +33,15 @@ value OpenApiDocument(const std::vector<Route>& routes) {
     }
     op["x-roles"] = value::string(roles);
     if (!(r.roles & kAnonymous)) {
+      // Either scheme: a bearer token, or the console's session cookie
+      // (with X-CSRF-Token on every state change).
       value sec = value::array();
       value bearer = value::object(true);
       bearer["bearer"] = value::array();
       sec[0] = bearer;
+      value cookie = value::object(true);
+      cookie["console_session"] = value::array();
+      sec[1] = cookie;
       op["security"] = sec;
     }
     value params = value::array();
@@ -92,6 +97,14 @@ value OpenApiDocument(const std::vector<Route>& routes) {
   bearer["type"] = value::string("http");
   bearer["scheme"] = value::string("bearer");
   schemes["bearer"] = bearer;
+  value session = value::object(true);
+  session["type"] = value::string("apiKey");
+  session["in"] = value::string("cookie");
+  session["name"] = value::string("custodian_session");
+  session["description"] = value::string(
+      "Set by POST /v1/console/session; every request other than GET sends the session's "
+      "csrf_token in the X-CSRF-Token header");
+  schemes["console_session"] = session;
   components["securitySchemes"] = schemes;
   components["schemas"] = ApiSchemas();
   doc["components"] = components;

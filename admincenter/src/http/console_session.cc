@@ -1,0 +1,108 @@
+#include "http/console_session.h"
+
+#include <algorithm>
+
+#include "admincenter/api.h"
+#include "admincenter/principal_codec.h"
+#include "common/crypto.h"
+#include "http/api_parts.h"
+
+namespace custodian::admincenter {
+namespace internal {
+namespace {
+
+// Token ids and secrets are from a safe alphabet: nothing to escape.
+bool SafeCookieText(const std::string& s) {
+  return !s.empty() && s.size() <= 200 && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+std::string Attributes(bool secure) {
+  return std::string("; Path=/; HttpOnly; SameSite=Strict") + (secure ? "; Secure" : "");
+}
+
+}  // namespace
+
+std::optional<SessionCookie> ReadSessionCookie(const http::Request& request) {
+  const std::string& header = request.Header("cookie");
+  const std::string want = std::string(kSessionCookieName) + "=";
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t end = header.find(';', start);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = header.substr(start, end - start);
+    pair.erase(0, pair.find_first_not_of(' '));
+    if (pair.starts_with(want)) {
+      const std::string v = pair.substr(want.size());
+      const std::size_t dot = v.find('.');
+      if (dot == std::string::npos) return std::nullopt;
+      SessionCookie c{v.substr(0, dot), v.substr(dot + 1)};
+      if (!SafeCookieText(c.token_id) || !SafeCookieText(c.secret)) return std::nullopt;
+      return c;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string CsrfToken(const std::string& secret) {
+  return crypto::Base64Url(crypto::Sha256("custodian-csrf\n" + secret));
+}
+
+std::string SessionCookieHeader(const SessionCookie& cookie, std::chrono::seconds max_age,
+                                bool secure) {
+  return std::string(kSessionCookieName) + "=" + cookie.token_id + "." + cookie.secret +
+         "; Max-Age=" + std::to_string(std::max<int64_t>(0, max_age.count())) + Attributes(secure);
+}
+
+std::string ClearedSessionCookieHeader(bool secure) {
+  return std::string(kSessionCookieName) + "=; Max-Age=0" + Attributes(secure);
+}
+
+}  // namespace internal
+
+using namespace internal;
+namespace bhttp = boost::beast::http;
+
+http::Response Api::ConsoleSession(Call& c) {
+  auto session = [](const Principal& who, const std::optional<std::string>& csrf,
+                    const std::optional<policy::Instant>& expires_at) {
+    value out = value::object(true);
+    if (csrf) out["csrf_token"] = value::string(*csrf);  // none for a bearer token
+    if (expires_at) out["expires_at"] = value::string(policy::FormatRfc3339(*expires_at));
+    out["principal"] = Encode(who);
+    return out;
+  };
+  const std::optional<SessionCookie> cookie = ReadSessionCookie(c.request);
+  if (c.request.method == bhttp::verb::post) {
+    Result<LoginInput> in = DecodeLogin(c.body);
+    if (!in.ok()) return ToResponse(in.problem());
+    Result<LoginResult> login = c.service.Login(in.value(), c.request.remote_address);
+    if (!login.ok()) return ToResponse(login.problem());
+    const IssuedToken& t = login.value().token;
+    http::Response r =
+        Json(201, session(login.value().principal, CsrfToken(t.secret), t.expires_at));
+    const auto left =
+        std::chrono::duration_cast<std::chrono::seconds>(t.expires_at - c.service.Now());
+    r.headers.push_back({"Set-Cookie", SessionCookieHeader({t.id, t.secret}, left, tls_)});
+    r.headers.push_back({"Cache-Control", "no-store"});
+    return r;
+  }
+  if (c.request.method == bhttp::verb::get) {
+    http::Response r =
+        Json(200, session(c.who(), cookie ? std::optional(CsrfToken(cookie->secret)) : std::nullopt,
+                          std::nullopt));
+    r.headers.push_back({"Cache-Control", "no-store"});
+    return r;
+  }
+  // DELETE: a bearer caller has no session here to end.
+  if (!cookie) return ToResponse(NotFound("no console session"));
+  Result<Done> revoked = c.service.RevokeToken(c.who(), cookie->token_id);
+  if (!revoked.ok()) return ToResponse(revoked.problem());
+  http::Response r = Json(204, value::null());
+  r.headers.push_back({"Set-Cookie", ClearedSessionCookieHeader(tls_)});
+  return r;
+}
+
+}  // namespace custodian::admincenter
