@@ -37,7 +37,10 @@ fails() {  # a refusal the story expects; anything else stops the demo
 say "Preparing: dependencies and a build (once)"
 bash tools/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release -j "$(nproc)" --target admincenter enforcer custodian >/dev/null
+# The web console too, when tools/install-deps.sh could install its npm packages.
+targets=(admincenter enforcer custodian)
+ninja -C build/release -t targets all 2>/dev/null | grep -q '^console:' && targets+=(console)
+cmake --build build/release -j "$(nproc)" --target "${targets[@]}" >/dev/null
 bin=$root/build/release
 custodian() { "$bin/tools/custodian/custodian" "$@"; }
 
@@ -47,6 +50,13 @@ pids=()
 stop_all() {
   if ((keep)); then
     echo "Kept running (--keep): admin center at $CUSTODIAN_URL, state in $work; stop with: kill ${pids[*]}"
+    if [[ -f $bin/share/custodian/console/index.html ]]; then
+      echo "The web console: $CUSTODIAN_URL/ — sign in as"
+      echo "  admin / $(cat "$work/admin.password")   (master admin)"
+      echo "  alice / $(cat "$work/alice.password")   (admin of g-support)"
+      echo "  anna / $(cat "$work/anna.password")   (technician)"
+      echo "  otto / $(cat "$work/otto.password")   (auditor)"
+    fi
     return
   fi
   kill "${pids[@]}" 2>/dev/null || true
@@ -58,13 +68,14 @@ trap stop_all EXIT
 # A port the kernel says is free (a random one could be a test's server).
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export CUSTODIAN_URL=http://127.0.0.1:$port CUSTODIAN_CONFIG=$work/no-config.json
-( umask 077; "$bin/admincenter/admincenter" init --data-dir "$work/admincenter" >"$work/master.token" )
+password() { (umask 077; echo "$2" >"$work/$1.password"); echo "$work/$1.password"; }
+( umask 077; "$bin/admincenter/admincenter" init --data-dir "$work/admincenter" \
+    --admin-password-file "$(password admin 'master of all groups')" >"$work/master.token" )
 "$bin/admincenter/admincenter" run --data-dir "$work/admincenter" --listen "127.0.0.1:$port" \
   2>"$work/admincenter.log" &
 pids+=($!)
 for _ in $(seq 200); do curl -fs "$CUSTODIAN_URL/healthz" >/dev/null && break; sleep 0.05; done
 master="--token-file $work/master.token"
-password() { (umask 077; echo "$2" >"$work/$1.password"); echo "$work/$1.password"; }
 
 # The fake OS of both computers.
 admin_password="Admin-Pa55word"
@@ -87,6 +98,8 @@ run groups set g-firstline --deny request_windows_credentials $master
 run technicians create --name anna --group g-support --time-zone Europe/Berlin \
   --password-file "$(password anna 'correct horse battery staple')" $master
 run auditors create --name otto --password-file "$(password otto 'audit all the things')" $master
+run admins create --name alice --scope g-support \
+  --password-file "$(password alice 'support groups only')" $master
 run groups tree $master
 run groups effective g-firstline $master
 

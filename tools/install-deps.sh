@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs exactly what Custodian's build and tests need on Debian 12.
-# Idempotent: packages already present are not fetched again, and
-# `apt-get update` runs once, only when something is missing.
+# Installs exactly what Custodian's build and tests need on Debian 12: the
+# Debian packages, then the web UIs' npm packages (web/package-lock.json,
+# with `npm ci`). Idempotent: packages already present are not fetched
+# again, `apt-get update` runs only when something is missing, and `npm ci`
+# only when the lock file changed since it last ran.
 set -euo pipefail
 
 packages=(
@@ -26,6 +28,7 @@ packages=(
   libcli11-dev                            # the custodian CLI
   libpam0g-dev                            # the enforcer's administrator-credential check (PAM)
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium fonts-dejavu-core              # the web console's end-to-end tests (headless)
 )
 
 missing=()
@@ -35,15 +38,28 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then
+    SUDO="sudo"
+  fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then
-  SUDO="sudo"
+# The web UIs (web/): Node.js 20.19 or newer, from the machine (Debian 12's
+# own nodejs is 18, too old for Vite 8).
+web=$(cd "$(dirname "${BASH_SOURCE[0]}")/../web" && pwd)
+if ! command -v npm >/dev/null || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+    process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "install-deps: the web console needs Node.js >= 20.19 with npm (found: $(node --version 2>&1))" >&2
+  exit 1
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+stamp=$web/node_modules/.custodian-lock.sha256
+if [[ ! -f $stamp ]] || ! (cd "$web" && sha256sum --status -c "$stamp" 2>/dev/null); then
+  echo "install-deps: npm ci in web/" >&2
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  (cd "$web" && sha256sum package-lock.json >"$stamp")
+fi

@@ -101,17 +101,18 @@ std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, st
   // The console is optional where it is looked for by default, required
   // where the configuration names it.
   std::optional<ConsoleFiles> console;
+  const bool no_console = config.console_dir == "none";  // an API-only admin center
   const fs::path console_dir =
       !config.console_dir.empty()
           ? fs::path(config.console_dir)
           : ConsoleFiles::BesideExecutable(fs::read_symlink("/proc/self/exe", ec));
   std::string console_problem;
-  console = ConsoleFiles::Load(console_dir, &console_problem);
-  if (!console && !config.console_dir.empty()) {
+  if (!no_console) console = ConsoleFiles::Load(console_dir, &console_problem);
+  if (!console && !no_console && !config.console_dir.empty()) {
     *error = "console_dir: " + console_problem;
     return nullptr;
   }
-  if (!console) {
+  if (!console && !no_console) {
     spdlog::info(R"({{"event":"console_absent","detail":{}}})",
                  value::string(console_problem).serialize());
   }

@@ -78,7 +78,7 @@ TEST(Console, TheAppsRoutesFallBackToIndexButTheApiKeepsItsNotFound) {
 }
 
 TEST(Console, WithoutItsFilesTheRootSaysTheConsoleIsNotInstalled) {
-  AdminCenterProcess ac("console-none");
+  AdminCenterProcess ac("console-none", {"--console-dir", "none"});
   const HttpResult r = ac.Request("GET", "/", std::nullopt);
   EXPECT_EQ(r.status, 404u);
   EXPECT_NE(r.body.find("console is not installed"), std::string::npos) << r.body;

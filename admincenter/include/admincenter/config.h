@@ -25,7 +25,8 @@ struct Config {
   // key directory (docs/decisions.md "Keys across replicas").
   std::string key_dir;
   // The web console's built files (web/): beside the executable when
-  // empty (../share/custodian/console), served if they are there.
+  // empty (../share/custodian/console), served if they are there; "none"
+  // serves the API only.
   std::string console_dir;
   std::string listen = "127.0.0.1:8443";
   int io_threads = 2;

@@ -1,0 +1,130 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, type Api, type Group, type Principal } from '../../../shared/api/client';
+import { useI18n } from '../i18n/i18n';
+import { groupTree } from './tree';
+
+interface Props {
+  api: Api;
+  who: Principal;
+}
+
+// The technician groups as a tree; admins also create them here.
+export function Groups({ api, who }: Props) {
+  const { t } = useI18n();
+  const [groups, setGroups] = useState<Group[] | null>(null);
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const load = () =>
+    api.groups().then(setGroups, (e: unknown) => setFailure(e instanceof ApiError ? e : null));
+  useEffect(() => {
+    load();
+  }, []);
+
+  if (failure) {
+    return (
+      <p role="alert">
+        {failure.status === 403 ? t('error.forbidden') : t('error.generic', { detail: failure.message })}
+      </p>
+    );
+  }
+  const editable = who.role === 'admin' || who.role === 'master_admin';
+  return (
+    <section aria-labelledby="groups-heading">
+      <h1 id="groups-heading">{t('groups.heading')}</h1>
+      {groups && groups.length === 0 && <p>{t('groups.empty')}</p>}
+      {groups && groups.length > 0 && (
+        <ul class="tree" aria-label={t('groups.heading')}>
+          {groupTree(groups).map(({ group, depth }) => (
+            <li key={group.id} class={`depth-${Math.min(depth, 6)}`}>
+              <span class="name">{group.name}</span> <code>{group.id}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+      {editable && groups && <CreateGroup api={api} groups={groups} onCreated={load} />}
+    </section>
+  );
+}
+
+function CreateGroup({
+  api,
+  groups,
+  onCreated,
+}: {
+  api: Api;
+  groups: Group[];
+  onCreated: () => void;
+}) {
+  const { t } = useI18n();
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [parent, setParent] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setCreated(null);
+    try {
+      const g = await api.createGroup({
+        ...(id ? { id } : {}),
+        name,
+        parent_id: parent || null,
+      });
+      setCreated(g.name);
+      setId('');
+      setName('');
+      onCreated();
+    } catch (err) {
+      if (err instanceof ApiError) setError(err);
+    }
+  };
+  // A field's error, where its JSON pointer points.
+  const fieldError = (pointer: string, field: string) => {
+    const message = error?.fieldError(pointer);
+    return message ? (
+      <span class="field-error" id={`${field}-error`} role="alert">
+        {message}
+      </span>
+    ) : null;
+  };
+  const described = (pointer: string, field: string) =>
+    error?.fieldError(pointer) ? { 'aria-invalid': true, 'aria-describedby': `${field}-error` } : {};
+  const unplaced = error && !['/id', '/name', '/parent_id'].some((p) => error.fieldError(p));
+
+  return (
+    <form class="create-group" onSubmit={submit} aria-labelledby="create-group-heading">
+      <h2 id="create-group-heading">{t('groups.create')}</h2>
+      <label>
+        {t('groups.id')}
+        <input name="id" value={id} onInput={(e) => setId(e.currentTarget.value)} {...described('/id', 'id')} />
+      </label>
+      {fieldError('/id', 'id')}
+      <label>
+        {t('groups.name')}
+        <input
+          name="name"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+          {...described('/name', 'name')}
+        />
+      </label>
+      {fieldError('/name', 'name')}
+      <label>
+        {t('groups.parent')}
+        <select name="parent" value={parent} onChange={(e) => setParent(e.currentTarget.value)}>
+          <option value="">{t('groups.noParent')}</option>
+          {groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {fieldError('/parent_id', 'parent')}
+      {unplaced && <p role="alert">{t('error.generic', { detail: error.message })}</p>}
+      {created && <p role="status">{t('groups.created', { name: created })}</p>}
+      <button type="submit">{t('groups.create')}</button>
+    </form>
+  );
+}

@@ -1,0 +1,59 @@
+import type { ComponentChildren } from 'preact';
+import type { Principal } from '../../../shared/api/client';
+import { languages, useI18n } from '../i18n/i18n';
+import type { Language } from '../i18n/messages';
+
+interface Props {
+  who: Principal;
+  path: string;
+  navigate: (path: string) => void;
+  onLanguage: (l: Language) => void;
+  onSignOut: () => void;
+  children: ComponentChildren;
+}
+
+// Which screens a role may open: what the API lets it read.
+export function screensFor(role: Principal['role']): string[] {
+  return role === 'technician' ? [] : ['/groups'];
+}
+
+export function Layout({ who, path, navigate, onLanguage, onSignOut, children }: Props) {
+  const { t, language } = useI18n();
+  const link = (to: string, label: string) => (
+    <a
+      href={to}
+      aria-current={path === to ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {label}
+    </a>
+  );
+  return (
+    <>
+      <header>
+        <span class="brand">{t('app.title')}</span>
+        <nav aria-label={t('nav.main')}>
+          {screensFor(who.role).includes('/groups') && link('/groups', t('nav.groups'))}
+        </nav>
+        <span>{t('nav.signedInAs', { name: who.name, role: t(`role.${who.role}`) })}</span>
+        <label>
+          {t('app.language')}
+          <select value={language} onChange={(e) => onLanguage(e.currentTarget.value as Language)}>
+            {languages.map((l) => (
+              <option key={l} value={l}>
+                {l === 'en' ? 'English' : 'Deutsch'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={onSignOut}>
+          {t('nav.signOut')}
+        </button>
+      </header>
+      <main>{children}</main>
+    </>
+  );
+}

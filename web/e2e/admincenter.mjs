@@ -1,0 +1,77 @@
+// A real admin center for the end-to-end tests: `admincenter init` in a
+// fresh folder, then `admincenter run` on a free loopback port with the
+// built console; its API called with the master admin's bearer token to
+// set up what the browser then sees.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const kPassword = 'a long enough password';
+
+export class AdminCenter {
+  static async start() {
+    const binary = process.env.CUSTODIAN_ADMINCENTER;
+    const consoleDir = process.env.CUSTODIAN_CONSOLE_DIR;
+    if (!binary || !consoleDir) {
+      throw new Error('set CUSTODIAN_ADMINCENTER and CUSTODIAN_CONSOLE_DIR (ctest does)');
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-console-e2e-'));
+    const data = join(dir, 'data');
+    const init = spawnSync(binary, ['init', '--data-dir', data], { encoding: 'utf8' });
+    if (init.status !== 0) throw new Error(`admincenter init failed: ${init.stderr}`);
+    const ac = new AdminCenter(dir, init.stdout.trim());
+    const log = join(dir, 'run.err');
+    ac.process = spawn(
+      'sh',
+      ['-c', `exec "$0" run --data-dir "$1" --listen 127.0.0.1:0 --console-dir "$2" 2>"$3"`,
+        binary, data, consoleDir, log],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 500; ++i) {
+      const m = /listening","detail":"(http:\/\/127\.0\.0\.1:\d+)/.exec(readLog(log));
+      if (m) {
+        ac.url = m[1];
+        return ac;
+      }
+      await sleep(20);
+    }
+    ac.stop();
+    throw new Error(`admincenter did not start: ${readLog(log)}`);
+  }
+
+  constructor(dir, masterToken) {
+    this.dir = dir;
+    this.masterToken = masterToken;
+    this.url = '';
+    this.process = null;
+  }
+
+  // One API call as the master admin; the parsed answer (or null).
+  async api(method, path, body) {
+    const r = await fetch(this.url + path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${this.masterToken}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json();
+  }
+
+  stop() {
+    this.process?.kill('SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function readLog(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,214 @@
+// The console's flows in Debian's headless Chromium (never a downloaded
+// browser) against a real admin center on loopback: each role signs in and
+// sees what the API lets it see, a validation error lands at its field,
+// German, a session that ended, CSRF refused, and no serious or critical
+// axe-core violation on any screen. Every screen is kept as a screenshot
+// in $CUSTODIAN_SCREENSHOTS (build/…/console-screenshots).
+import AxeBuilder from '@axe-core/playwright';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { AdminCenter, kPassword } from './admincenter.mjs';
+
+const screenshots = process.env.CUSTODIAN_SCREENSHOTS ?? 'console-screenshots';
+let ac;
+let browser;
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  ac = await AdminCenter.start();
+  await ac.api('POST', '/v1/groups', { id: 'g-support', name: 'Support' });
+  await ac.api('POST', '/v1/groups', { id: 'g-tier2', name: 'Tier 2', parent_id: 'g-support' });
+  await ac.api('POST', '/v1/technicians', {
+    name: 'tina', password: kPassword, group_id: 'g-tier2', time_zone: 'Europe/Berlin',
+  });
+  await ac.api('POST', '/v1/auditors', { name: 'udo', password: kPassword });
+  await ac.api('POST', '/v1/admins', { name: 'alice', password: kPassword, scopes: ['g-support'] });
+  await ac.api('PATCH', '/v1/admins/' + (await ac.api('GET', '/v1/admins')).items.find(
+    (a) => a.name === 'admin').id, { password: kPassword });
+  browser = await chromium.launch({
+    executablePath: process.env.CUSTODIAN_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'], // the tests may run as root
+  });
+});
+after(async () => {
+  await browser?.close();
+  ac?.stop();
+});
+
+// What any page reported against the Content-Security-Policy.
+const policyViolations = [];
+
+// A fresh browser profile (no cookies) speaking `locale`.
+async function newPage(locale = 'en-US') {
+  const context = await browser.newContext({ locale, baseURL: ac.url });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) policyViolations.push(m.text());
+  });
+  return page;
+}
+async function signIn(page, name, { locale = 'en' } = {}) {
+  await page.goto('/');
+  const labels = locale === 'de' ? ['Name', 'Passwort', 'Anmelden'] : ['Name', 'Password', 'Sign in'];
+  await page.getByLabel(labels[0]).fill(name);
+  await page.getByLabel(labels[1]).fill(kPassword);
+  await page.getByRole('button', { name: labels[2] }).click();
+}
+// No axe-core violation of impact serious or critical on the page as it is.
+async function accessible(page, screen) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], `${screen} has axe violations`);
+}
+const shot = (page, name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+describe('the master admin', () => {
+  test('signs in, sees the group tree and creates a group', async () => {
+    const page = await newPage();
+    await page.goto('/');
+    await accessible(page, 'sign-in');
+    await shot(page, 'sign-in');
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Groups' }).click();
+    const tree = page.getByRole('list', { name: 'Technician groups' });
+    await assert.doesNotReject(tree.getByText('Tier 2').waitFor());
+    assert.deepEqual(await tree.locator('.name').allTextContents(), ['Support', 'Tier 2']);
+    assert.equal(new URL(page.url()).pathname, '/groups');
+    await accessible(page, 'groups');
+    await shot(page, 'groups');
+
+    // The API's JSON pointer puts the error at its field.
+    const form = page.getByRole('form', { name: 'Create group' });
+    await form.getByLabel('ID').fill('not a valid id!');
+    await form.getByLabel('Name').fill('Field service');
+    await form.getByRole('button', { name: 'Create group' }).click();
+    const id = form.getByLabel('ID');
+    await assert.doesNotReject(page.locator('#id-error').waitFor());
+    assert.equal(await id.getAttribute('aria-invalid'), 'true');
+    assert.equal(await id.getAttribute('aria-describedby'), 'id-error');
+    assert.match(await page.locator('#id-error').textContent(), /./);
+    await accessible(page, 'groups with a validation error');
+    await shot(page, 'groups-validation-error');
+
+    await id.fill('g-field');
+    await form.getByRole('button', { name: 'Create group' }).click();
+    await assert.doesNotReject(page.getByRole('status').getByText('Group Field service created.').waitFor());
+    await assert.doesNotReject(tree.getByText('Field service').waitFor());
+    assert.ok((await ac.api('GET', '/v1/groups/g-field')).name === 'Field service');
+
+    // A reload keeps the session and the screen.
+    await page.reload();
+    await assert.doesNotReject(tree.getByText('Field service').waitFor());
+    await page.context().close();
+  });
+});
+
+describe('a technician', () => {
+  test('sees no Groups screen and is refused the API behind it', async () => {
+    const page = await newPage();
+    await signIn(page, 'tina');
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Welcome, tina' }).waitFor());
+    assert.equal(await page.getByRole('link', { name: 'Groups' }).count(), 0);
+    const status = await page.evaluate(async () => (await fetch('/v1/groups')).status);
+    assert.equal(status, 403);
+    // Typing the screen's address opens the start page instead.
+    await page.goto('/groups');
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Welcome, tina' }).waitFor());
+    await accessible(page, 'technician home');
+    await shot(page, 'technician-home');
+    await page.context().close();
+  });
+});
+
+describe('an auditor', () => {
+  test('sees the groups but cannot edit them', async () => {
+    const page = await newPage();
+    await signIn(page, 'udo');
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await assert.doesNotReject(page.getByText('Tier 2').waitFor());
+    assert.equal(await page.getByRole('form', { name: 'Create group' }).count(), 0);
+    const status = await page.evaluate(async () => {
+      const me = await (await fetch('/v1/console/session')).json();
+      const r = await fetch('/v1/groups', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify({ name: 'Sneaky' }),
+      });
+      return r.status;
+    });
+    assert.equal(status, 403);
+    await page.context().close();
+  });
+});
+
+describe('the session', () => {
+  test('refuses a state change without its CSRF token', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Groups' }).waitFor();
+    const answer = await page.evaluate(async () => {
+      const r = await fetch('/v1/groups', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id: 'g-csrf', name: 'Forged' }),
+      });
+      return { status: r.status, body: await r.json() };
+    });
+    assert.equal(answer.status, 403);
+    assert.match(answer.body.detail, /CSRF/);
+    await assert.rejects(ac.api('GET', '/v1/groups/g-csrf'));
+    await page.context().close();
+  });
+
+  test('that ended says so and asks to sign in again', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Groups' }).waitFor();
+    // Its token revoked elsewhere (the cookie is HttpOnly; the test's
+    // browser context may read it).
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'custodian_session');
+    assert.ok(cookie.httpOnly);
+    assert.equal(cookie.sameSite, 'Strict');
+    await ac.api('DELETE', `/v1/tokens/${cookie.value.split('.')[0]}`);
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await assert.doesNotReject(
+      page.getByRole('status').getByText('Your session has expired. Sign in again.').waitFor(),
+    );
+    await shot(page, 'session-expired');
+    await page.context().close();
+  });
+
+  test('ends with signing out', async () => {
+    const page = await newPage();
+    await signIn(page, 'udo');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await assert.doesNotReject(page.getByRole('status').getByText('You have signed out.').waitFor());
+    const status = await page.evaluate(async () => (await fetch('/v1/console/session')).status);
+    assert.equal(status, 401);
+    await page.context().close();
+  });
+});
+
+describe('in German', () => {
+  test('the console follows the browser and can be switched back', async () => {
+    const page = await newPage('de-DE');
+    await page.goto('/');
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Bei Custodian anmelden' }).waitFor());
+    await signIn(page, 'admin', { locale: 'de' });
+    await page.getByRole('link', { name: 'Gruppen' }).click();
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Technikergruppen' }).waitFor());
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+    await accessible(page, 'groups (de)');
+    await shot(page, 'groups-de');
+    await page.getByLabel('Sprache').selectOption('en');
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Technician groups' }).waitFor());
+    await page.context().close();
+  });
+});
+
+test('no page broke the Content-Security-Policy', () => {
+  assert.deepEqual(policyViolations, []);
+});
