@@ -106,6 +106,58 @@ describe('the master admin', () => {
   });
 });
 
+describe('people', () => {
+  test('the master admin adds a technician, disables and enables them', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'People' }).click();
+    for (const heading of ['Technicians', 'Admins', 'Auditors']) {
+      await assert.doesNotReject(page.getByRole('heading', { name: heading }).waitFor());
+    }
+    const form = page.getByRole('form', { name: 'Add to Technicians' });
+    await form.getByLabel('Name').fill('tom');
+    await form.getByLabel('Password').fill(kPassword);
+    await form.getByLabel('Time zone').fill('Europe/Berlin');
+    await form.getByLabel('Group').fill('g-nowhere');
+    await form.getByRole('button', { name: 'Add to Technicians' }).click();
+    const group = form.getByLabel('Group');
+    await assert.doesNotReject(page.locator('#create-technicians-group-error').waitFor());
+    assert.equal(await group.getAttribute('aria-invalid'), 'true');
+    await group.fill('g-tier2');
+    await form.getByRole('button', { name: 'Add to Technicians' }).click();
+    await assert.doesNotReject(form.getByRole('status').getByText('tom added.').waitFor());
+    const technicians = page.getByRole('table', { name: 'Technicians' });
+    const tom = technicians.getByRole('row', { name: /tom/ });
+    await assert.doesNotReject(tom.getByRole('cell', { name: 'active' }).waitFor());
+    await accessible(page, 'people');
+    await shot(page, 'people');
+
+    await page.getByRole('button', { name: 'Disable tom' }).click();
+    await assert.doesNotReject(tom.getByRole('cell', { name: 'disabled' }).waitFor());
+    const refused = await newPage();
+    await signIn(refused, 'tom');
+    await assert.doesNotReject(
+      refused.getByRole('alert').getByText('The name or password is wrong.').waitFor(),
+    );
+    await refused.context().close();
+    await page.getByRole('button', { name: 'Enable tom' }).click();
+    await assert.doesNotReject(tom.getByRole('cell', { name: 'active' }).waitFor());
+    await page.context().close();
+  });
+
+  test('a scoped admin manages technicians only', async () => {
+    const page = await newPage();
+    await signIn(page, 'alice');
+    await page.getByRole('link', { name: 'People' }).click();
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Technicians' }).waitFor());
+    assert.equal(await page.getByRole('heading', { name: 'Admins' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: 'Auditors' }).count(), 0);
+    const status = await page.evaluate(async () => (await fetch('/v1/admins')).status);
+    assert.equal(status, 403);
+    await page.context().close();
+  });
+});
+
 describe('a technician', () => {
   test('sees no Groups screen and is refused the API behind it', async () => {
     const page = await newPage();

@@ -6,6 +6,7 @@ import { Groups } from './groups/Groups';
 import { I18n, preferredLanguage, translate } from './i18n/i18n';
 import type { Language, MessageKey } from './i18n/messages';
 import { Layout, screensFor } from './layout/Layout';
+import { People } from './people/People';
 import { SignIn } from './signin/SignIn';
 
 const kLanguageKey = 'custodian.language';
@@ -83,6 +84,8 @@ export function App() {
       >
         {open === '/groups' ? (
           <Groups api={api} who={who} />
+        ) : open === '/people' ? (
+          <People api={api} who={who} />
         ) : (
           <section>
             <h1>{i18n.t('home.heading', { name: who.name })}</h1>

@@ -14,6 +14,10 @@ export type GroupInput = Schemas['GroupInput'];
 export type ConsoleSession = Schemas['ConsoleSession'];
 export type Problem = Schemas['Problem'];
 export type Role = Principal['role'];
+export type PrincipalInput = Schemas['PrincipalInput'];
+export type PrincipalPatch = Schemas['PrincipalPatch'];
+// The kinds of people the API lists, by their collection's name.
+export type PeopleKind = 'technicians' | 'admins' | 'auditors';
 
 // An answer other than 2xx, with the API's problem document when it sent one.
 export class ApiError extends Error {
@@ -92,5 +96,15 @@ export class Api {
   }
   createGroup(input: GroupInput): Promise<Group> {
     return this.request<Group>('POST', '/v1/groups', input);
+  }
+
+  people(kind: PeopleKind): Promise<Principal[]> {
+    return this.request<Schemas['PrincipalList']>('GET', `/v1/${kind}`).then((l) => l.items);
+  }
+  createPerson(kind: PeopleKind, input: PrincipalInput): Promise<Principal> {
+    return this.request<Principal>('POST', `/v1/${kind}`, input);
+  }
+  updatePerson(kind: PeopleKind, id: string, patch: PrincipalPatch): Promise<Principal> {
+    return this.request<Principal>('PATCH', `/v1/${kind}/${encodeURIComponent(id)}`, patch);
   }
 }

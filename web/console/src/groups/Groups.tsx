@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Api, type Group, type Principal } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
+import { Field } from '../layout/Field';
 import { groupTree } from './tree';
 
 interface Props {
@@ -79,37 +80,20 @@ function CreateGroup({
       if (err instanceof ApiError) setError(err);
     }
   };
-  // A field's error, where its JSON pointer points.
-  const fieldError = (pointer: string, field: string) => {
-    const message = error?.fieldError(pointer);
-    return message ? (
-      <span class="field-error" id={`${field}-error`} role="alert">
-        {message}
-      </span>
-    ) : null;
-  };
-  const described = (pointer: string, field: string) =>
-    error?.fieldError(pointer) ? { 'aria-invalid': true, 'aria-describedby': `${field}-error` } : {};
   const unplaced = error && !['/id', '/name', '/parent_id'].some((p) => error.fieldError(p));
 
   return (
     <form class="create-group" onSubmit={submit} aria-labelledby="create-group-heading">
       <h2 id="create-group-heading">{t('groups.create')}</h2>
-      <label>
-        {t('groups.id')}
-        <input name="id" value={id} onInput={(e) => setId(e.currentTarget.value)} {...described('/id', 'id')} />
-      </label>
-      {fieldError('/id', 'id')}
-      <label>
-        {t('groups.name')}
-        <input
-          name="name"
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-          {...described('/name', 'name')}
-        />
-      </label>
-      {fieldError('/name', 'name')}
+      <Field label={t('groups.id')} name="id" value={id} onInput={setId} error={error} pointer="/id" />
+      <Field
+        label={t('groups.name')}
+        name="name"
+        value={name}
+        onInput={setName}
+        error={error}
+        pointer="/name"
+      />
       <label>
         {t('groups.parent')}
         <select name="parent" value={parent} onChange={(e) => setParent(e.currentTarget.value)}>
@@ -121,7 +105,7 @@ function CreateGroup({
           ))}
         </select>
       </label>
-      {fieldError('/parent_id', 'parent')}
+      {error?.fieldError('/parent_id') && <p role="alert">{error.fieldError('/parent_id')}</p>}
       {unplaced && <p role="alert">{t('error.generic', { detail: error.message })}</p>}
       {created && <p role="status">{t('groups.created', { name: created })}</p>}
       <button type="submit">{t('groups.create')}</button>

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Principal } from '../../../shared/api/client';
 import { languages, useI18n } from '../i18n/i18n';
+import { peopleKindsFor } from '../people/People';
 import type { Language } from '../i18n/messages';
 
 interface Props {
@@ -14,7 +15,10 @@ interface Props {
 
 // Which screens a role may open: what the API lets it read.
 export function screensFor(role: Principal['role']): string[] {
-  return role === 'technician' ? [] : ['/groups'];
+  const screens: string[] = [];
+  if (role !== 'technician') screens.push('/groups');
+  if (peopleKindsFor(role).length > 0) screens.push('/people');
+  return screens;
 }
 
 export function Layout({ who, path, navigate, onLanguage, onSignOut, children }: Props) {
@@ -37,6 +41,7 @@ export function Layout({ who, path, navigate, onLanguage, onSignOut, children }:
         <span class="brand">{t('app.title')}</span>
         <nav aria-label={t('nav.main')}>
           {screensFor(who.role).includes('/groups') && link('/groups', t('nav.groups'))}
+          {screensFor(who.role).includes('/people') && link('/people', t('nav.people'))}
         </nav>
         <span>{t('nav.signedInAs', { name: who.name, role: t(`role.${who.role}`) })}</span>
         <label>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, type Api, type Principal } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
+import { Field } from '../layout/Field';
 
 interface Props {
   api: Api;
@@ -34,27 +35,23 @@ export function SignIn({ api, notice, onSignedIn }: Props) {
       <h1>{t('signIn.heading')}</h1>
       {notice && <p role="status">{t(notice)}</p>}
       <form onSubmit={submit}>
-        <label>
-          {t('signIn.name')}
-          <input
-            name="name"
-            autocomplete="username"
-            required
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('signIn.password')}
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
+        <Field
+          label={t('signIn.name')}
+          name="name"
+          autocomplete="username"
+          required
+          value={name}
+          onInput={setName}
+        />
+        <Field
+          label={t('signIn.password')}
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={setPassword}
+        />
         {error && <p role="alert">{t(error)}</p>}
         <button type="submit" disabled={busy}>
           {t('signIn.submit')}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { peopleKindsFor } from '../people/People';
+import { screensFor } from './Layout';
+
+describe('what each role is offered', () => {
+  it('matches what the API lets it read and change', () => {
+    expect(screensFor('master_admin')).toEqual(['/groups', '/people']);
+    expect(screensFor('admin')).toEqual(['/groups', '/people']);
+    expect(screensFor('auditor')).toEqual(['/groups']);
+    expect(screensFor('technician')).toEqual([]);
+    expect(peopleKindsFor('master_admin')).toEqual(['technicians', 'admins', 'auditors']);
+    expect(peopleKindsFor('admin')).toEqual(['technicians']);
+    expect(peopleKindsFor('auditor')).toEqual([]);
+  });
+});
