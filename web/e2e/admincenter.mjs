@@ -75,3 +75,18 @@ function readLog(path) {
     return '';
   }
 }
+
+// The real enforcer, enrolled with `code` into a folder of `ac`'s, then
+// running (polling every second); stop() ends it.
+export function startEnforcer(ac, code, name) {
+  const binary = process.env.CUSTODIAN_ENFORCER;
+  if (!binary) throw new Error('set CUSTODIAN_ENFORCER (ctest does)');
+  const state = join(ac.dir, `enforcer-${name}`);
+  const enroll = spawnSync(binary, ['enroll', '--admin-center', ac.url, '--code', code,
+    '--state-dir', state, '--name', name, '--os', 'linux', '--time-zone', 'Europe/Berlin'],
+  { encoding: 'utf8' });
+  if (enroll.status !== 0) throw new Error(`enforcer enroll failed: ${enroll.stderr}`);
+  const run = spawn(binary, ['run', '--state-dir', state, '--poll-interval', '1'],
+    { stdio: 'ignore' });
+  return { stop: () => run.kill('SIGTERM') };
+}

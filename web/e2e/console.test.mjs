@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { AdminCenter, kPassword } from './admincenter.mjs';
+import { AdminCenter, kPassword, startEnforcer } from './admincenter.mjs';
 
 const screenshots = process.env.CUSTODIAN_SCREENSHOTS ?? 'console-screenshots';
 let ac;
@@ -102,6 +102,31 @@ describe('the master admin', () => {
     // A reload keeps the session and the screen.
     await page.reload();
     await assert.doesNotReject(tree.getByText('Field service').waitFor());
+    await page.context().close();
+  });
+});
+
+describe('endpoints', () => {
+  test('an enrollment code from the console enrolls a real enforcer, shown with its bundle', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Endpoints' }).click();
+    await assert.doesNotReject(page.getByText('No endpoint has enrolled yet.').waitFor());
+    await page.getByRole('button', { name: 'Create an enrollment code' }).click();
+    const code = await page.getByTestId('enrollment-code').textContent();
+    const enforcer = startEnforcer(ac, code, 'kiosk-7');
+    try {
+      const row = page.getByRole('row', { name: /kiosk-7/ });
+      for (let i = 0; i < 100 && !(await row.getByText(/\(current\)/).count()); ++i) {
+        await page.waitForTimeout(200);
+        await page.reload();
+      }
+      assert.match(await row.textContent(), /linux.*Europe\/Berlin.*version \d+ \(current\)/);
+      await accessible(page, 'endpoints');
+      await shot(page, 'endpoints');
+    } finally {
+      enforcer.stop();
+    }
     await page.context().close();
   });
 });

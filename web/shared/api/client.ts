@@ -15,6 +15,8 @@ export type ConsoleSession = Schemas['ConsoleSession'];
 export type Problem = Schemas['Problem'];
 export type Role = Principal['role'];
 export type PrincipalInput = Schemas['PrincipalInput'];
+export type Endpoint = Schemas['Endpoint'];
+export type EnrollmentCode = Schemas['EnrollmentCode'];
 export type PrincipalPatch = Schemas['PrincipalPatch'];
 // The kinds of people the API lists, by their collection's name.
 export type PeopleKind = 'technicians' | 'admins' | 'auditors';
@@ -96,6 +98,26 @@ export class Api {
   }
   createGroup(input: GroupInput): Promise<Group> {
     return this.request<Group>('POST', '/v1/groups', input);
+  }
+
+  endpoints(): Promise<Endpoint[]> {
+    return this.request<Schemas['EndpointList']>('GET', '/v1/endpoints').then((l) => l.items);
+  }
+  createEnrollmentCode(ttlMinutes: number): Promise<EnrollmentCode> {
+    return this.request<EnrollmentCode>('POST', '/v1/enrollment-codes', {
+      ttl_minutes: ttlMinutes,
+    });
+  }
+  // The version of the policy bundle the admin center now signs (its ETag);
+  // only the master admin (and endpoints) may fetch the bundle.
+  async currentBundleVersion(): Promise<number | null> {
+    const r = await this.fetcher('/v1/policy/bundle', {
+      method: 'GET',
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    const tag = r.ok ? /^"(\d+)"$/.exec(r.headers.get('ETag') ?? '') : null;
+    return tag ? Number(tag[1]) : null;
   }
 
   people(kind: PeopleKind): Promise<Principal[]> {
