@@ -211,6 +211,17 @@ TEST_F(ConsoleSession, ATokenRevokedElsewhereEndsTheSession) {
   EXPECT_EQ(WithCookie("GET", "/v1/console/session", cookie).status, 401u);
 }
 
+TEST_F(ConsoleSession, AskingWithoutASessionIsAnsweredNotSignedInAndNotAudited) {
+  const auto audited = [] {
+    return ac_->Request("GET", "/v1/audit/events?action=authz.denied", ac_->master_token()).body;
+  };
+  const std::string before = audited();
+  const HttpResult r = ac_->Request("GET", "/v1/console/session", std::nullopt);
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_NE(r.body.find("not signed in"), std::string::npos) << r.body;
+  EXPECT_EQ(audited().find("GET /v1/console/session"), before.find("GET /v1/console/session"));
+}
+
 TEST_F(ConsoleSession, AWrongPasswordSetsNoCookie) {
   const HttpResult r = ac_->Request("POST", "/v1/console/session", std::nullopt,
                                     R"({"name":"tom","password":"not the password"})");

@@ -131,6 +131,54 @@ describe('endpoints', () => {
   });
 });
 
+describe('the audit log', () => {
+  test('an auditor filters it, pages through it, opens a record and downloads it', async () => {
+    const page = await newPage();
+    await signIn(page, 'udo');
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await assert.doesNotReject(page.getByRole('status').getByText(/The chain verifies/).waitFor());
+    const events = page.getByRole('table', { name: 'Audit events' });
+    await events.waitFor();
+    const total = (await ac.api('GET', '/v1/audit/checkpoint')).seq;
+    assert.match(await page.getByText(/^Events 1–/).textContent(), new RegExp(`of \\d+`));
+    if (total > 25) {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await assert.doesNotReject(page.getByText('Page 2 of').waitFor());
+    }
+    await accessible(page, 'audit');
+    await shot(page, 'audit');
+
+    const filters = page.getByRole('form', { name: 'Filter events' });
+    await filters.getByLabel('Action').fill('group.create');
+    await filters.getByRole('button', { name: 'Show events' }).click();
+    await assert.doesNotReject(events.getByRole('cell', { name: 'group:g-tier2' }).waitFor());
+    const actions = await events.locator('tbody tr td:nth-child(4)').allTextContents();
+    assert.ok(actions.length >= 2 && actions.every((a) => a === 'group.create'), actions.join());
+    await events.getByRole('button', { name: /The whole record of event/ }).first().click();
+    const record = JSON.parse(await page.locator('pre').first().textContent());
+    assert.equal(record.action, 'group.create');
+    assert.match(record.hash, /^[0-9a-f]{64}$/);
+
+    // The download takes the filters shown.
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'CSV' }).click();
+    const csv = await (await download).path();
+    const { readFileSync } = await import('node:fs');
+    assert.match(readFileSync(csv, 'utf8').split('\n')[0], /^seq,id,ts,actor_kind/);
+    await page.context().close();
+  });
+
+  test('is not offered to a scoped admin, and its API refuses them', async () => {
+    const page = await newPage();
+    await signIn(page, 'alice');
+    await page.getByRole('link', { name: 'People' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Audit' }).count(), 0);
+    const status = await page.evaluate(async () => (await fetch('/v1/audit/events')).status);
+    assert.equal(status, 403);
+    await page.context().close();
+  });
+});
+
 describe('people', () => {
   test('the master admin adds a technician, disables and enables them', async () => {
     const page = await newPage();

@@ -124,9 +124,11 @@ std::vector<Route> ApiRoutes() {
   r.push_back({verb::post, "/v1/console/session", kEveryone,
                "Sign in to the console: name and password to a session cookie", true, 201, nullptr,
                nullptr});
-  r.push_back({verb::get, "/v1/console/session", kAnyPrincipal,
-               "The signed-in principal and the session's CSRF token", false, 200, nullptr,
-               nullptr});
+  // Anonymous callers may ask (a console page loading before sign-in): 401,
+  // and not an authorization refusal for the audit log.
+  r.push_back({verb::get, "/v1/console/session", kAnonymous | kAnyPrincipal,
+               "The signed-in principal and the session's CSRF token (401: not signed in)", false,
+               200, nullptr, nullptr});
   r.push_back({verb::delete_, "/v1/console/session", kAnyPrincipal,
                "Sign out: the session's token is revoked and its cookie cleared", false, 204,
                nullptr, nullptr});

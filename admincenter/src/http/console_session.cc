@@ -90,6 +90,9 @@ http::Response Api::ConsoleSession(Call& c) {
     return r;
   }
   if (c.request.method == bhttp::verb::get) {
+    if (!c.principal) {
+      return ToResponse(Problem{ErrorKind::kUnauthenticated, "not signed in", {}, {}});
+    }
     http::Response r =
         Json(200, session(c.who(), cookie ? std::optional(CsrfToken(cookie->secret)) : std::nullopt,
                           std::nullopt));

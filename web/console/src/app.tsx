@@ -2,6 +2,7 @@
 // that a reload or a shared link opens the same screen), and the language.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Api, type Principal } from '../../shared/api/client';
+import { Audit } from './audit/Audit';
 import { Endpoints } from './endpoints/Endpoints';
 import { Groups } from './groups/Groups';
 import { I18n, preferredLanguage, translate } from './i18n/i18n';
@@ -85,6 +86,8 @@ export function App() {
       >
         {open === '/groups' ? (
           <Groups api={api} who={who} />
+        ) : open === '/audit' ? (
+          <Audit api={api} />
         ) : open === '/endpoints' ? (
           <Endpoints api={api} who={who} />
         ) : open === '/people' ? (

@@ -17,6 +17,7 @@ export type Role = Principal['role'];
 export type PrincipalInput = Schemas['PrincipalInput'];
 export type Endpoint = Schemas['Endpoint'];
 export type EnrollmentCode = Schemas['EnrollmentCode'];
+export type Checkpoint = Schemas['Checkpoint'];
 export type PrincipalPatch = Schemas['PrincipalPatch'];
 // The kinds of people the API lists, by their collection's name.
 export type PeopleKind = 'technicians' | 'admins' | 'auditors';
@@ -118,6 +119,16 @@ export class Api {
     });
     const tag = r.ok ? /^"(\d+)"$/.exec(r.headers.get('ETag') ?? '') : null;
     return tag ? Number(tag[1]) : null;
+  }
+
+  // An audit export (text: JSON Lines, CSV or CEF) at `path` with its query.
+  async auditExport(path: string): Promise<string> {
+    const r = await this.fetcher(path, { method: 'GET', credentials: 'same-origin' });
+    if (!r.ok) throw new ApiError(r.status, (await r.json().catch(() => null)) as Problem | null);
+    return r.text();
+  }
+  checkpoint(): Promise<Checkpoint> {
+    return this.request<Checkpoint>('GET', '/v1/audit/checkpoint');
   }
 
   people(kind: PeopleKind): Promise<Principal[]> {

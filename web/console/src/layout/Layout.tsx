@@ -18,6 +18,7 @@ export function screensFor(role: Principal['role']): string[] {
   const screens: string[] = [];
   if (role !== 'technician') screens.push('/groups', '/endpoints');
   if (peopleKindsFor(role).length > 0) screens.push('/people');
+  if (role === 'auditor' || role === 'master_admin') screens.push('/audit');
   return screens;
 }
 
@@ -43,6 +44,7 @@ export function Layout({ who, path, navigate, onLanguage, onSignOut, children }:
           {screensFor(who.role).includes('/groups') && link('/groups', t('nav.groups'))}
           {screensFor(who.role).includes('/endpoints') && link('/endpoints', t('nav.endpoints'))}
           {screensFor(who.role).includes('/people') && link('/people', t('nav.people'))}
+          {screensFor(who.role).includes('/audit') && link('/audit', t('nav.audit'))}
         </nav>
         <span>{t('nav.signedInAs', { name: who.name, role: t(`role.${who.role}`) })}</span>
         <label>
