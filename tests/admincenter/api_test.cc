@@ -344,6 +344,10 @@ TEST(AdminCenterApi, EveryBodyMatchesTheOpenApiDocument) {
           .as_string();
   const std::string s_path = "/v1/sessions/" + session;
   check({"PATCH /v1/sessions/{id}", s_path, R"({"screen_viewing":true})"}, wes);
+  check({"POST /v1/sessions/{id}/unattended-requests/preview",
+         s_path + "/unattended-requests/preview",
+         R"({"credential_mode":"at_connection","schedule":{"kind":"days","days":3}})"},
+        wes);
   const std::string request =
       check({"POST /v1/sessions/{id}/unattended-requests", s_path + "/unattended-requests",
              R"({"credential_mode":"at_connection","schedule":{"kind":"days","days":3}})"},

@@ -82,6 +82,8 @@ std::map<std::string, MatrixRow> Matrix(World& w) {
       {"POST /v1/sessions/{id}/end", {"/v1/sessions/ses_none/end", "", technician_only}},
       {"POST /v1/sessions/{id}/unattended-requests",
        {"/v1/sessions/ses_none/unattended-requests", "{}", technician_only}},
+      {"POST /v1/sessions/{id}/unattended-requests/preview",
+       {"/v1/sessions/ses_none/unattended-requests/preview", "{}", technician_only}},
       {"GET /v1/unattended-requests", {"/v1/unattended-requests", "", workflow_read}},
       {"GET /v1/grants", {"/v1/grants", "", workflow_read}},
       {"POST /v1/grants/{id}/revoke", {"/v1/grants/none/revoke", "", {401, A, 403, A, A, A, 403}}},

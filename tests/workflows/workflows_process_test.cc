@@ -47,6 +47,39 @@ TEST_F(Workflows, CustomerCredentialsForMoreThanTwoWeeksOrUnlimitedAreRefused) {
   RequestUnattended(session, "at_connection", R"({"kind":"days","days":20})");
 }
 
+TEST_F(Workflows, APreviewAnswersAsTheRequestWouldAndSendsNothing) {
+  auto e = Enforcer("pc-preview", "windows");
+  const std::string session = OpenSession(*e, "applet");
+  const std::string path = "/v1/sessions/" + session + "/unattended-requests";
+  const std::string too_long =
+      R"({"credential_mode":"at_setup","schedule":{"kind":"days","days":20}})";
+  HttpResult preview = Tech("POST", path + "/preview", too_long);
+  ASSERT_EQ(preview.status, 200u) << preview.body;
+  EXPECT_EQ(preview.json().at("effect").as_string(), "deny");
+  EXPECT_EQ(Codes(preview.json().at("reasons")), std::vector<std::string>{"duration_exceeds_cap"});
+  EXPECT_EQ(preview.json().at("reasons").at(0).at("rule").as_string(), "R6");
+  HttpResult sent = Tech("POST", path, too_long);
+  EXPECT_EQ(sent.status, 403u);
+  EXPECT_EQ(Codes(sent.json().at("reasons")), Codes(preview.json().at("reasons")));
+  preview = Tech("POST", path + "/preview",
+                 R"({"credential_mode":"at_setup","schedule":{"kind":"days","days":7}})");
+  EXPECT_EQ(preview.json().at("effect").as_string(), "allow") << preview.body;
+  // Nothing was asked of the customer, stored or recorded for the previews.
+  const value requests = Tech("GET", "/v1/unattended-requests").json();
+  for (const value& r : requests.at("items").as_array()) {
+    EXPECT_NE(r.at("session_id").as_string(), session);
+  }
+  const std::string audit =
+      ac_->Request("GET", "/v1/audit/events?action=unattended.request", ac_->master_token()).body;
+  std::size_t mentions = 0;
+  for (std::size_t at = audit.find(session); at != std::string::npos;
+       at = audit.find(session, at + 1)) {
+    ++mentions;
+  }
+  EXPECT_EQ(mentions, 1u) << "only the refused request: " << audit;
+  EXPECT_EQ(e->Local("GET", "/v1/prompts").json().at("items").size(), 0u);
+}
+
 TEST_F(Workflows, CustomerCredentialsForSevenDaysLogOnEveryUnattendedConnect) {
   auto e = Enforcer("pc-setup", "windows");
   const std::string session = OpenSession(*e, "applet");

@@ -69,6 +69,10 @@ class Workflows {
   Result<Allowed<RequestRecord>> RequestUnattended(const Principal& who,
                                                    const std::string& session_id,
                                                    const UnattendedInput& input);
+  // What RequestUnattended would decide now, every reason with its rule;
+  // nothing is stored, queued or audited (the technician's what-if).
+  Result<policy::Decision> PreviewUnattended(const Principal& who, const std::string& session_id,
+                                             const UnattendedInput& input);
   Result<GrantRecord> RevokeGrant(const Principal& who, const std::string& grant_id);
   Result<Allowed<ConnectionRecord>> Connect(const Principal& who, const std::string& grant_id);
 
@@ -117,6 +121,10 @@ class Workflows {
   static std::optional<Problem> SessionFacts(WorkflowRepository& repo, const Principal& who,
                                              const std::string& session_id, policy::Action action,
                                              Facts& facts);
+  // SessionFacts for an unattended-access request of `input`.
+  static std::optional<Problem> UnattendedFacts(WorkflowRepository& repo, const Principal& who,
+                                                const std::string& session_id,
+                                                const UnattendedInput& input, Facts& facts);
   // A session step of the technician's own (update, end): load, apply,
   // compare-and-set, queue the command, record.
   Result<SessionRecord> SessionStep(const Principal& who, const std::string& id,

@@ -304,6 +304,18 @@ std::vector<Route> ApiRoutes() {
                  });
                },
                nullptr});
+  r.push_back({verb::post, "/v1/sessions/{id}/unattended-requests/preview", kTechnicianRole,
+               "What requesting unattended access would be answered now (nothing is sent)", true,
+               200,
+               [](Call& c) -> Result<value> {
+                 Result<UnattendedInput> in = DecodeUnattendedInput(c.body);
+                 if (!in.ok()) return in.problem();
+                 Result<policy::Decision> d =
+                     c.workflows.PreviewUnattended(c.who(), c.params.at("id"), in.value());
+                 if (!d.ok()) return d.problem();
+                 return EncodeDecisionValue(d.value());
+               },
+               nullptr});
   r.push_back({verb::get, "/v1/unattended-requests", kTechnicianRole | kOverseers,
                "List unattended-access requests", false, 200,
                [](Call& c) { return Json(c.workflows.ListRequests(c.who())); }, nullptr});
@@ -386,6 +398,8 @@ std::vector<Route> ApiRoutes() {
       {"POST /v1/sessions/{id}/end", {"", "Session"}},
       {"POST /v1/sessions/{id}/unattended-requests",
        {"UnattendedRequestInput", "UnattendedRequest"}},
+      {"POST /v1/sessions/{id}/unattended-requests/preview",
+       {"UnattendedRequestInput", "Decision"}},
       {"GET /v1/unattended-requests", {"", "UnattendedRequestList"}},
       {"GET /v1/grants", {"", "GrantList"}},
       {"POST /v1/grants/{id}/revoke", {"", "Grant"}},
@@ -398,7 +412,8 @@ std::vector<Route> ApiRoutes() {
   for (Route& route : r) {
     auto s = schemas.find(std::string(bhttp::to_string(route.method)) + " " + route.pattern);
     if (s != schemas.end()) std::tie(route.request_schema, route.response_schema) = s->second;
-    route.writes = (route.method != verb::get && route.pattern != "/v1/decisions") ||
+    route.writes = (route.method != verb::get && route.pattern != "/v1/decisions" &&
+                    !route.pattern.ends_with("/preview")) ||
                    route.pattern == "/v1/audit/checkpoint";  // keeps what it signs
     route.from_cache = route.pattern == "/v1/decisions" ||
                        (route.method == verb::get && route.pattern.starts_with("/v1/groups")) ||

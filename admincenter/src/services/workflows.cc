@@ -178,6 +178,16 @@ std::optional<Problem> Workflows::SessionFacts(WorkflowRepository& repo, const P
   return std::nullopt;
 }
 
+std::optional<Problem> Workflows::UnattendedFacts(WorkflowRepository& repo, const Principal& who,
+                                                  const std::string& session_id,
+                                                  const UnattendedInput& input, Facts& facts) {
+  auto problem = SessionFacts(repo, who, session_id, policy::Action::kUnattendedRequest, facts);
+  if (problem) return problem;
+  facts.request.credential_mode = input.credential_mode;
+  facts.request.schedule = input.schedule;
+  return std::nullopt;
+}
+
 Result<Allowed<RequestRecord>> Workflows::RequestUnattended(const Principal& who,
                                                             const std::string& session_id,
                                                             const UnattendedInput& input) {
@@ -185,12 +195,8 @@ Result<Allowed<RequestRecord>> Workflows::RequestUnattended(const Principal& who
   DecidedStep<RequestRecord> step;
   step.event = Event::kRequestUnattended;
   step.refusal = "the policy refuses this unattended-access request";
-  step.facts = [&](WorkflowRepository& repo, Facts& f) -> std::optional<Problem> {
-    auto problem = SessionFacts(repo, who, session_id, policy::Action::kUnattendedRequest, f);
-    if (problem) return problem;
-    f.request.credential_mode = input.credential_mode;
-    f.request.schedule = input.schedule;
-    return std::nullopt;
+  step.facts = [&](WorkflowRepository& repo, Facts& f) {
+    return UnattendedFacts(repo, who, session_id, input, f);
   };
   step.allow = [&](WorkflowRepository& repo, const policy::CompiledPolicy& policy, const Facts& f,
                    AuditEvent& e, policy::Instant now) {
@@ -221,6 +227,18 @@ Result<Allowed<RequestRecord>> Workflows::RequestUnattended(const Principal& who
     return u;
   };
   return Decided(who, step);
+}
+
+Result<policy::Decision> Workflows::PreviewUnattended(const Principal& who,
+                                                      const std::string& session_id,
+                                                      const UnattendedInput& input) {
+  auto snapshot = policies_();
+  if (!snapshot) return Problem{ErrorKind::kInternal, "the stored policy is damaged", {}, {}};
+  return storage_.Read([&](Repositories& tx) -> Result<policy::Decision> {
+    Facts f;
+    if (auto problem = UnattendedFacts(tx.workflows(), who, session_id, input, f)) return *problem;
+    return policy::Decide(snapshot->compiled, f.request, clock_());
+  });
 }
 
 Result<GrantRecord> Workflows::RevokeGrant(const Principal& who, const std::string& grant_id) {
