@@ -77,16 +77,38 @@ function readLog(path) {
 }
 
 // The real enforcer, enrolled with `code` into a folder of `ac`'s, then
-// running (polling every second); stop() ends it.
-export function startEnforcer(ac, code, name) {
+// running (polling every second). local() calls its local API (what the
+// customer's window uses) with the token from its state folder; stop()
+// ends it.
+export async function startEnforcer(ac, code, name, os = 'linux') {
   const binary = process.env.CUSTODIAN_ENFORCER;
   if (!binary) throw new Error('set CUSTODIAN_ENFORCER (ctest does)');
   const state = join(ac.dir, `enforcer-${name}`);
   const enroll = spawnSync(binary, ['enroll', '--admin-center', ac.url, '--code', code,
-    '--state-dir', state, '--name', name, '--os', 'linux', '--time-zone', 'Europe/Berlin'],
+    '--state-dir', state, '--name', name, '--os', os, '--time-zone', 'Europe/Berlin'],
   { encoding: 'utf8' });
   if (enroll.status !== 0) throw new Error(`enforcer enroll failed: ${enroll.stderr}`);
-  const run = spawn(binary, ['run', '--state-dir', state, '--poll-interval', '1'],
-    { stdio: 'ignore' });
-  return { stop: () => run.kill('SIGTERM') };
+  const log = join(ac.dir, `enforcer-${name}.err`);
+  const run = spawn('sh', ['-c', 'exec "$0" run --state-dir "$1" --poll-interval 1 2>"$2"',
+    binary, state, log], { stdio: 'ignore' });
+  const token = readFileSync(join(state, 'local-api-token'), 'utf8').trim();
+  let local = '';
+  for (let i = 0; i < 500 && !local; ++i) {
+    const m = /listening","detail":"(http:\/\/127\.0\.0\.1:\d+)/.exec(readLog(log));
+    if (m) local = m[1];
+    else await sleep(20);
+  }
+  if (!local) throw new Error(`the enforcer did not start: ${readLog(log)}`);
+  return {
+    id: enroll.stdout.trim(),
+    async local(method, path, body) {
+      const r = await fetch(local + path, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    stop: () => run.kill('SIGTERM'),
+  };
 }

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { AdminCenter, kPassword, startEnforcer } from './admincenter.mjs';
 
@@ -19,7 +20,10 @@ let browser;
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
   ac = await AdminCenter.start();
-  await ac.api('POST', '/v1/groups', { id: 'g-support', name: 'Support' });
+  await ac.api('POST', '/v1/groups', {
+    id: 'g-support', name: 'Support', permissions: { unattended_access: true },
+    unattended: { max_days: 30 },
+  });
   await ac.api('POST', '/v1/groups', { id: 'g-tier2', name: 'Tier 2', parent_id: 'g-support' });
   await ac.api('POST', '/v1/technicians', {
     name: 'tina', password: kPassword, group_id: 'g-tier2', time_zone: 'Europe/Berlin',
@@ -114,7 +118,7 @@ describe('endpoints', () => {
     await assert.doesNotReject(page.getByText('No endpoint has enrolled yet.').waitFor());
     await page.getByRole('button', { name: 'Create an enrollment code' }).click();
     const code = await page.getByTestId('enrollment-code').textContent();
-    const enforcer = startEnforcer(ac, code, 'kiosk-7');
+    const enforcer = await startEnforcer(ac, code, 'kiosk-7');
     try {
       const row = page.getByRole('row', { name: /kiosk-7/ });
       for (let i = 0; i < 100 && !(await row.getByText(/\(current\)/).count()); ++i) {
@@ -128,6 +132,63 @@ describe('endpoints', () => {
       enforcer.stop();
     }
     await page.context().close();
+  });
+});
+
+describe('the technician console', () => {
+  test('checks a request with the policy, sends it, follows the answer and connects', async () => {
+    const { code } = await ac.api('POST', '/v1/enrollment-codes', { ttl_minutes: 5 });
+    const pc = await startEnforcer(ac, code, 'pc-anna', 'windows');
+    try {
+      const page = await newPage();
+      await signIn(page, 'tina');
+      await page.getByRole('link', { name: 'Sessions' }).click();
+      const open = page.getByRole('form', { name: 'Open a support session' });
+      await open.getByLabel('Endpoint ID').fill(pc.id);
+      await open.getByRole('button', { name: 'Open session' }).click();
+      const request = page.getByRole('form', { name: `Unattended access to ${pc.id}` });
+      await request.waitFor();
+
+      // The seed's refusal, seen before sending: customer credentials for 20 days (R6).
+      await request.getByLabel("The customer's Windows credentials, given once").check();
+      await request.getByLabel('Days', { exact: true }).fill('20');
+      await request.getByRole('button', { name: 'Check with the policy' }).click();
+      const answer = request.getByRole('status', { name: "The policy's answer" });
+      await assert.doesNotReject(answer.getByText('The policy refuses this request:').waitFor());
+      assert.match(await answer.textContent(), /R6/);
+      await accessible(page, 'technician request refused');
+      await shot(page, 'technician-request-refused');
+
+      await request.getByLabel('Administrator credentials at each connection').check();
+      await request.getByLabel('Days', { exact: true }).fill('7');
+      await request.getByRole('button', { name: 'Check with the policy' }).click();
+      await assert.doesNotReject(answer.getByText(/The policy allows this request/).waitFor());
+      await request.getByRole('button', { name: 'Request' }).click();
+      await assert.doesNotReject(request.getByText(/^Request ureq_.* sent to the customer\.$/).waitFor());
+      const requests = page.getByRole('list', { name: 'Requests' });
+      await assert.doesNotReject(requests.getByText('waiting for the customer').waitFor());
+
+      // The customer approves on their computer; the console follows.
+      let prompt;
+      for (let i = 0; i < 100 && !prompt; ++i) {
+        prompt = (await pc.local('GET', '/v1/prompts')).body?.items?.[0];
+        if (!prompt) await sleep(100);
+      }
+      assert.ok(prompt, 'the customer was asked');
+      assert.equal((await pc.local('POST', `/v1/prompts/${prompt.id}/approve`, {})).status, 200);
+      await assert.doesNotReject(requests.getByText('approved').waitFor());
+      const grants = page.getByRole('list', { name: 'Grants' });
+      await grants.getByRole('button', { name: 'Connect' }).click();
+      const connections = page.getByRole('list', { name: 'Connections' });
+      await assert.doesNotReject(
+        connections.getByText(/waiting for administrator credentials on the endpoint|^active$/).waitFor(),
+      );
+      await accessible(page, 'technician connected');
+      await shot(page, 'technician-connected');
+      await page.context().close();
+    } finally {
+      pc.stop();
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import type { Language, MessageKey } from './i18n/messages';
 import { Layout, screensFor } from './layout/Layout';
 import { People } from './people/People';
 import { SignIn } from './signin/SignIn';
+import { Technician } from './technician/Technician';
 
 const kLanguageKey = 'custodian.language';
 
@@ -86,6 +87,8 @@ export function App() {
       >
         {open === '/groups' ? (
           <Groups api={api} who={who} />
+        ) : open === '/sessions' ? (
+          <Technician api={api} />
         ) : open === '/audit' ? (
           <Audit api={api} />
         ) : open === '/endpoints' ? (

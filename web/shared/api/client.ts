@@ -18,6 +18,12 @@ export type PrincipalInput = Schemas['PrincipalInput'];
 export type Endpoint = Schemas['Endpoint'];
 export type EnrollmentCode = Schemas['EnrollmentCode'];
 export type Checkpoint = Schemas['Checkpoint'];
+export type Session = Schemas['Session'];
+export type SessionInput = Schemas['SessionInput'];
+export type UnattendedRequest = Schemas['UnattendedRequest'];
+export type Decision = Schemas['Decision'];
+export type Grant = Schemas['Grant'];
+export type Connection = Schemas['Connection'];
 export type PrincipalPatch = Schemas['PrincipalPatch'];
 // The kinds of people the API lists, by their collection's name.
 export type PeopleKind = 'technicians' | 'admins' | 'auditors';
@@ -129,6 +135,33 @@ export class Api {
   }
   checkpoint(): Promise<Checkpoint> {
     return this.request<Checkpoint>('GET', '/v1/audit/checkpoint');
+  }
+
+  sessions(): Promise<Session[]> {
+    return this.request<Schemas['SessionList']>('GET', '/v1/sessions').then((l) => l.items);
+  }
+  openSession(input: SessionInput): Promise<Session> {
+    return this.request<Session>('POST', '/v1/sessions', input);
+  }
+  previewUnattended(session: string, body: unknown): Promise<Decision> {
+    return this.request<Decision>('POST', `/v1/sessions/${session}/unattended-requests/preview`, body);
+  }
+  requestUnattended(session: string, body: unknown): Promise<UnattendedRequest> {
+    return this.request<UnattendedRequest>('POST', `/v1/sessions/${session}/unattended-requests`, body);
+  }
+  unattendedRequests(): Promise<UnattendedRequest[]> {
+    return this.request<Schemas['UnattendedRequestList']>('GET', '/v1/unattended-requests').then(
+      (l) => l.items,
+    );
+  }
+  grants(): Promise<Grant[]> {
+    return this.request<Schemas['GrantList']>('GET', '/v1/grants').then((l) => l.items);
+  }
+  connect(grant: string): Promise<Connection> {
+    return this.request<Connection>('POST', `/v1/grants/${grant}/connect`);
+  }
+  connections(): Promise<Connection[]> {
+    return this.request<Schemas['ConnectionList']>('GET', '/v1/connections').then((l) => l.items);
   }
 
   people(kind: PeopleKind): Promise<Principal[]> {

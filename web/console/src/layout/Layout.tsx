@@ -15,7 +15,7 @@ interface Props {
 
 // Which screens a role may open: what the API lets it read.
 export function screensFor(role: Principal['role']): string[] {
-  const screens: string[] = [];
+  const screens: string[] = role === 'technician' ? ['/sessions'] : [];
   if (role !== 'technician') screens.push('/groups', '/endpoints');
   if (peopleKindsFor(role).length > 0) screens.push('/people');
   if (role === 'auditor' || role === 'master_admin') screens.push('/audit');
@@ -41,6 +41,7 @@ export function Layout({ who, path, navigate, onLanguage, onSignOut, children }:
       <header>
         <span class="brand">{t('app.title')}</span>
         <nav aria-label={t('nav.main')}>
+          {screensFor(who.role).includes('/sessions') && link('/sessions', t('nav.technician'))}
           {screensFor(who.role).includes('/groups') && link('/groups', t('nav.groups'))}
           {screensFor(who.role).includes('/endpoints') && link('/endpoints', t('nav.endpoints'))}
           {screensFor(who.role).includes('/people') && link('/people', t('nav.people'))}

@@ -7,7 +7,7 @@ describe('what each role is offered', () => {
     expect(screensFor('master_admin')).toEqual(['/groups', '/endpoints', '/people', '/audit']);
     expect(screensFor('admin')).toEqual(['/groups', '/endpoints', '/people']);
     expect(screensFor('auditor')).toEqual(['/groups', '/endpoints', '/audit']);
-    expect(screensFor('technician')).toEqual([]);
+    expect(screensFor('technician')).toEqual(['/sessions']);
     expect(peopleKindsFor('master_admin')).toEqual(['technicians', 'admins', 'auditors']);
     expect(peopleKindsFor('admin')).toEqual(['technicians']);
     expect(peopleKindsFor('auditor')).toEqual([]);
