@@ -80,12 +80,12 @@ function readLog(path) {
 // running (polling every second). local() calls its local API (what the
 // customer's window uses) with the token from its state folder; stop()
 // ends it.
-export async function startEnforcer(ac, code, name, os = 'linux') {
+export async function startEnforcer(ac, code, name, os = 'linux', zone = 'Europe/Berlin') {
   const binary = process.env.CUSTODIAN_ENFORCER;
   if (!binary) throw new Error('set CUSTODIAN_ENFORCER (ctest does)');
   const state = join(ac.dir, `enforcer-${name}`);
   const enroll = spawnSync(binary, ['enroll', '--admin-center', ac.url, '--code', code,
-    '--state-dir', state, '--name', name, '--os', os, '--time-zone', 'Europe/Berlin'],
+    '--state-dir', state, '--name', name, '--os', os, '--time-zone', zone],
   { encoding: 'utf8' });
   if (enroll.status !== 0) throw new Error(`enforcer enroll failed: ${enroll.stderr}`);
   const log = join(ac.dir, `enforcer-${name}.err`);

@@ -138,7 +138,7 @@ describe('endpoints', () => {
 describe('the technician console', () => {
   test('checks a request with the policy, sends it, follows the answer and connects', async () => {
     const { code } = await ac.api('POST', '/v1/enrollment-codes', { ttl_minutes: 5 });
-    const pc = await startEnforcer(ac, code, 'pc-anna', 'windows');
+    const pc = await startEnforcer(ac, code, 'pc-anna', 'windows', 'America/New_York');
     try {
       const page = await newPage();
       await signIn(page, 'tina');
@@ -189,6 +189,30 @@ describe('the technician console', () => {
     } finally {
       pc.stop();
     }
+  });
+});
+
+describe('access', () => {
+  test('the master admin sees the grant in both zones and revokes it; an auditor only looks', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Access' }).click();
+    const grants = page.getByRole('table', { name: 'Grants' });
+    const row = grants.getByRole('row', { name: /tina/ });
+    await row.waitFor();
+    assert.match(await row.textContent(), /\(America\/New_York\).*\(Europe\/Berlin\)/);
+    await accessible(page, 'access');
+    await shot(page, 'access');
+    await row.getByRole('button', { name: /Revoke grant/ }).click();
+    await assert.doesNotReject(row.getByRole('cell', { name: 'revoked' }).waitFor());
+    await page.context().close();
+
+    const auditor = await newPage();
+    await signIn(auditor, 'udo');
+    await auditor.getByRole('link', { name: 'Access' }).click();
+    await auditor.getByRole('table', { name: 'Grants' }).getByRole('row', { name: /revoked/ }).waitFor();
+    assert.equal(await auditor.getByRole('button', { name: /Revoke grant/ }).count(), 0);
+    await auditor.context().close();
   });
 });
 

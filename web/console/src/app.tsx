@@ -2,6 +2,7 @@
 // that a reload or a shared link opens the same screen), and the language.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Api, type Principal } from '../../shared/api/client';
+import { Access } from './access/Access';
 import { Audit } from './audit/Audit';
 import { Endpoints } from './endpoints/Endpoints';
 import { Groups } from './groups/Groups';
@@ -87,6 +88,8 @@ export function App() {
       >
         {open === '/groups' ? (
           <Groups api={api} who={who} />
+        ) : open === '/access' ? (
+          <Access api={api} who={who} />
         ) : open === '/sessions' ? (
           <Technician api={api} />
         ) : open === '/audit' ? (

@@ -24,6 +24,7 @@ export type UnattendedRequest = Schemas['UnattendedRequest'];
 export type Decision = Schemas['Decision'];
 export type Grant = Schemas['Grant'];
 export type Connection = Schemas['Connection'];
+export type CredentialRequest = Schemas['CredentialRequest'];
 export type PrincipalPatch = Schemas['PrincipalPatch'];
 // The kinds of people the API lists, by their collection's name.
 export type PeopleKind = 'technicians' | 'admins' | 'auditors';
@@ -162,6 +163,15 @@ export class Api {
   }
   connections(): Promise<Connection[]> {
     return this.request<Schemas['ConnectionList']>('GET', '/v1/connections').then((l) => l.items);
+  }
+
+  credentialRequests(): Promise<CredentialRequest[]> {
+    return this.request<Schemas['CredentialRequestList']>('GET', '/v1/credential-requests').then(
+      (l) => l.items,
+    );
+  }
+  revokeGrant(grant: string): Promise<Grant> {
+    return this.request<Grant>('POST', `/v1/grants/${grant}/revoke`);
   }
 
   people(kind: PeopleKind): Promise<Principal[]> {

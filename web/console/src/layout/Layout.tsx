@@ -16,7 +16,7 @@ interface Props {
 // Which screens a role may open: what the API lets it read.
 export function screensFor(role: Principal['role']): string[] {
   const screens: string[] = role === 'technician' ? ['/sessions'] : [];
-  if (role !== 'technician') screens.push('/groups', '/endpoints');
+  if (role !== 'technician') screens.push('/groups', '/endpoints', '/access');
   if (peopleKindsFor(role).length > 0) screens.push('/people');
   if (role === 'auditor' || role === 'master_admin') screens.push('/audit');
   return screens;
@@ -44,6 +44,7 @@ export function Layout({ who, path, navigate, onLanguage, onSignOut, children }:
           {screensFor(who.role).includes('/sessions') && link('/sessions', t('nav.technician'))}
           {screensFor(who.role).includes('/groups') && link('/groups', t('nav.groups'))}
           {screensFor(who.role).includes('/endpoints') && link('/endpoints', t('nav.endpoints'))}
+          {screensFor(who.role).includes('/access') && link('/access', t('nav.access'))}
           {screensFor(who.role).includes('/people') && link('/people', t('nav.people'))}
           {screensFor(who.role).includes('/audit') && link('/audit', t('nav.audit'))}
         </nav>

@@ -4,9 +4,9 @@ import { screensFor } from './Layout';
 
 describe('what each role is offered', () => {
   it('matches what the API lets it read and change', () => {
-    expect(screensFor('master_admin')).toEqual(['/groups', '/endpoints', '/people', '/audit']);
-    expect(screensFor('admin')).toEqual(['/groups', '/endpoints', '/people']);
-    expect(screensFor('auditor')).toEqual(['/groups', '/endpoints', '/audit']);
+    expect(screensFor('master_admin')).toEqual(['/groups', '/endpoints', '/access', '/people', '/audit']);
+    expect(screensFor('admin')).toEqual(['/groups', '/endpoints', '/access', '/people']);
+    expect(screensFor('auditor')).toEqual(['/groups', '/endpoints', '/access', '/audit']);
     expect(screensFor('technician')).toEqual(['/sessions']);
     expect(peopleKindsFor('master_admin')).toEqual(['technicians', 'admins', 'auditors']);
     expect(peopleKindsFor('admin')).toEqual(['technicians']);
