@@ -103,6 +103,34 @@ describe('the master admin', () => {
     await assert.doesNotReject(tree.getByText('Field service').waitFor());
     assert.ok((await ac.api('GET', '/v1/groups/g-field')).name === 'Field service');
 
+    // The editor: what is in effect and where it comes from; set, inherit.
+    await tree.getByRole('button', { name: 'Tier 2' }).click();
+    const editor = page.getByRole('region', { name: 'Group Tier 2' });
+    const permissions = editor.getByRole('table', { name: 'Permissions' });
+    const unattended = permissions.getByRole('row', { name: /^Unattended access/ });
+    await assert.doesNotReject(unattended.getByRole('cell', { name: 'group g-support' }).waitFor());
+    assert.match(await unattended.textContent(), /allowed/);
+    await editor.getByLabel('Unattended access in this group').selectOption('deny');
+    await assert.doesNotReject(unattended.getByRole('cell', { name: 'set here' }).waitFor());
+    assert.match(await unattended.textContent(), /not allowed/);
+    await accessible(page, 'group editor');
+    await shot(page, 'group-editor');
+    const edit = editor.getByRole('form', { name: 'Edit the group' });
+    await edit.getByLabel('Day cap (empty: inherit)').fill('0');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await assert.doesNotReject(page.locator('#group-max-days-error').waitFor());
+    await edit.getByLabel('Day cap (empty: inherit)').fill('10');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await assert.doesNotReject(editor.getByText('Day cap for unattended access: 10 (set here).').waitFor());
+    await editor.getByLabel('Unattended access in this group').selectOption('inherit');
+    await assert.doesNotReject(unattended.getByRole('cell', { name: 'group g-support' }).waitFor());
+    assert.equal((await ac.api('GET', '/v1/groups/g-tier2')).unattended.max_days, 10);
+    await edit.getByLabel('Day cap (empty: inherit)').fill('');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await assert.doesNotReject(
+      editor.getByText('Day cap for unattended access: 30 (group g-support).').waitFor(),
+    );
+
     // A reload keeps the session and the screen.
     await page.reload();
     await assert.doesNotReject(tree.getByText('Field service').waitFor());

@@ -11,6 +11,8 @@ type Schemas = components['schemas'];
 export type Principal = Schemas['Principal'];
 export type Group = Schemas['Group'];
 export type GroupInput = Schemas['GroupInput'];
+export type GroupPatch = Schemas['GroupPatch'];
+export type Effective = Schemas['Effective'];
 export type ConsoleSession = Schemas['ConsoleSession'];
 export type Problem = Schemas['Problem'];
 export type Role = Principal['role'];
@@ -172,6 +174,16 @@ export class Api {
   }
   revokeGrant(grant: string): Promise<Grant> {
     return this.request<Grant>('POST', `/v1/grants/${grant}/revoke`);
+  }
+
+  effective(group: string): Promise<Effective> {
+    return this.request<Effective>('GET', `/v1/groups/${encodeURIComponent(group)}/effective`);
+  }
+  updateGroup(group: string, patch: GroupPatch): Promise<Group> {
+    return this.request<Group>('PATCH', `/v1/groups/${encodeURIComponent(group)}`, patch);
+  }
+  deleteGroup(group: string): Promise<void> {
+    return this.request<void>('DELETE', `/v1/groups/${encodeURIComponent(group)}`);
   }
 
   people(kind: PeopleKind): Promise<Principal[]> {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Api, type Group, type Principal } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../layout/Field';
+import { GroupEditor } from './GroupEditor';
 import { groupTree } from './tree';
 
 interface Props {
@@ -14,6 +15,7 @@ export function Groups({ api, who }: Props) {
   const { t } = useI18n();
   const [groups, setGroups] = useState<Group[] | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
   const load = () =>
     api.groups().then(setGroups, (e: unknown) => setFailure(e instanceof ApiError ? e : null));
   useEffect(() => {
@@ -36,10 +38,18 @@ export function Groups({ api, who }: Props) {
         <ul class="tree" aria-label={t('groups.heading')}>
           {groupTree(groups).map(({ group, depth }) => (
             <li key={group.id} class={`depth-${Math.min(depth, 6)}`}>
-              <span class="name">{group.name}</span> <code>{group.id}</code>
+              <button type="button" class="link name" aria-pressed={selected === group.id}
+                onClick={() => setSelected(group.id)}>
+                {group.name}
+              </button>{' '}
+              <code>{group.id}</code>
             </li>
           ))}
         </ul>
+      )}
+      {groups && selected && groups.find((g) => g.id === selected) && (
+        <GroupEditor api={api} who={who} group={groups.find((g) => g.id === selected)!}
+          groups={groups} onChanged={load} />
       )}
       {editable && groups && <CreateGroup api={api} groups={groups} onCreated={load} />}
     </section>
