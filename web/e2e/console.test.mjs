@@ -447,6 +447,41 @@ describe('in German', () => {
   });
 });
 
+describe('settings', () => {
+  test('the master admin changes a lifetime (errors at the field) and rotates and retires keys', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const form = page.getByRole('form', { name: 'Settings' });
+    const ttl = form.getByLabel('Minutes the customer has to answer');
+    await ttl.fill('0');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await assert.doesNotReject(page.locator('#request-ttl-error').waitFor());
+    await ttl.fill('15');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await assert.doesNotReject(form.getByRole('status').getByText('Settings saved.').waitFor());
+    assert.equal((await ac.api('GET', '/v1/settings')).unattended.request_ttl_minutes, 15);
+
+    const keys = page.getByRole('table', { name: 'Signing keys' });
+    const first = (await ac.api('GET', '/v1/policy/keys')).items[0].key_id;
+    await page.getByRole('button', { name: 'Rotate: a new signing key' }).click();
+    const old = keys.getByRole('row', { name: new RegExp(first) });
+    await assert.doesNotReject(old.getByText('listed (still trusted)').waitFor());
+    assert.equal(await keys.getByText('signing', { exact: true }).count(), 1);
+    await accessible(page, 'settings');
+    await shot(page, 'settings');
+    await old.getByRole('button', { name: `Retire key ${first}` }).click();
+    await assert.doesNotReject(old.getByText('retired').waitFor());
+    await page.context().close();
+
+    const auditor = await newPage();
+    await signIn(auditor, 'udo');
+    await auditor.getByRole('link', { name: 'Audit' }).waitFor();
+    assert.equal(await auditor.getByRole('link', { name: 'Settings' }).count(), 0);
+    await auditor.context().close();
+  });
+});
+
 test('no page broke the Content-Security-Policy', () => {
   assert.deepEqual(policyViolations, []);
 });

@@ -10,6 +10,7 @@ import { I18n, preferredLanguage, translate } from './i18n/i18n';
 import type { Language, MessageKey } from './i18n/messages';
 import { Layout, screensFor } from './layout/Layout';
 import { People } from './people/People';
+import { Settings } from './settings/Settings';
 import { SignIn } from './signin/SignIn';
 import { Technician } from './technician/Technician';
 
@@ -88,6 +89,8 @@ export function App() {
       >
         {open === '/groups' ? (
           <Groups api={api} who={who} />
+        ) : open === '/settings' ? (
+          <Settings api={api} />
         ) : open === '/access' ? (
           <Access api={api} who={who} />
         ) : open === '/sessions' ? (

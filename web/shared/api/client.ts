@@ -27,6 +27,8 @@ export type Decision = Schemas['Decision'];
 export type Grant = Schemas['Grant'];
 export type Connection = Schemas['Connection'];
 export type CredentialRequest = Schemas['CredentialRequest'];
+export type Settings = Schemas['Settings'];
+export type Key = Schemas['Key'];
 export type PrincipalPatch = Schemas['PrincipalPatch'];
 // The kinds of people the API lists, by their collection's name.
 export type PeopleKind = 'technicians' | 'admins' | 'auditors';
@@ -184,6 +186,22 @@ export class Api {
   }
   deleteGroup(group: string): Promise<void> {
     return this.request<void>('DELETE', `/v1/groups/${encodeURIComponent(group)}`);
+  }
+
+  settings(): Promise<Settings> {
+    return this.request<Settings>('GET', '/v1/settings');
+  }
+  saveSettings(settings: Settings): Promise<Settings> {
+    return this.request<Settings>('PUT', '/v1/settings', settings);
+  }
+  keys(): Promise<Key[]> {
+    return this.request<Schemas['KeyList']>('GET', '/v1/policy/keys').then((l) => l.items);
+  }
+  rotateKey(): Promise<Key> {
+    return this.request<Key>('POST', '/v1/policy/keys');
+  }
+  retireKey(id: string): Promise<void> {
+    return this.request<void>('DELETE', `/v1/policy/keys/${encodeURIComponent(id)}`);
   }
 
   people(kind: PeopleKind): Promise<Principal[]> {

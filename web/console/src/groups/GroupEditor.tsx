@@ -8,7 +8,6 @@ import {
   type Principal,
 } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
-import type { MessageKey } from '../i18n/messages';
 import { Field } from '../layout/Field';
 
 export const kPermissions = [
@@ -84,7 +83,7 @@ export function GroupEditor({ api, who, group, groups, onChanged }: Props) {
             {kPermissions.map((p: Permission) => {
               const e = effective.permissions?.[p];
               const own = group.permissions?.[p];
-              const label = t(`permission.${p}` as MessageKey);
+              const label = t(`permission.${p}`);
               return (
                 <tr key={p}>
                   <th scope="row">{label}</th>

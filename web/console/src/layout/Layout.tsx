@@ -19,6 +19,7 @@ export function screensFor(role: Principal['role']): string[] {
   if (role !== 'technician') screens.push('/groups', '/endpoints', '/access');
   if (peopleKindsFor(role).length > 0) screens.push('/people');
   if (role === 'auditor' || role === 'master_admin') screens.push('/audit');
+  if (role === 'master_admin') screens.push('/settings');
   return screens;
 }
 
@@ -47,6 +48,7 @@ export function Layout({ who, path, navigate, onLanguage, onSignOut, children }:
           {screensFor(who.role).includes('/access') && link('/access', t('nav.access'))}
           {screensFor(who.role).includes('/people') && link('/people', t('nav.people'))}
           {screensFor(who.role).includes('/audit') && link('/audit', t('nav.audit'))}
+          {screensFor(who.role).includes('/settings') && link('/settings', t('nav.settings'))}
         </nav>
         <span>{t('nav.signedInAs', { name: who.name, role: t(`role.${who.role}`) })}</span>
         <label>
