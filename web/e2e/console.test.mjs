@@ -21,7 +21,8 @@ before(async () => {
   mkdirSync(screenshots, { recursive: true });
   ac = await AdminCenter.start();
   await ac.api('POST', '/v1/groups', {
-    id: 'g-support', name: 'Support', permissions: { unattended_access: true },
+    id: 'g-support', name: 'Support',
+    permissions: { unattended_access: true, request_windows_credentials: true },
     unattended: { max_days: 30 },
   });
   await ac.api('POST', '/v1/groups', { id: 'g-tier2', name: 'Tier 2', parent_id: 'g-support' });
@@ -213,6 +214,35 @@ describe('the technician console', () => {
       );
       await accessible(page, 'technician connected');
       await shot(page, 'technician-connected');
+
+      // Windows credentials: refused without screen viewing (R13), then
+      // given by the customer, then applied.
+      const windows = page.getByRole('region', { name: `Windows credentials on ${pc.id}` });
+      await windows.getByRole('button', { name: 'Ask the customer for Windows credentials' }).click();
+      await assert.doesNotReject(windows.getByRole('alert').getByText(/R13/).waitFor());
+      // Checked once the admin center has it (the box shows the session's state).
+      const viewing = windows.getByLabel('Screen viewing is on');
+      await viewing.click();
+      for (let i = 0; i < 100 && !(await viewing.isChecked()); ++i) await sleep(50);
+      assert.ok(await viewing.isChecked());
+      await windows.getByRole('button', { name: 'Ask the customer for Windows credentials' }).click();
+      await assert.doesNotReject(windows.getByText('Windows credentials: waiting for the customer').waitFor());
+      const asked = (await ac.api('GET', '/v1/credential-requests')).items.find((c) => c.state === 'pending');
+      let credentialPrompt;
+      for (let i = 0; i < 100 && !credentialPrompt; ++i) {
+        credentialPrompt = (await pc.local('GET', '/v1/prompts')).body?.items?.find((p) => p.id === asked.id);
+        if (!credentialPrompt) await sleep(100);
+      }
+      assert.ok(credentialPrompt, 'the customer was asked for credentials');
+      assert.equal(
+        (await pc.local('POST', `/v1/prompts/${asked.id}/approve`, { password: 'Customer-Pa55' })).status,
+        200,
+      );
+      await assert.doesNotReject(windows.getByText('Windows credentials: stored on the endpoint').waitFor());
+      await windows.getByRole('button', { name: 'Unlock with them' }).click();
+      await assert.doesNotReject(windows.getByRole('status').getByText(/^Unlock: /).waitFor());
+      await accessible(page, 'technician windows credentials');
+      await shot(page, 'technician-windows-credentials');
       await page.context().close();
     } finally {
       pc.stop();

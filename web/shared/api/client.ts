@@ -28,6 +28,7 @@ export type Grant = Schemas['Grant'];
 export type Connection = Schemas['Connection'];
 export type CredentialRequest = Schemas['CredentialRequest'];
 export type Settings = Schemas['Settings'];
+export type CredentialOperation = Schemas['CredentialOperation'];
 export type Key = Schemas['Key'];
 export type PrincipalPatch = Schemas['PrincipalPatch'];
 // The kinds of people the API lists, by their collection's name.
@@ -169,6 +170,17 @@ export class Api {
     return this.request<Schemas['ConnectionList']>('GET', '/v1/connections').then((l) => l.items);
   }
 
+  setScreenViewing(session: string, on: boolean): Promise<Session> {
+    return this.request<Session>('PATCH', `/v1/sessions/${session}`, { screen_viewing: on });
+  }
+  requestCredentials(session: string): Promise<CredentialRequest> {
+    return this.request<CredentialRequest>('POST', `/v1/sessions/${session}/credential-requests`);
+  }
+  applyCredentials(session: string, operation: 'restart' | 'unlock'): Promise<CredentialOperation> {
+    return this.request<CredentialOperation>('POST', `/v1/sessions/${session}/credentials/apply`, {
+      operation,
+    });
+  }
   credentialRequests(): Promise<CredentialRequest[]> {
     return this.request<Schemas['CredentialRequestList']>('GET', '/v1/credential-requests').then(
       (l) => l.items,

@@ -1,8 +1,11 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import {
   ApiError,
   type Api,
   type Connection,
+  type CredentialOperation,
+  type CredentialRequest,
   type Decision,
   type Grant,
   type Session,
@@ -23,13 +26,21 @@ export function Technician({ api }: { api: Api }) {
   const [requests, setRequests] = useState<UnattendedRequest[]>([]);
   const [grants, setGrants] = useState<Grant[]>([]);
   const [connections, setConnections] = useState<Connection[]>([]);
+  const [credentials, setCredentials] = useState<CredentialRequest[]>([]);
   const refresh = () =>
-    Promise.all([api.sessions(), api.unattendedRequests(), api.grants(), api.connections()]).then(
-      ([s, r, g, c]) => {
+    Promise.all([
+      api.sessions(),
+      api.unattendedRequests(),
+      api.grants(),
+      api.connections(),
+      api.credentialRequests(),
+    ]).then(
+      ([s, r, g, c, k]) => {
         setSessions(s);
         setRequests(r);
         setGrants(g);
         setConnections(c);
+        setCredentials(k);
       },
       () => undefined,
     );
@@ -45,7 +56,11 @@ export function Technician({ api }: { api: Api }) {
       <h1 id="technician-heading">{t('tech.heading')}</h1>
       <OpenSession api={api} onOpened={refresh} />
       {active.map((s) => (
-        <RequestAccess key={s.id} api={api} session={s} onSent={refresh} />
+        <Fragment key={s.id}>
+          <RequestAccess api={api} session={s} onSent={refresh} />
+          <WindowsCredentials api={api} session={s}
+            requests={credentials.filter((c) => c.session_id === s.id)} onChanged={refresh} />
+        </Fragment>
       ))}
       <h2>{t('tech.requests')}</h2>
       <ul aria-label={t('tech.requests')}>
@@ -225,5 +240,69 @@ function Reasons({ reasons }: { reasons: Reason[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+// Windows credentials in a session (R9–R13): screen viewing on, asked of
+// the customer, then applied to restart or unlock; refusals with reasons.
+function WindowsCredentials(props: {
+  api: Api;
+  session: Session;
+  requests: CredentialRequest[];
+  onChanged: () => void;
+}) {
+  const { api, session, requests, onChanged } = props;
+  const { t } = useI18n();
+  const [refusal, setRefusal] = useState<Reason[] | null>(null);
+  const [operation, setOperation] = useState<CredentialOperation | null>(null);
+  const attempt = async (p: Promise<unknown>) => {
+    setRefusal(null);
+    try {
+      const r = await p;
+      if (r && typeof r === 'object' && 'operation' in r) setOperation(r as CredentialOperation);
+      onChanged();
+    } catch (e) {
+      if (e instanceof ApiError) setRefusal(e.problem?.reasons ?? []);
+    }
+  };
+  const heading = `credentials-${session.id}`;
+  const latest = requests[requests.length - 1];
+  return (
+    <section aria-labelledby={heading} class="request">
+      <h2 id={heading}>{t('tech.credentials', { endpoint: session.endpoint_id })}</h2>
+      <label class="choice">
+        <input type="checkbox" checked={session.screen_viewing ?? false}
+          onChange={(e) => attempt(api.setScreenViewing(session.id, e.currentTarget.checked))} />
+        {t('tech.screenViewing')}
+      </label>
+      <button type="button" onClick={() => attempt(api.requestCredentials(session.id))}>
+        {t('tech.requestCredentials')}
+      </button>
+      {latest && <p>{t('tech.credentialState', { state: t(`access.credential.${latest.state}`) })}</p>}
+      {latest?.state === 'stored' && (
+        <p>
+          <button type="button" onClick={() => attempt(api.applyCredentials(session.id, 'unlock'))}>
+            {t('tech.unlock')}
+          </button>{' '}
+          <button type="button" onClick={() => attempt(api.applyCredentials(session.id, 'restart'))}>
+            {t('tech.restart')}
+          </button>
+        </p>
+      )}
+      {operation && (
+        <p role="status">
+          {t('tech.operation', {
+            operation: t(`tech.op.${operation.operation}`),
+            state: t(`tech.opState.${operation.state}`),
+          })}
+        </p>
+      )}
+      {refusal && (
+        <div role="alert">
+          <p>{t('tech.credentialsRefused')}</p>
+          <Reasons reasons={refusal} />
+        </div>
+      )}
+    </section>
   );
 }
