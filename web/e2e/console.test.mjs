@@ -358,6 +358,23 @@ describe('people', () => {
     await refused.context().close();
     await page.getByRole('button', { name: 'Enable tom' }).click();
     await assert.doesNotReject(tom.getByRole('cell', { name: 'active' }).waitFor());
+
+    // A password too short is refused at its field; a good one lets tom in.
+    await page.getByRole('button', { name: 'Set the password of tom' }).click();
+    const reset = page.getByRole('form', { name: 'Set the password of tom' });
+    await reset.getByLabel('New password').fill('short');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await assert.doesNotReject(reset.getByRole('alert').waitFor());
+    await reset.getByLabel('New password').fill('a brand new long password');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await assert.doesNotReject(tom.getByRole('button', { name: 'Set the password of tom' }).getByText('Password set').waitFor());
+    const tomPage = await newPage();
+    await tomPage.goto('/');
+    await tomPage.getByLabel('Name').fill('tom');
+    await tomPage.getByLabel('Password').fill('a brand new long password');
+    await tomPage.getByRole('button', { name: 'Sign in' }).click();
+    await assert.doesNotReject(tomPage.getByRole('heading', { name: 'Welcome, tom' }).waitFor());
+    await tomPage.context().close();
     await page.context().close();
   });
 

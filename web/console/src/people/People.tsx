@@ -78,6 +78,7 @@ function PeopleOfKind({ api, kind, heading }: { api: Api; kind: PeopleKind; head
                 )}
                 <td>{p.disabled ? t('people.disabled') : t('people.enabled')}</td>
                 <td>
+                  <SetPassword api={api} kind={kind} person={p} />{' '}
                   {p.role !== 'master_admin' && (
                     <button
                       type="button"
@@ -156,6 +157,46 @@ function CreatePerson(props: { api: Api; kind: PeopleKind; heading: string; onCr
       {unplaced && <p role="alert">{t('error.generic', { detail: error.message })}</p>}
       {created && <p role="status">{t('people.created', { name: created })}</p>}
       <button type="submit">{t('people.create', { kind: props.heading })}</button>
+    </form>
+  );
+}
+
+// A new password for someone, typed once in a small form of its own.
+function SetPassword({ api, kind, person }: { api: Api; kind: PeopleKind; person: Principal }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState(false);
+  if (!open) {
+    return (
+      <button type="button" aria-label={t('people.setPasswordOf', { name: person.name })}
+        onClick={() => (setOpen(true), setDone(false))}>
+        {done ? t('people.passwordSet') : t('people.setPassword')}
+      </button>
+    );
+  }
+  const field = `password-${person.id}`;
+  return (
+    <form
+      class="inline"
+      aria-label={t('people.setPasswordOf', { name: person.name })}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(null);
+        try {
+          await api.updatePerson(kind, person.id, { password });
+          setPassword('');
+          setOpen(false);
+          setDone(true);
+        } catch (err) {
+          if (err instanceof ApiError) setError(err);
+        }
+      }}
+    >
+      <Field label={t('people.newPassword')} name={field} type="password" autocomplete="new-password"
+        value={password} onInput={setPassword} error={error} pointer="/password" />
+      <button type="submit">{t('people.setPassword')}</button>
     </form>
   );
 }
