@@ -123,6 +123,12 @@ describe('the master admin', () => {
     await edit.getByLabel('Day cap (empty: inherit)').fill('10');
     await edit.getByRole('button', { name: 'Save' }).click();
     await assert.doesNotReject(editor.getByText('Day cap for unattended access: 10 (set here).').waitFor());
+    // The group narrows the authentication modes, then inherits them again.
+    const modes = editor.getByRole('group', { name: 'Authentication modes for unattended access' });
+    await modes.getByLabel("The customer's Windows credentials, given once").click();
+    await assert.doesNotReject(modes.getByText(/^In effect: Administrator credentials at each connection \(set here\)\.$/).waitFor());
+    await modes.getByRole('button', { name: 'Inherit the modes' }).click();
+    await assert.doesNotReject(modes.getByText(/\(the global settings\)\.$/).waitFor());
     await editor.getByLabel('Unattended access in this group').selectOption('inherit');
     await assert.doesNotReject(unattended.getByRole('cell', { name: 'group g-support' }).waitFor());
     assert.equal((await ac.api('GET', '/v1/groups/g-tier2')).unattended.max_days, 10);

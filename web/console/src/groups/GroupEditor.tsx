@@ -124,6 +124,40 @@ export function GroupEditor({ api, who, group, groups, onChanged }: Props) {
           </tbody>
         </table>
       )}
+      {effective?.unattended?.auth_modes && (
+        <fieldset>
+          <legend>{t('group.authModes')}</legend>
+          <p>
+            {t('group.authModesInEffect', {
+              modes: effective.unattended.auth_modes.value
+                .map((m) => t(m === 'at_connection' ? 'tech.atConnection' : 'tech.atSetup'))
+                .join('; '),
+              source: source(effective.unattended.auth_modes.source),
+            })}
+          </p>
+          {editable &&
+            (['at_connection', 'at_setup'] as const).map((m) => {
+              const own = group.unattended?.auth_modes;
+              const on = (own ?? effective.unattended!.auth_modes!.value).includes(m);
+              return (
+                <label class="choice" key={m}>
+                  <input type="checkbox" checked={on}
+                    onChange={(e) => {
+                      const base = own ?? effective.unattended!.auth_modes!.value;
+                      const next = e.currentTarget.checked ? [...new Set([...base, m])] : base.filter((x) => x !== m);
+                      patch({ unattended: { auth_modes: next } });
+                    }} />
+                  {t(m === 'at_connection' ? 'tech.atConnection' : 'tech.atSetup')}
+                </label>
+              );
+            })}
+          {editable && group.unattended?.auth_modes && (
+            <button type="button" onClick={() => patch({ unattended: { auth_modes: null } })}>
+              {t('group.inheritModes')}
+            </button>
+          )}
+        </fieldset>
+      )}
       {effective?.unattended?.max_days && (
         <p>
           {t('group.cap', {
