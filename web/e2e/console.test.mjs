@@ -265,6 +265,11 @@ describe('access', () => {
     const row = grants.getByRole('row', { name: /tina/ });
     await row.waitFor();
     assert.match(await row.textContent(), /\(America\/New_York\).*\(Europe\/Berlin\)/);
+    // 7 days from today: one period on the 14-day timeline.
+    assert.equal(
+      await row.getByRole('img').getAttribute('aria-label'),
+      'Periods of use in the next 14 days: 1',
+    );
     await accessible(page, 'access');
     await shot(page, 'access');
     await row.getByRole('button', { name: /Revoke grant/ }).click();

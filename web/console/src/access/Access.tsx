@@ -9,7 +9,30 @@ import type {
   UnattendedRequest,
 } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
-import { spanIn, wallTimeIn } from './span';
+import { spanIn, timeline, wallTimeIn } from './span';
+
+const kTimelineDays = 14;
+
+// When a grant may be used over the next days: a bar per daily window (or
+// one for the whole span), with a tick at each midnight UTC.
+function Timeline({ schedule }: { schedule: Grant['effective_schedule'] }) {
+  const { t } = useI18n();
+  const today = new Date();
+  const from = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  const pieces = timeline(schedule, from, kTimelineDays);
+  return (
+    <svg class="timeline" viewBox="0 0 280 16" width="280" height="16" role="img"
+      aria-label={t('access.timelineOf', { pieces: String(pieces.length), days: String(kTimelineDays) })}>
+      <rect x="0" y="6" width="280" height="4" fill="#d0d7de" />
+      {Array.from({ length: kTimelineDays + 1 }, (_, d) => (
+        <rect key={`d${d}`} x={Math.min(279, d * 20)} y="3" width="1" height="10" fill="#8c959f" />
+      ))}
+      {pieces.map(([a, b], i) => (
+        <rect key={i} x={a * 280} y="2" width={Math.max(1, (b - a) * 280)} height="12" fill="#1d4f91" />
+      ))}
+    </svg>
+  );
+}
 
 // What technicians have asked for and been given, for the people who
 // oversee them: pending requests, grants with their schedules in the
@@ -62,6 +85,7 @@ export function Access({ api, who }: { api: Api; who: Principal }) {
             <th scope="col">{t('access.endpoint')}</th>
             <th scope="col">{t('access.customerTime')}</th>
             <th scope="col">{t('access.technicianTime')}</th>
+            <th scope="col">{t('access.timeline', { days: String(kTimelineDays) })}</th>
             <th scope="col">{t('access.state')}</th>
             {admin && <th scope="col">{t('access.actions')}</th>}
           </tr>
@@ -84,6 +108,7 @@ export function Access({ api, who }: { api: Api; who: Principal }) {
                 <td>{g.endpoint_id}</td>
                 <td>{spanIn(s, language, customerZone)}{window(customerZone)} ({customerZone})</td>
                 <td>{spanIn(s, language, technicianZone)}{window(technicianZone)} ({technicianZone})</td>
+                <td><Timeline schedule={s} /></td>
                 <td>{t(`tech.state.${g.state}`)}</td>
                 {admin && (
                   <td>
