@@ -488,6 +488,29 @@ describe('the session', () => {
   });
 });
 
+describe('by keyboard alone', () => {
+  test('signing in and opening a screen need no mouse', async () => {
+    const page = await newPage();
+    await page.goto('/');
+    await page.getByLabel('Name').waitFor();
+    await page.keyboard.press('Tab'); // the first control is the name field
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'name');
+    await page.keyboard.type('udo');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(kPassword);
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'Groups' }).waitFor();
+    // Tab to the Groups link and follow it with Enter.
+    for (let i = 0; i < 10; ++i) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Groups') break;
+    }
+    await page.keyboard.press('Enter');
+    await assert.doesNotReject(page.getByRole('heading', { name: 'Technician groups' }).waitFor());
+    await page.context().close();
+  });
+});
+
 describe('in German', () => {
   test('the console follows the browser and can be switched back', async () => {
     const page = await newPage('de-DE');
