@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Api, type Group, type Principal } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../layout/Field';
+import { useAction } from '../layout/useAction';
 import { GroupEditor } from './GroupEditor';
 import { groupTree } from './tree';
 
@@ -69,26 +70,18 @@ function CreateGroup({
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [parent, setParent] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
+  const { error, result, run } = useAction<Group>();
+  const created = result?.name ?? null;
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError(null);
-    setCreated(null);
-    try {
-      const g = await api.createGroup({
-        ...(id ? { id } : {}),
-        name,
-        parent_id: parent || null,
-      });
-      setCreated(g.name);
-      setId('');
-      setName('');
-      onCreated();
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-    }
+    const g = await run(() =>
+      api.createGroup({ ...(id ? { id } : {}), name, parent_id: parent || null }),
+    );
+    if (!g) return;
+    setId('');
+    setName('');
+    onCreated();
   };
   const unplaced = error && !['/id', '/name', '/parent_id'].some((p) => error.fieldError(p));
 

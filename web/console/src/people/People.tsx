@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
-  ApiError,
   type Api,
   type PeopleKind,
   type Principal,
@@ -9,6 +8,7 @@ import {
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { Field } from '../layout/Field';
+import { useAction } from '../layout/useAction';
 
 // Which kinds of people a role manages: what the API lets it change.
 export function peopleKindsFor(role: Principal['role']): PeopleKind[] {
@@ -109,28 +109,21 @@ function CreatePerson(props: { api: Api; kind: PeopleKind; heading: string; onCr
   const [group, setGroup] = useState('');
   const [zone, setZone] = useState('');
   const [scopes, setScopes] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
+  const { error, result, run } = useAction<Principal>();
+  const created = result?.name ?? null;
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError(null);
-    setCreated(null);
     const input: PrincipalInput = { name, password };
     if (kind === 'technicians') {
       input.group_id = group;
       if (zone) input.time_zone = zone;
     }
     if (kind === 'admins') input.scopes = scopes.split(',').map((s) => s.trim()).filter(Boolean);
-    try {
-      const p = await api.createPerson(kind, input);
-      setCreated(p.name);
-      setName('');
-      setPassword('');
-      onCreated();
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-    }
+    if (!(await run(() => api.createPerson(kind, input)))) return;
+    setName('');
+    setPassword('');
+    onCreated();
   };
   const field = `create-${kind}`;
   const placed = ['/name', '/password', '/group_id', '/time_zone'];
@@ -166,7 +159,7 @@ function SetPassword({ api, kind, person }: { api: Api; kind: PeopleKind; person
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
+  const { error, run } = useAction<Principal>();
   const [done, setDone] = useState(false);
   if (!open) {
     return (
@@ -183,15 +176,10 @@ function SetPassword({ api, kind, person }: { api: Api; kind: PeopleKind; person
       aria-label={t('people.setPasswordOf', { name: person.name })}
       onSubmit={async (e) => {
         e.preventDefault();
-        setError(null);
-        try {
-          await api.updatePerson(kind, person.id, { password });
-          setPassword('');
-          setOpen(false);
-          setDone(true);
-        } catch (err) {
-          if (err instanceof ApiError) setError(err);
-        }
+        if (!(await run(() => api.updatePerson(kind, person.id, { password })))) return;
+        setPassword('');
+        setOpen(false);
+        setDone(true);
       }}
     >
       <Field label={t('people.newPassword')} name={field} type="password" autocomplete="new-password"

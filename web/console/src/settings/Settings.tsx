@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type Api, type Key, type Settings as SettingsDoc } from '../../../shared/api/client';
+import type { Api, Key, Settings as SettingsDoc } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../layout/Field';
+import { useAction } from '../layout/useAction';
 
 type Unattended = NonNullable<SettingsDoc['unattended']>;
 const kModes = ['at_connection', 'at_setup'] as const;
@@ -13,7 +14,7 @@ const kSessionTypes = ['applet', 'mobile_applet', 'instant_chat', 'calling_card'
 export function Settings({ api }: { api: Api }) {
   const { t } = useI18n();
   const [doc, setDoc] = useState<SettingsDoc | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { error, run } = useAction<SettingsDoc>();
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     api.settings().then(setDoc);
@@ -28,13 +29,10 @@ export function Settings({ api }: { api: Api }) {
     on ? [...new Set([...(list ?? []), item])] : (list ?? []).filter((x) => x !== item);
   const save = async (e: Event) => {
     e.preventDefault();
-    setError(null);
-    try {
-      setDoc(await api.saveSettings(doc));
-      setSaved(true);
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-    }
+    const stored = await run(() => api.saveSettings(doc));
+    if (!stored) return;
+    setDoc(stored);
+    setSaved(true);
   };
   return (
     <section aria-labelledby="settings-heading">

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../layout/Field';
+import { useAction } from '../layout/useAction';
 import { initialForm, requestBody, type RequestForm } from './schedule';
 
 type Reason = Decision['reasons'][number];
@@ -100,16 +101,10 @@ function OpenSession({ api, onOpened }: { api: Api; onOpened: () => void }) {
   const { t } = useI18n();
   const [endpoint, setEndpoint] = useState('');
   const [type, setType] = useState<Session['type']>('applet');
-  const [error, setError] = useState<ApiError | null>(null);
+  const { error, run } = useAction<Session>();
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError(null);
-    try {
-      await api.openSession({ endpoint_id: endpoint, type });
-      onOpened();
-    } catch (err) {
-      if (err instanceof ApiError) setError(err);
-    }
+    if (await run(() => api.openSession({ endpoint_id: endpoint, type }))) onOpened();
   };
   return (
     <form onSubmit={submit} aria-label={t('tech.openSession')}>
