@@ -83,9 +83,11 @@ http::Response Api::ConsoleSession(Call& c) {
     const IssuedToken& t = login.value().token;
     http::Response r =
         Json(201, session(login.value().principal, CsrfToken(t.secret), t.expires_at));
-    const auto left =
-        std::chrono::duration_cast<std::chrono::seconds>(t.expires_at - c.service.Now());
-    r.headers.push_back({"Set-Cookie", SessionCookieHeader({t.id, t.secret}, left, tls_)});
+    // The cookie lives as long as the token Login has just issued. Not
+    // expires_at less a fresh reading of the clock, which reads whole
+    // seconds: a second ticking in between made it 43199 now and then.
+    r.headers.push_back(
+        {"Set-Cookie", SessionCookieHeader({t.id, t.secret}, kLoginTokenLifetime, tls_)});
     r.headers.push_back({"Cache-Control", "no-store"});
     return r;
   }
