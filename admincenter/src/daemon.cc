@@ -98,23 +98,27 @@ std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, st
       [&w = *p->workflows](Repositories& tx, const std::string& endpoint_id,
                            const EndpointEvent& event,
                            policy::Instant now) { w.Observe(tx, endpoint_id, event, now); });
-  // The console is optional where it is looked for by default, required
-  // where the configuration names it.
+  // The console: none when the configuration says "none"; required where
+  // it names a folder; served if present beside the executable otherwise.
   std::optional<ConsoleFiles> console;
-  const bool no_console = config.console_dir == "none";  // an API-only admin center
-  const fs::path console_dir =
-      !config.console_dir.empty()
-          ? fs::path(config.console_dir)
-          : ConsoleFiles::BesideExecutable(fs::read_symlink("/proc/self/exe", ec));
-  std::string console_problem;
-  if (!no_console) console = ConsoleFiles::Load(console_dir, &console_problem);
-  if (!console && !no_console && !config.console_dir.empty()) {
-    *error = "console_dir: " + console_problem;
-    return nullptr;
-  }
-  if (!console && !no_console) {
-    spdlog::info(R"({{"event":"console_absent","detail":{}}})",
-                 value::string(console_problem).serialize());
+  if (config.console_dir != "none") {
+    const bool named = !config.console_dir.empty();
+    std::string problem;
+    fs::path console_dir = config.console_dir;
+    if (!named) {
+      std::error_code exe_error;
+      console_dir = ConsoleFiles::BesideExecutable(fs::read_symlink("/proc/self/exe", exe_error));
+      if (exe_error) problem = "this program's path is unknown: " + exe_error.message();
+    }
+    if (problem.empty()) console = ConsoleFiles::Load(console_dir, &problem);
+    if (!console && named) {
+      *error = "console_dir: " + problem;
+      return nullptr;
+    }
+    if (!console) {
+      spdlog::info(R"({{"event":"console_absent","detail":{}}})",
+                   value::string(problem).serialize());
+    }
   }
   p->api = std::make_unique<Api>(*p->service, *p->distribution, *p->workflows,
                                  config.worker_threads, config.write_threads);

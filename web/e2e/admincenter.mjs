@@ -109,6 +109,16 @@ export async function startEnforcer(ac, code, name, os = 'linux', zone = 'Europe
       });
       return { status: r.status, body: await r.json().catch(() => null) };
     },
+    // The first prompt the customer sees that `match` accepts, waited for
+    // up to 10 s; undefined when none came.
+    async prompt(match = () => true) {
+      for (let i = 0; i < 100; ++i) {
+        const found = (await this.local('GET', '/v1/prompts')).body?.items?.find(match);
+        if (found) return found;
+        await sleep(100);
+      }
+      return undefined;
+    },
     stop: () => run.kill('SIGTERM'),
   };
 }

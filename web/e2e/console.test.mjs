@@ -68,6 +68,9 @@ async function accessible(page, screen) {
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], `${screen} has axe violations`);
 }
+// The status a GET of `path` gets from the page, with its cookie.
+const statusAsPage = (page, path) =>
+  page.evaluate(async (p) => (await fetch(p)).status, path);
 const shot = (page, name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
 describe('the master admin', () => {
@@ -204,11 +207,7 @@ describe('the technician console', () => {
       await assert.doesNotReject(requests.getByText('waiting for the customer').waitFor());
 
       // The customer approves on their computer; the console follows.
-      let prompt;
-      for (let i = 0; i < 100 && !prompt; ++i) {
-        prompt = (await pc.local('GET', '/v1/prompts')).body?.items?.[0];
-        if (!prompt) await sleep(100);
-      }
+      const prompt = await pc.prompt();
       assert.ok(prompt, 'the customer was asked');
       assert.equal((await pc.local('POST', `/v1/prompts/${prompt.id}/approve`, {})).status, 200);
       await assert.doesNotReject(requests.getByText('approved').waitFor());
@@ -234,12 +233,7 @@ describe('the technician console', () => {
       await windows.getByRole('button', { name: 'Ask the customer for Windows credentials' }).click();
       await assert.doesNotReject(windows.getByText('Windows credentials: waiting for the customer').waitFor());
       const asked = (await ac.api('GET', '/v1/credential-requests')).items.find((c) => c.state === 'pending');
-      let credentialPrompt;
-      for (let i = 0; i < 100 && !credentialPrompt; ++i) {
-        credentialPrompt = (await pc.local('GET', '/v1/prompts')).body?.items?.find((p) => p.id === asked.id);
-        if (!credentialPrompt) await sleep(100);
-      }
-      assert.ok(credentialPrompt, 'the customer was asked for credentials');
+      assert.ok(await pc.prompt((p) => p.id === asked.id), 'the customer was asked for credentials');
       assert.equal(
         (await pc.local('POST', `/v1/prompts/${asked.id}/approve`, { password: 'Customer-Pa55' })).status,
         200,
@@ -327,8 +321,7 @@ describe('the audit log', () => {
     await signIn(page, 'alice');
     await page.getByRole('link', { name: 'People' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Audit' }).count(), 0);
-    const status = await page.evaluate(async () => (await fetch('/v1/audit/events')).status);
-    assert.equal(status, 403);
+    assert.equal(await statusAsPage(page, '/v1/audit/events'), 403);
     await page.context().close();
   });
 });
@@ -396,8 +389,7 @@ describe('people', () => {
     await assert.doesNotReject(page.getByRole('heading', { name: 'Technicians' }).waitFor());
     assert.equal(await page.getByRole('heading', { name: 'Admins' }).count(), 0);
     assert.equal(await page.getByRole('heading', { name: 'Auditors' }).count(), 0);
-    const status = await page.evaluate(async () => (await fetch('/v1/admins')).status);
-    assert.equal(status, 403);
+    assert.equal(await statusAsPage(page, '/v1/admins'), 403);
     await page.context().close();
   });
 });
@@ -408,8 +400,7 @@ describe('a technician', () => {
     await signIn(page, 'tina');
     await assert.doesNotReject(page.getByRole('heading', { name: 'Welcome, tina' }).waitFor());
     assert.equal(await page.getByRole('link', { name: 'Groups' }).count(), 0);
-    const status = await page.evaluate(async () => (await fetch('/v1/groups')).status);
-    assert.equal(status, 403);
+    assert.equal(await statusAsPage(page, '/v1/groups'), 403);
     // Typing the screen's address opens the start page instead.
     await page.goto('/groups');
     await assert.doesNotReject(page.getByRole('heading', { name: 'Welcome, tina' }).waitFor());
@@ -482,8 +473,7 @@ describe('the session', () => {
     await signIn(page, 'udo');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await assert.doesNotReject(page.getByRole('status').getByText('You have signed out.').waitFor());
-    const status = await page.evaluate(async () => (await fetch('/v1/console/session')).status);
-    assert.equal(status, 401);
+    assert.equal(await statusAsPage(page, '/v1/console/session'), 401);
     await page.context().close();
   });
 });

@@ -70,8 +70,8 @@ fs::path ConsoleFiles::BesideExecutable(const fs::path& executable) {
 }
 
 bool ConsoleFiles::Serves(const std::string& path) {
-  return path.starts_with("/") && !path.starts_with("/v1/") && path != "/v1" &&
-         path != "/healthz" && path != "/metrics";
+  // /healthz and /metrics are routes: they never reach this question.
+  return path.starts_with("/") && !path.starts_with("/v1/") && path != "/v1";
 }
 
 http::Response ConsoleFiles::Get(const std::string& path, const std::string& if_none_match) const {

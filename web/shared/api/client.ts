@@ -60,7 +60,10 @@ export class Api {
     private readonly fetcher: Fetch = (input, init) => fetch(input, init),
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  // One exchange: the CSRF token on every change, a 401 of a signed-in
+  // session reported through onExpired, an answer other than 2xx thrown as
+  // ApiError with its problem document.
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf;
@@ -78,6 +81,11 @@ export class Api {
       const problem = (await response.json().catch(() => null)) as Problem | null;
       throw new ApiError(response.status, problem);
     }
+    return response;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
@@ -124,20 +132,14 @@ export class Api {
   // The version of the policy bundle the admin center now signs (its ETag);
   // only the master admin (and endpoints) may fetch the bundle.
   async currentBundleVersion(): Promise<number | null> {
-    const r = await this.fetcher('/v1/policy/bundle', {
-      method: 'GET',
-      headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-    });
-    const tag = r.ok ? /^"(\d+)"$/.exec(r.headers.get('ETag') ?? '') : null;
+    const r = await this.send('GET', '/v1/policy/bundle').catch(() => null);
+    const tag = r ? /^"(\d+)"$/.exec(r.headers.get('ETag') ?? '') : null;
     return tag ? Number(tag[1]) : null;
   }
 
   // An audit export (text: JSON Lines, CSV or CEF) at `path` with its query.
   async auditExport(path: string): Promise<string> {
-    const r = await this.fetcher(path, { method: 'GET', credentials: 'same-origin' });
-    if (!r.ok) throw new ApiError(r.status, (await r.json().catch(() => null)) as Problem | null);
-    return r.text();
+    return (await this.send('GET', path)).text();
   }
   checkpoint(): Promise<Checkpoint> {
     return this.request<Checkpoint>('GET', '/v1/audit/checkpoint');
