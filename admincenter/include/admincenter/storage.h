@@ -120,6 +120,16 @@ class Storage {
   // (SQLite) never calls `f`: its services invalidate what they wrote.
   virtual void Watch(std::function<void(const Change&)> f) { (void)f; }
 
+  // Whether other processes (replicas) write to this storage too, so that
+  // what this one keeps in memory may be stale until it catches up.
+  virtual bool shared() const { return false; }
+  // Called before a request is served: calls the Watch function, on this
+  // thread and before it returns, for each kind of change (policy,
+  // principals, keys) some replica committed since the last call. A write
+  // acknowledged by any replica thus governs the next request on every
+  // replica, however late its notification. A no-op on one node.
+  virtual void CatchUp() {}
+
  protected:
   virtual void RunRead(const std::function<void(Repositories&)>& f) = 0;
   // Keeps `f`'s changes when it returns true, rolls them back otherwise.

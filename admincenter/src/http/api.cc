@@ -157,7 +157,11 @@ void Api::Handle(http::Request request, http::Respond respond) {
 }
 
 std::optional<Principal> Api::CachedCaller(const RouteMatch& match, const http::Request& request) {
-  if (!match.route || !match.route->from_cache || !service_.CachedSnapshot()) return std::nullopt;
+  // Replicas must catch up first (a query), which is not for this thread.
+  if (!match.route || !match.route->from_cache || service_.storage().shared() ||
+      !service_.CachedSnapshot()) {
+    return std::nullopt;
+  }
   const std::string& auth = request.Header("authorization");
   if (!auth.starts_with("Bearer ")) return std::nullopt;
   // An unknown or refused caller takes the slow path: refusals are audited.
@@ -211,6 +215,9 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
                                    : NotFound("no such route"));
   }
   const Route& route = *m.route;
+  // What another replica acknowledged before this request arrived governs
+  // it: its caller, its policy, its keys.
+  if (!caller) service_.storage().CatchUp();
   std::optional<Principal>& principal = caller;  // already known on the cached path
   const std::string& auth = request.Header("authorization");
   if (!principal && auth.empty()) {

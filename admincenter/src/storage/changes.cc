@@ -39,6 +39,13 @@ std::optional<Change> DecodeChange(std::string_view text) {
 }
 
 void Announce(sql::Connection& db, const Change& change) {
+  if (change.kind != Change::Kind::kCommands) {
+    // Read by every replica before a request (Storage::CatchUp); the
+    // notification below is only the early word.
+    sql::BindAll(*db.Prepare("UPDATE change_counters SET seq = seq + 1 WHERE kind = ?"),
+                 EncodeChange(change))
+        .Run();
+  }
   db.Notify(kChangeChannel, EncodeChange(change));
 }
 

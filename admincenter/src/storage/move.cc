@@ -15,7 +15,8 @@ namespace {
 
 // The tables in an order in which every row's references exist before it
 // (groups' own parent_id is set in a second pass). leases are not moved:
-// they name processes of the old node.
+// they name processes of the old node; nor are change_counters: the new
+// database's replicas count from its own start.
 constexpr const char* kTables[] = {
     "settings",
     "policy_state",

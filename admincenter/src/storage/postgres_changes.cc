@@ -74,6 +74,11 @@ void PgChangeFeed::Loop() {
 }
 
 void PostgresStorage::Watch(std::function<void(const Change&)> f) {
+  {
+    std::lock_guard lock(watch_mutex_);
+    watch_ = f;
+    seen_.clear();
+  }
   feed_.reset();
   if (f) feed_ = std::make_unique<PgChangeFeed>(db_->url(), std::move(f));
 }

@@ -128,6 +128,28 @@ void PostgresStorage::RunWrite(const std::function<bool(Repositories&)>& f) {
   }
 }
 
+void PostgresStorage::CatchUp() {
+  std::map<std::string, int64_t> now;
+  try {
+    db_->Read([&](PgConnection& c) {
+      auto q = c.Prepare("SELECT kind, seq FROM change_counters");
+      while (q->Step()) now[q->Text(0)] = q->Int64(1);
+      return true;
+    });
+  } catch (const StorageError& e) {
+    Fail(db_->location(), e);
+  }
+  std::lock_guard lock(watch_mutex_);
+  if (!watch_) return;
+  for (const auto& [kind, seq] : now) {
+    // Never read before: what was loaded at start may predate it.
+    auto [seen, first] = seen_.try_emplace(kind, seq);
+    if (!first && seen->second == seq) continue;
+    seen->second = seq;
+    if (auto change = DecodeChange(kind)) watch_(*change);
+  }
+}
+
 std::unique_ptr<AuditCursor> PostgresStorage::ExportAudit(const AuditQuery& query) {
   try {
     return SqlAuditCursor(db_->Borrow(), query);

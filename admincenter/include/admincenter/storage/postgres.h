@@ -23,7 +23,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -150,6 +152,10 @@ class PostgresStorage : public Storage {
   const std::string& location() const override { return db_->location(); }
   // Starts (or, with an empty `f`, stops) a PgChangeFeed.
   void Watch(std::function<void(const Change&)> f) override;
+  bool shared() const override { return true; }
+  // Reads change_counters (one query) and tells `f` of every kind whose
+  // counter moved since the last call.
+  void CatchUp() override;
   ~PostgresStorage() override;
 
  protected:
@@ -159,6 +165,12 @@ class PostgresStorage : public Storage {
  private:
   std::unique_ptr<PostgresDatabase> db_;
   std::unique_ptr<PgChangeFeed> feed_;
+  // What Watch was given, and the counters CatchUp last read; `f` is
+  // called under the lock, so a request that finds the counters unchanged
+  // knows that what another found changed is already forgotten.
+  std::mutex watch_mutex_;
+  std::function<void(const Change&)> watch_;
+  std::map<std::string, int64_t> seen_;
 };
 
 }  // namespace custodian::admincenter
