@@ -100,17 +100,18 @@ std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, st
                            policy::Instant now) { w.Observe(tx, endpoint_id, event, now); });
   // The console: none when the configuration says "none"; required where
   // it names a folder; served if present beside the executable otherwise.
-  std::optional<ConsoleFiles> console;
+  std::optional<http::WebFiles> console;
   if (config.console_dir != "none") {
     const bool named = !config.console_dir.empty();
     std::string problem;
     fs::path console_dir = config.console_dir;
     if (!named) {
       std::error_code exe_error;
-      console_dir = ConsoleFiles::BesideExecutable(fs::read_symlink("/proc/self/exe", exe_error));
+      console_dir = http::WebFiles::BesideExecutable(fs::read_symlink("/proc/self/exe", exe_error),
+                                                     "console");
       if (exe_error) problem = "this program's path is unknown: " + exe_error.message();
     }
-    if (problem.empty()) console = ConsoleFiles::Load(console_dir, &problem);
+    if (problem.empty()) console = http::WebFiles::Load(console_dir, &problem);
     if (!console && named) {
       *error = "console_dir: " + problem;
       return nullptr;

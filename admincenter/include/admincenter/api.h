@@ -21,11 +21,11 @@
 #include <variant>
 #include <vector>
 
-#include "admincenter/console.h"
 #include "admincenter/distribution.h"
 #include "admincenter/service.h"
 #include "admincenter/workflows.h"
 #include "common/http_server.h"
+#include "common/web_files.h"
 
 namespace custodian::admincenter {
 
@@ -106,7 +106,7 @@ class Api {
   void Drain();
   // Serves the web console at / (none: / answers 404), and whether the
   // server speaks TLS (then the session cookie is Secure).
-  void ServeConsole(std::optional<ConsoleFiles> console, bool tls) {
+  void ServeConsole(std::optional<http::WebFiles> console, bool tls) {
     console_ = std::move(console);
     tls_ = tls;
   }
@@ -163,7 +163,7 @@ class Api {
   std::atomic<uint64_t> database_errors_{0};
   uint64_t latency_count_ = 0;
   std::function<http::Server::Stats()> server_stats_;
-  std::optional<ConsoleFiles> console_;
+  std::optional<http::WebFiles> console_;
   bool tls_ = false;
 };
 

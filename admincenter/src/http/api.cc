@@ -207,7 +207,7 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
 std::optional<http::Response> Api::Process(const http::Request& request, RouteMatch m,
                                            std::optional<Principal>& caller, const Answer& answer) {
   if (!m.route) {
-    if (!m.path_known && request.method == verb::get && ConsoleFiles::Serves(request.path)) {
+    if (!m.path_known && request.method == verb::get && http::WebFiles::Serves(request.path)) {
       if (console_) return console_->Get(request.path, request.Header("if-none-match"));
       if (request.path == "/") return ToResponse(NotFound("the web console is not installed"));
     }

@@ -1,49 +1,25 @@
 #include "http/console_session.h"
 
-#include <algorithm>
-
 #include "admincenter/api.h"
 #include "admincenter/principal_codec.h"
+#include "common/cookies.h"
 #include "common/crypto.h"
 #include "http/api_parts.h"
 
 namespace custodian::admincenter {
 namespace internal {
-namespace {
-
-// Token ids and secrets are from a safe alphabet: nothing to escape.
-bool SafeCookieText(const std::string& s) {
-  return !s.empty() && s.size() <= 200 && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  });
-}
-
-std::string Attributes(bool secure) {
-  return std::string("; Path=/; HttpOnly; SameSite=Strict") + (secure ? "; Secure" : "");
-}
-
-}  // namespace
 
 std::optional<SessionCookie> ReadSessionCookie(const http::Request& request) {
-  const std::string& header = request.Header("cookie");
-  const std::string want = std::string(kSessionCookieName) + "=";
-  std::size_t start = 0;
-  while (start < header.size()) {
-    std::size_t end = header.find(';', start);
-    if (end == std::string::npos) end = header.size();
-    std::string pair = header.substr(start, end - start);
-    pair.erase(0, pair.find_first_not_of(' '));
-    if (pair.starts_with(want)) {
-      const std::string v = pair.substr(want.size());
-      const std::size_t dot = v.find('.');
-      if (dot == std::string::npos) return std::nullopt;
-      SessionCookie c{v.substr(0, dot), v.substr(dot + 1)};
-      if (!SafeCookieText(c.token_id) || !SafeCookieText(c.secret)) return std::nullopt;
-      return c;
-    }
-    start = end + 1;
+  const std::optional<std::string> v = http::ReadCookie(request, kSessionCookieName);
+  if (!v) return std::nullopt;
+  const std::size_t dot = v->find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  SessionCookie c{v->substr(0, dot), v->substr(dot + 1)};
+  // Token ids and secrets have no dot of their own.
+  if (c.token_id.empty() || c.secret.empty() || c.secret.find('.') != std::string::npos) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return c;
 }
 
 std::string CsrfToken(const std::string& secret) {
@@ -52,12 +28,12 @@ std::string CsrfToken(const std::string& secret) {
 
 std::string SessionCookieHeader(const SessionCookie& cookie, std::chrono::seconds max_age,
                                 bool secure) {
-  return std::string(kSessionCookieName) + "=" + cookie.token_id + "." + cookie.secret +
-         "; Max-Age=" + std::to_string(std::max<int64_t>(0, max_age.count())) + Attributes(secure);
+  return http::SetCookieHeader(kSessionCookieName, cookie.token_id + "." + cookie.secret, max_age,
+                               secure);
 }
 
 std::string ClearedSessionCookieHeader(bool secure) {
-  return std::string(kSessionCookieName) + "=; Max-Age=0" + Attributes(secure);
+  return http::ClearedCookieHeader(kSessionCookieName, secure);
 }
 
 }  // namespace internal

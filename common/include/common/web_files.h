@@ -1,7 +1,8 @@
-// The web console's files (web/console, built by Vite), served by the admin
-// center at / beside the API under /v1/ (DESIGN.md "Browser sessions").
-// Read into memory once at start: a few hundred kilobytes, each with its
-// ETag, so a request never touches the disk.
+// A web app's files (built by Vite from web/: the admin center's console,
+// the enforcer's customer window), served at / beside an API under /v1/
+// (DESIGN.md "Browser sessions"). Read into memory once at start: a few
+// hundred kilobytes, each with its ETag, so a request never touches the
+// disk.
 //
 // What a browser gets:
 //   - the file at its path; a path of the app's own (no extension, not
@@ -21,21 +22,22 @@
 
 #include "common/http_server.h"
 
-namespace custodian::admincenter {
+namespace custodian::http {
 
-class ConsoleFiles {
+class WebFiles {
  public:
   // Every file under `dir`, which must hold index.html; nullopt with
   // `error` (what and where) otherwise.
-  static std::optional<ConsoleFiles> Load(const std::filesystem::path& dir, std::string* error);
-  // The console's folder beside an installed or built admin center
-  // (`executable`/../share/custodian/console), whether or not it exists.
-  static std::filesystem::path BesideExecutable(const std::filesystem::path& executable);
+  static std::optional<WebFiles> Load(const std::filesystem::path& dir, std::string* error);
+  // The app `name`'s folder beside an installed or built daemon
+  // (`executable`/../share/custodian/`name`), whether or not it exists.
+  static std::filesystem::path BesideExecutable(const std::filesystem::path& executable,
+                                                const std::string& name);
 
-  // Whether `path` is the console's to answer rather than the API's.
+  // Whether `path` is the app's to answer rather than the API's.
   static bool Serves(const std::string& path);
   // The answer to GET `path` with the request's If-None-Match.
-  http::Response Get(const std::string& path, const std::string& if_none_match) const;
+  Response Get(const std::string& path, const std::string& if_none_match) const;
 
  private:
   struct File {
@@ -46,7 +48,7 @@ class ConsoleFiles {
   std::map<std::string, File> files_;  // by URL path ("/index.html", "/assets/…")
 };
 
-// The security headers of every console answer.
-void AddConsoleHeaders(http::Response& response);
+// The security headers of every answer to a browser.
+void AddWebHeaders(Response& response);
 
-}  // namespace custodian::admincenter
+}  // namespace custodian::http

@@ -1,14 +1,14 @@
-#include "admincenter/console.h"
+#include "common/web_files.h"
 
 #include "common/crypto.h"
 #include "common/files.h"
 
-namespace custodian::admincenter {
+namespace custodian::http {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Bounds a console folder may not pass: what Vite builds is far smaller.
+// Bounds an app's folder may not pass: what Vite builds is far smaller.
 constexpr std::size_t kMaxFiles = 2000;
 constexpr std::uintmax_t kMaxBytes = 64u << 20;
 
@@ -31,18 +31,18 @@ std::string ContentType(const fs::path& file) {
 
 }  // namespace
 
-std::optional<ConsoleFiles> ConsoleFiles::Load(const fs::path& dir, std::string* error) {
+std::optional<WebFiles> WebFiles::Load(const fs::path& dir, std::string* error) {
   std::error_code ec;
   if (!fs::is_regular_file(dir / "index.html", ec)) {
     *error = (dir / "index.html").string() + ": missing (build web/, see web/README.md)";
     return std::nullopt;
   }
-  ConsoleFiles console;
+  WebFiles app;
   std::uintmax_t bytes = 0;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     if (!it->is_regular_file()) continue;
-    if (console.files_.size() == kMaxFiles || (bytes += it->file_size()) > kMaxBytes) {
+    if (app.files_.size() == kMaxFiles || (bytes += it->file_size()) > kMaxBytes) {
       *error = dir.string() + ": more than " + std::to_string(kMaxFiles) + " files or " +
                std::to_string(kMaxBytes >> 20) + " MiB";
       return std::nullopt;
@@ -53,7 +53,7 @@ std::optional<ConsoleFiles> ConsoleFiles::Load(const fs::path& dir, std::string*
       return std::nullopt;
     }
     const std::string url = "/" + fs::relative(it->path(), dir).generic_string();
-    File& f = console.files_[url];
+    File& f = app.files_[url];
     f.etag = "\"" + crypto::Hex(crypto::Sha256(*body)).substr(0, 32) + "\"";
     f.content_type = ContentType(it->path());
     f.body = std::move(*body);
@@ -62,21 +62,21 @@ std::optional<ConsoleFiles> ConsoleFiles::Load(const fs::path& dir, std::string*
     *error = dir.string() + ": " + ec.message();
     return std::nullopt;
   }
-  return console;
+  return app;
 }
 
-fs::path ConsoleFiles::BesideExecutable(const fs::path& executable) {
-  return executable.parent_path().parent_path() / "share" / "custodian" / "console";
+fs::path WebFiles::BesideExecutable(const fs::path& executable, const std::string& name) {
+  return executable.parent_path().parent_path() / "share" / "custodian" / name;
 }
 
-bool ConsoleFiles::Serves(const std::string& path) {
+bool WebFiles::Serves(const std::string& path) {
   // /healthz and /metrics are routes: they never reach this question.
   return path.starts_with("/") && !path.starts_with("/v1/") && path != "/v1";
 }
 
-http::Response ConsoleFiles::Get(const std::string& path, const std::string& if_none_match) const {
-  http::Response r;
-  AddConsoleHeaders(r);
+Response WebFiles::Get(const std::string& path, const std::string& if_none_match) const {
+  Response r;
+  AddWebHeaders(r);
   auto it = files_.find(path == "/" ? "/index.html" : path);
   const std::string last = path.substr(path.rfind('/') + 1);
   if (it == files_.end() && last.find('.') == std::string::npos) it = files_.find("/index.html");
@@ -102,7 +102,7 @@ http::Response ConsoleFiles::Get(const std::string& path, const std::string& if_
   return r;
 }
 
-void AddConsoleHeaders(http::Response& r) {
+void AddWebHeaders(Response& r) {
   r.headers.push_back({"Content-Security-Policy",
                        "default-src 'none'; script-src 'self'; style-src 'self'; "
                        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
@@ -114,4 +114,4 @@ void AddConsoleHeaders(http::Response& r) {
   r.headers.push_back({"Cross-Origin-Opener-Policy", "same-origin"});
 }
 
-}  // namespace custodian::admincenter
+}  // namespace custodian::http
