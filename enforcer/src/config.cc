@@ -57,10 +57,18 @@ std::vector<policy::FieldError> ApplyConfigFile(const std::string& path, Config&
     }
     out = std::move(got);
   };
-  static const std::vector<std::string> kKeys = {
-      "poll_interval_seconds", "command_wait_seconds",   "local_api_listen",       "os_action",
-      "admin_verifier",        "admin_verifier_service", "admin_verifier_command", "windows_user",
-      "windows_domain",        "warning_minutes"};
+  static const std::vector<std::string> kKeys = {"poll_interval_seconds",
+                                                 "command_wait_seconds",
+                                                 "local_api_listen",
+                                                 "os_action",
+                                                 "admin_verifier",
+                                                 "admin_verifier_service",
+                                                 "admin_verifier_command",
+                                                 "windows_user",
+                                                 "windows_domain",
+                                                 "warning_minutes",
+                                                 "window_dir",
+                                                 "prompt_notifier"};
   for (const auto& [k, x] : v.as_object()) {
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
       errors.push_back({"/" + k, "unknown key"});
@@ -71,6 +79,8 @@ std::vector<policy::FieldError> ApplyConfigFile(const std::string& path, Config&
   integer("warning_minutes", 0, 120, next.warning_minutes);
   argv("os_action", next.os_action);
   argv("admin_verifier_command", next.admin_verifier_command);
+  argv("prompt_notifier", next.prompt_notifier);
+  string("window_dir", next.window_dir);
   string("admin_verifier_service", next.admin_verifier_service);
   string("windows_user", next.windows_user);
   string("windows_domain", next.windows_domain);

@@ -1,6 +1,7 @@
 // enforcer: the endpoint daemon (DESIGN.md §6).
 //   enforcer enroll --admin-center URL --code CODE --state-dir DIR
 //   enforcer run --state-dir DIR [--config FILE] [--poll-interval S]
+//   enforcer prompt --state-dir DIR [--print]
 #include <cpprest/http_client.h>
 #include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
@@ -23,6 +24,7 @@
 #include "enforcer/enrollment.h"
 #include "enforcer/os.h"
 #include "enforcer/storage/store.h"
+#include "enforcer/window_sessions.h"
 #include "policy/system_time_zones.h"
 
 namespace fs = std::filesystem;
@@ -116,6 +118,51 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
   return kExitOk;
 }
 
+// `enforcer prompt`: a one-time URL of the customer's window, from the
+// running daemon (through the local API's token), opened in the desktop's
+// browser when there is one, printed otherwise.
+int Prompt(const fs::path& dir, bool print) {
+  const auto token = custodian::ReadFile((dir / en::kLocalTokenFile).string());
+  const auto url = custodian::ReadFile((dir / en::kLocalApiUrlFile).string());
+  if (!token || !url) {
+    std::cerr << dir.string() << ": no running enforcer here, or its token cannot be read ("
+              << en::kLocalTokenFile << " is readable by the enforcer's user only)\n";
+    return kExitFailure;
+  }
+  std::string base = *url;
+  while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
+  std::string window;
+  try {
+    web::http::client::http_client client(base);
+    web::http::http_request request(web::http::methods::POST);
+    request.set_request_uri("/v1/window/codes");
+    request.headers().add("Authorization", "Bearer " + *token);
+    web::http::http_response response = client.request(request).get();
+    const auto body = response.extract_json(true).get();
+    if (response.status_code() != 201 || !body.has_string_field("url")) {
+      std::cerr << base << ": " << response.status_code() << " "
+                << (body.has_string_field("detail") ? body.at("detail").as_string() : "") << "\n";
+      return kExitFailure;
+    }
+    window = body.at("url").as_string();
+  } catch (const std::exception& e) {
+    std::cerr << base << ": the enforcer does not answer (" << e.what() << ")\n";
+    return kExitFailure;
+  }
+  const bool desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+  if (!print && desktop) {
+    // xdg-open hands it to the browser, which spends the code at once.
+    const std::vector<std::string> argv = {"/usr/bin/xdg-open", window};
+    std::string detail;
+    if (fs::exists(argv.front()) && en::RunWithSecretOnStdin(argv, en::SecretBytes(0), &detail)) {
+      return kExitOk;
+    }
+  }
+  std::cout << "Open within " << std::chrono::minutes(en::kWindowCodeLifetime).count()
+            << " minutes, once: " << window << std::endl;
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -163,7 +210,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 60));
   run->add_option("--local-api", local_listen, "127.0.0.1:PORT of the local API (0: any)");
 
+  std::string prompt_dir;
+  bool print = false;
+  CLI::App* prompt =
+      app.add_subcommand("prompt", "Open the customer's window (a one-time URL) in the browser");
+  prompt->add_option("--state-dir", prompt_dir, "State directory of the running enforcer")
+      ->required();
+  prompt->add_flag("--print", print, "Print the URL instead of opening it");
+
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
+  if (*prompt) return Prompt(prompt_dir, print);
   if (*enroll) {
     if (name.empty()) name = en::HostName();
     return Enroll(enroll_dir, en::EnrollRequest{url, code, name, os, zone, tls});

@@ -91,7 +91,9 @@ class WorkflowsTest : public ::testing::Test {
     agent_ = std::make_unique<Agent>(*store_, *holder_, wall,
                                      *http::Failover::Parse("http://127.0.0.1:1", {}, &unused),
                                      "e-test", "x");
-    api_ = std::make_unique<LocalApi>(*store_, *holder_, *agent_, *workflows_, wall, "local");
+    api_ = std::make_unique<LocalApi>(*store_, *holder_, *agent_, *workflows_, wall, "local",
+                                      std::nullopt);
+    api_->SetPort(1);
   }
 
   void Accept(int64_t version, const std::string& permissions) {
@@ -114,6 +116,7 @@ class WorkflowsTest : public ::testing::Test {
     r.path = path;
     r.body = body;
     r.headers["authorization"] = "Bearer local";
+    r.headers["host"] = "127.0.0.1:1";
     r.headers["content-type"] = "application/json";
     r.headers["accept-language"] = lang;
     std::promise<http::Response> answer;

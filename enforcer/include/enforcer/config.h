@@ -27,6 +27,14 @@ struct Config {
   std::string windows_user;
   std::string windows_domain;
   int warning_minutes = 5;  // before an unattended session is ended
+  // The customer's window (web/customer's build), served by the local API:
+  // empty for the folder beside the executable
+  // (../share/custodian/customer), "none" for none.
+  std::string window_dir;
+  // Run when a prompt arrives: argv + [the prompt's text], with a one-time
+  // URL of the customer's window on its stdin (not in its arguments, which
+  // other local users can read). E.g. a script that calls notify-send.
+  std::vector<std::string> prompt_notifier;
 };
 
 // Applies the file at `path` over `config`; the errors, if any (then

@@ -41,6 +41,7 @@ class Daemon {
  private:
   struct Parts;
   explicit Daemon(std::unique_ptr<Parts> parts);
+  static void Notify(Parts& parts, const std::string& prompt_id);
   std::unique_ptr<Parts> parts_;
 };
 

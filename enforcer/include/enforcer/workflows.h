@@ -93,6 +93,8 @@ struct Overview {
   std::vector<SessionRow> sessions;
   std::vector<GrantRow> grants;
   std::vector<ConnectionRow> connections;
+  // The sessions whose Windows credentials the customer stored (R9–R12).
+  std::vector<std::string> credential_sessions;
 };
 
 class Workflows {
@@ -111,6 +113,10 @@ class Workflows {
   // Look at the timers again now (the clock may have moved).
   void Wake();
   void SetOptions(const WorkflowOptions& options);
+  // Called with a prompt's id when one arrives for the customer (an
+  // unattended request or a credential request the policy allows), with
+  // the workflows' lock held: `f` must not call back, only hand it on.
+  void SetPromptObserver(std::function<void(const std::string& prompt_id)> f);
 
   // A command from the admin center, as policy::ParseCommand decoded it.
   // False when it is no command (an unknown type). A command whose body is
@@ -185,6 +191,7 @@ class Workflows {
   AdminVerifier& verifier_;
   OsActions& os_;
   std::function<void()> events_appended_;
+  std::function<void(const std::string&)> prompted_;
 
   std::mutex mutex_;
   WorkflowOptions options_;

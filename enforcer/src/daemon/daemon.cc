@@ -1,9 +1,15 @@
 #include "enforcer/daemon.h"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "common/files.h"
 #include "common/http_server.h"
+#include "common/logging.h"
+#include "common/web_files.h"
 #include "enforcer/bundle.h"
 #include "enforcer/local_api.h"
 #include "enforcer/os.h"
@@ -40,6 +46,32 @@ http::ClientTls StoredTls(Store& store) {
   return tls;
 }
 
+// The customer window's files: none when the configuration says "none";
+// required where it names a folder; served if present beside the
+// executable otherwise. nullopt with `error` empty when there are none.
+std::optional<http::WebFiles> WindowFiles(const Config& c, std::string* error) {
+  error->clear();
+  if (c.window_dir == "none") return std::nullopt;
+  std::string problem;
+  if (!c.window_dir.empty()) {
+    auto files = http::WebFiles::Load(c.window_dir, &problem);
+    if (!files) *error = "window_dir: " + problem;
+    return files;
+  }
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  auto files = http::WebFiles::Load(http::WebFiles::BesideExecutable(exe, "customer"), &problem);
+  if (!files) spdlog::info(logging::Line("window_absent", {{"detail", problem}}));
+  return files;
+}
+
+// The customer's language as the desktop's locale says (LANG).
+Language DesktopLanguage() {
+  const char* lang = std::getenv("LANG");
+  return lang && std::string_view(lang).starts_with("de") ? Language::kGerman : Language::kEnglish;
+}
+
 }  // namespace
 
 // In the order they are built; destroyed in reverse.
@@ -54,6 +86,8 @@ struct Daemon::Parts {
   std::unique_ptr<LocalApi> local;
   std::unique_ptr<http::Server> server;
   std::string address;
+  // Runs the prompt notifier, one at a time, off the workflows' thread.
+  boost::asio::thread_pool notifier{1};
 };
 
 std::unique_ptr<Daemon> Daemon::Start(const std::filesystem::path& dir, Config config,
@@ -96,7 +130,10 @@ std::unique_ptr<Daemon> Daemon::Start(const std::filesystem::path& dir, Config c
   Workflows& workflows = *p->workflows;
   agent.SetCommandHandler(
       [&workflows](const policy::DecodedCommand& command) { return workflows.OnCommand(command); });
-  p->local = std::make_unique<LocalApi>(store, *p->bundles, agent, workflows, wall, *local_token);
+  auto window = WindowFiles(c, error);
+  if (!window && !error->empty()) return nullptr;
+  p->local = std::make_unique<LocalApi>(store, *p->bundles, agent, workflows, wall, *local_token,
+                                        std::move(window));
   http::ServerOptions options;
   const auto colon = c.local_api_listen.rfind(':');
   options.address = c.local_api_listen.substr(0, colon);
@@ -109,9 +146,37 @@ std::unique_ptr<Daemon> Daemon::Start(const std::filesystem::path& dir, Config c
         local.Handle(std::move(r), std::move(respond));
       });
   if (!p->server->Start(error)) return nullptr;
+  local.SetPort(p->server->port());
+  // For `enforcer prompt`: where the local API is now (its port may be any).
+  if (!WriteFileAtomically((dir / kLocalApiUrlFile).string(), local.Origin() + "\n", 0600, error)) {
+    return nullptr;
+  }
+  if (!c.prompt_notifier.empty()) {
+    workflows.SetPromptObserver([&parts = *p](const std::string& prompt_id) {
+      boost::asio::post(parts.notifier, [&parts, prompt_id] { Notify(parts, prompt_id); });
+    });
+  }
   workflows.Start();
   agent.Start(c);
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+}
+
+// Runs the configured notifier for the prompt `prompt_id`: its text as the
+// last argument, a one-time URL of the window on stdin. A failure is
+// logged; the prompt waits in the window all the same.
+void Daemon::Notify(Parts& p, const std::string& prompt_id) {
+  std::string text = "Custodian";
+  for (const Prompt& prompt : p.workflows->Prompts(DesktopLanguage())) {
+    if (prompt.id == prompt_id) text = prompt.message;
+  }
+  std::vector<std::string> argv = p.config.prompt_notifier;
+  argv.push_back(text);
+  const std::string url = p.local->WindowUrl();
+  SecretBytes input(std::string_view(url + "\n"));
+  std::string detail;
+  if (!RunWithSecretOnStdin(argv, input, &detail)) {
+    spdlog::warn(logging::Line("prompt_notifier_failed", {{"detail", detail}}));
+  }
 }
 
 Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -131,6 +196,7 @@ void Daemon::Reconfigure(const Config& config) {
 void Daemon::Wake() { parts_->workflows->Wake(); }
 
 void Daemon::Stop() {
+  parts_->notifier.join();
   parts_->server->Stop();
   parts_->agent->Stop();
   parts_->server->Wait();

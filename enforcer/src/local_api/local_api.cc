@@ -2,8 +2,10 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "common/cookies.h"
 #include "common/problem.h"
 #include "common/text.h"
 #include "policy/codec.h"
@@ -118,6 +120,11 @@ value EncodeOverview(const Overview& o) {
   out["sessions"] = Array(o.sessions, EncodeSession);
   out["grants"] = Array(o.grants, EncodeGrant);
   out["connections"] = Array(o.connections, EncodeConnection);
+  value held = value::array();
+  for (std::size_t i = 0; i < o.credential_sessions.size(); ++i) {
+    held[i] = Str(o.credential_sessions[i]);
+  }
+  out["credential_sessions"] = held;
   return out;
 }
 
@@ -138,26 +145,40 @@ Problem Unsupported() {
 }  // namespace
 
 LocalApi::LocalApi(Store& store, BundleHolder& bundles, Agent& agent, Workflows& workflows,
-                   WallClock wall, std::string token)
+                   WallClock wall, std::string token, std::optional<http::WebFiles> window)
     : store_(store),
       bundles_(bundles),
       agent_(agent),
       workflows_(workflows),
       wall_(std::move(wall)),
-      token_(std::move(token)) {}
+      token_(std::move(token)),
+      window_(std::move(window)) {}
 
 LocalApi::~LocalApi() { Drain(); }
 
 void LocalApi::Drain() { worker_.join(); }
 
+std::string LocalApi::Origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+std::string LocalApi::WindowUrl() {
+  return Origin() + "/#code=" + sessions_.IssueCode(store_.Now(wall_()));
+}
+
 void LocalApi::Handle(http::Request request, http::Respond respond) {
-  boost::asio::post(worker_,
-                    [this, request = std::move(request), respond = std::move(respond)]() mutable {
-                      http::Response response = Serve(request);
-                      // A body may have carried a password: leave no copy behind.
-                      OPENSSL_cleanse(request.body.data(), request.body.size());
-                      respond(std::move(response));
-                    });
+  boost::asio::post(
+      worker_, [this, request = std::move(request), respond = std::move(respond)]() mutable {
+        http::Response response = Serve(request);
+        // A body may have carried a password: leave no copy behind.
+        OPENSSL_cleanse(request.body.data(), request.body.size());
+        const bool file =
+            std::any_of(response.headers.begin(), response.headers.end(),
+                        [](const auto& h) { return h.first == "Content-Security-Policy"; });
+        if (!file) http::AddWebHeaders(response);
+        if (!response.body.empty() && response.content_type == "application/json") {
+          response.headers.push_back({"Cache-Control", "no-store"});
+        }
+        respond(std::move(response));
+      });
 }
 
 http::Response LocalApi::Serve(const http::Request& request) {
@@ -168,22 +189,88 @@ http::Response LocalApi::Serve(const http::Request& request) {
   }
 }
 
-http::Response LocalApi::Route(const http::Request& request) {
+bool LocalApi::HostAllowed(const http::Request& request) const {
+  const std::string port = std::to_string(port_);
+  const std::string& host = request.Header("host");
+  return port_ != 0 && (host == "127.0.0.1:" + port || host == "localhost:" + port);
+}
+
+bool LocalApi::OriginAllowed(const http::Request& request, bool required) const {
+  const std::string& origin = request.Header("origin");
+  if (origin.empty()) return !required;
+  const std::string port = std::to_string(port_);
+  return origin == "http://127.0.0.1:" + port || origin == "http://localhost:" + port;
+}
+
+LocalApi::Caller LocalApi::Authenticate(const http::Request& request) {
   const std::string& auth = request.Header("authorization");
-  const std::string want = "Bearer " + token_;
-  if (auth.size() != want.size() || CRYPTO_memcmp(auth.data(), want.data(), want.size()) != 0) {
+  if (!auth.empty()) {
+    const std::string want = "Bearer " + token_;
+    const bool ok =
+        auth.size() == want.size() && CRYPTO_memcmp(auth.data(), want.data(), want.size()) == 0;
+    return ok ? Caller::kToken : Caller::kNone;
+  }
+  const auto secret = http::ReadCookie(request, kWindowCookieName);
+  const std::string& csrf = request.Header("x-csrf-token");
+  if (secret && !csrf.empty() && sessions_.Check(*secret, csrf, store_.Now(wall_()))) {
+    return Caller::kWindow;
+  }
+  return Caller::kNone;
+}
+
+http::Response LocalApi::Route(const http::Request& request) {
+  using boost::beast::http::verb;
+  if (!HostAllowed(request)) {
+    return ToResponse({ErrorKind::kForbidden,
+                       "this API answers only to its own address, " + Origin() + " (Host)",
+                       {},
+                       {}});
+  }
+  const bool api = request.path == "/v1" || request.path.starts_with("/v1/");
+  if (!api) {
+    if (request.method != verb::get) return ToResponse({ErrorKind::kMethodNotAllowed, "", {}, {}});
+    if (!window_) return ToResponse(NotFound("the customer window is not installed"));
+    return window_->Get(request.path, request.Header("if-none-match"));
+  }
+  if (request.path == "/v1/window/session") return WindowSession(request);
+  const Caller caller = Authenticate(request);
+  if (caller == Caller::kNone) {
+    return ToResponse({ErrorKind::kUnauthenticated,
+                       "send the token of the local-api-token file, or open the customer's "
+                       "window with `enforcer prompt`",
+                       {},
+                       {}});
+  }
+  const bool get = request.method == verb::get;
+  if (!OriginAllowed(request, caller == Caller::kWindow && !get)) {
     return ToResponse(
-        {ErrorKind::kUnauthenticated, "send the token of the local-api-token file", {}, {}});
+        {ErrorKind::kForbidden, "requests from other origins are refused (Origin)", {}, {}});
   }
-  if (request.path == "/v1/status" && request.method == boost::beast::http::verb::get) {
-    http::Response r;
-    r.body = agent_.Status().serialize();
-    return r;
+  if (caller == Caller::kToken) {
+    if (request.path == "/v1/status" && get) {
+      http::Response r;
+      r.body = agent_.Status().serialize();
+      return r;
+    }
+    if (request.path == "/v1/decisions" && request.method == verb::post) return Decide(request);
+    if (request.path == "/v1/window/codes" && request.method == verb::post) {
+      value out = value::object(true);
+      out["url"] = Str(WindowUrl());
+      out["expires_in_seconds"] =
+          value::number(static_cast<int64_t>(std::chrono::seconds(kWindowCodeLifetime).count()));
+      http::Response r = Json(out);
+      r.status = 201;
+      return r;
+    }
   }
+  return Customer(request, caller);
+}
+
+// The routes of the customer (and, with the token, of the session agent).
+http::Response LocalApi::Customer(const http::Request& request, Caller caller) {
   using boost::beast::http::verb;
   const bool get = request.method == verb::get;
   const bool post = request.method == verb::post;
-  if (request.path == "/v1/decisions" && post) return Decide(request);
   const Language language =
       request.Header("accept-language").starts_with("de") ? Language::kGerman : Language::kEnglish;
   if (request.path == "/v1/prompts" && get) {
@@ -211,10 +298,56 @@ http::Response LocalApi::Route(const http::Request& request) {
   if (s.size() == 5 && s[1] == "sessions" && s[3] == "credentials" && s[4] == "revoke") {
     return Answer(workflows_.RevokeCredentials(s[2], language), EncodeSettled);
   }
-  if (s.size() == 4 && s[1] == "connections" && s[3] == "credentials") {
+  // The remote session's login screen, never the customer's window.
+  if (caller == Caller::kToken && s.size() == 4 && s[1] == "connections" && s[3] == "credentials") {
     return Answer(workflows_.PresentAdminCredentials(s[2], body), EncodeSettled);
   }
   return ToResponse(NotFound("no such route"));
+}
+
+http::Response LocalApi::WindowSession(const http::Request& request) {
+  using boost::beast::http::verb;
+  // Only the window's own page may open or end its session.
+  if (!OriginAllowed(request, true)) {
+    return ToResponse(
+        {ErrorKind::kForbidden, "requests from other origins are refused (Origin)", {}, {}});
+  }
+  if (request.method == verb::delete_) {
+    if (Authenticate(request) != Caller::kWindow) {
+      return ToResponse({ErrorKind::kUnauthenticated, "no window session", {}, {}});
+    }
+    sessions_.End(*http::ReadCookie(request, kWindowCookieName));
+    http::Response r;
+    r.status = 204;
+    r.headers.push_back({"Set-Cookie", http::ClearedCookieHeader(kWindowCookieName, false)});
+    return r;
+  }
+  if (request.method != verb::post) return ToResponse({ErrorKind::kMethodNotAllowed, "", {}, {}});
+  if (!request.Header("content-type").starts_with("application/json")) {
+    return ToResponse(Unsupported());
+  }
+  std::error_code ec;
+  const value in = value::parse(request.body, ec);
+  if (ec || !in.is_object() || !in.has_string_field("code") || in.size() != 1) {
+    return ToResponse(Invalid({{"/code", "send {\"code\": the code of the one-time URL}"}}));
+  }
+  const policy::Instant now = store_.Now(wall_());
+  const auto issued = sessions_.Exchange(in.at("code").as_string(), now);
+  if (!issued) {
+    return ToResponse({ErrorKind::kUnauthenticated,
+                       "this link was used already or has expired; run `enforcer prompt` for "
+                       "a new one",
+                       {},
+                       {}});
+  }
+  value out = value::object(true);
+  out["csrf_token"] = Str(issued->csrf);
+  out["expires_at"] = Str(policy::FormatRfc3339(now + kWindowSessionLifetime));
+  http::Response r = Json(out);
+  r.status = 201;
+  r.headers.push_back({"Set-Cookie", http::SetCookieHeader(kWindowCookieName, issued->secret,
+                                                           kWindowSessionLifetime, false)});
+  return r;
 }
 
 http::Response LocalApi::Decide(const http::Request& request) {

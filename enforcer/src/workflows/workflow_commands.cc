@@ -103,7 +103,7 @@ void Workflows::ReceiveUnattendedRequest(const policy::Command& c,
   }
   const bool allowed = d.effect == policy::Effect::kAllow;
   const Event event = allowed ? Event::kRequestReceived : Event::kRequestRefused;
-  store_.Transact([&](Store::Tx& tx) {
+  const bool inserted = store_.Transact([&](Store::Tx& tx) {
     WorkflowRows rows(tx);
     if (rows.Request(c.request_id)) return false;  // delivered twice
     auto t = Step(Entity::kUnattendedRequest, std::nullopt, event, now);
@@ -128,6 +128,7 @@ void Workflows::ReceiveUnattendedRequest(const policy::Command& c,
     tx.Append(e.event(), now);
     return true;
   });
+  if (inserted && allowed && prompted_) prompted_(c.request_id);
 }
 
 void Workflows::EndGrant(const std::string& grant_id, Event event, const std::string& by,
@@ -222,7 +223,7 @@ void Workflows::ReceiveCredentialRequest(const policy::Command& c,
   }
   const bool allowed = d.effect == policy::Effect::kAllow;
   const Event event = allowed ? Event::kCredentialsRequested : Event::kCredentialsRefused;
-  store_.Transact([&](Store::Tx& tx) {
+  const bool inserted = store_.Transact([&](Store::Tx& tx) {
     WorkflowRows rows(tx);
     if (rows.CredentialRequest(c.request_id)) return false;  // delivered twice
     auto t = Step(Entity::kCredentialRequest, std::nullopt, event, now);
@@ -235,6 +236,7 @@ void Workflows::ReceiveCredentialRequest(const policy::Command& c,
     tx.Append(e.event(), now);
     return true;
   });
+  if (inserted && allowed && prompted_) prompted_(c.request_id);
 }
 
 void Workflows::ApplyCredentials(const policy::Command& c, Instant now, Lock& lock) {

@@ -76,6 +76,11 @@ void Workflows::Wake() {
   timer_wake_.notify_all();
 }
 
+void Workflows::SetPromptObserver(std::function<void(const std::string&)> f) {
+  std::lock_guard lock(mutex_);
+  prompted_ = std::move(f);
+}
+
 void Workflows::SetOptions(const WorkflowOptions& options) {
   {
     std::lock_guard lock(mutex_);
@@ -178,10 +183,12 @@ void Workflows::RecordInvalid(const policy::DecodedCommand& decoded, policy::Ins
 
 Overview Workflows::GetOverview() {
   std::lock_guard lock(mutex_);
-  return store_.Transact([&](Store::Tx& tx) {
+  Overview o = store_.Transact([&](Store::Tx& tx) {
     WorkflowRows rows(tx);
-    return Overview{rows.Sessions(), rows.Grants(), rows.Connections()};
+    return Overview{rows.Sessions(), rows.Grants(), rows.Connections(), {}};
   });
+  for (const auto& [session_id, secret] : secrets_) o.credential_sessions.push_back(session_id);
+  return o;
 }
 
 }  // namespace custodian::enforcer

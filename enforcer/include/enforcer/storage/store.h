@@ -31,6 +31,9 @@ inline constexpr const char* kDatabaseFile = "enforcer.db";
 inline constexpr const char* kBundleFile = "bundle.json";
 inline constexpr const char* kEndpointTokenFile = "endpoint-token";
 inline constexpr const char* kLocalTokenFile = "local-api-token";
+// Where the running daemon's local API listens (http://127.0.0.1:PORT),
+// written at every start for `enforcer prompt`.
+inline constexpr const char* kLocalApiUrlFile = "local-api-url";
 inline constexpr const char* kVaultKeyFile = "vault.key";  // the machine key (at_setup)
 // The admin center's CA as enrollment copied it: the one used is the one checked.
 inline constexpr const char* kAdminCenterCaFile = "admin-center-ca.pem";
