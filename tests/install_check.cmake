@@ -17,10 +17,12 @@ foreach(f bin/admincenter bin/enforcer bin/custodian
     message(FATAL_ERROR "not installed: ${f}")
   endif()
 endforeach()
-# The console, beside bin/ where the installed admin center looks for it.
-if(CONSOLE AND NOT EXISTS "${PREFIX}/share/custodian/console/index.html")
-  message(FATAL_ERROR "not installed: share/custodian/console/index.html")
-endif()
+# The web UIs, beside bin/ where the installed daemons look for them.
+foreach(app console customer)
+  if(CONSOLE AND NOT EXISTS "${PREFIX}/share/custodian/${app}/index.html")
+    message(FATAL_ERROR "not installed: share/custodian/${app}/index.html")
+  endif()
+endforeach()
 execute_process(COMMAND "${PREFIX}/bin/enforcer" --version RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "enforcer")
   message(FATAL_ERROR "the installed enforcer does not run: ${out}")

@@ -37,9 +37,10 @@ fails() {  # a refusal the story expects; anything else stops the demo
 say "Preparing: dependencies and a build (once)"
 bash tools/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-# The web console too, when tools/install-deps.sh could install its npm packages.
+# The web UIs too, when tools/install-deps.sh could install their npm packages.
 targets=(admincenter enforcer custodian)
-ninja -C build/release -t targets all 2>/dev/null | grep -q '^console:' && targets+=(console)
+ninja -C build/release -t targets all 2>/dev/null | grep -q '^console:' &&
+  targets+=(console customer_window)
 cmake --build build/release -j "$(nproc)" --target "${targets[@]}" >/dev/null
 bin=$root/build/release
 custodian() { "$bin/tools/custodian/custodian" "$@"; }

@@ -2,5 +2,5 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['console/src/**/*.test.ts', 'shared/**/*.test.ts'] },
+  test: { include: ['console/src/**/*.test.ts', 'customer/src/**/*.test.ts', 'shared/**/*.test.ts'] },
 });

@@ -3,7 +3,7 @@
 // built console; its API called with the master admin's bearer token to
 // set up what the browser then sees.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,18 +48,24 @@ export class AdminCenter {
     this.process = null;
   }
 
-  // One API call as the master admin; the parsed answer (or null).
-  async api(method, path, body) {
+  // One API call as the master admin (or the holder of `token`); the
+  // parsed answer (or null).
+  async api(method, path, body, token = this.masterToken) {
     const r = await fetch(this.url + path, {
       method,
       headers: {
-        Authorization: `Bearer ${this.masterToken}`,
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
     return r.status === 204 ? null : r.json();
+  }
+
+  // A bearer token of `name`'s, signed in with `password`.
+  async token(name, password) {
+    return (await this.api('POST', '/v1/tokens', { name, password }, '')).token;
   }
 
   stop() {
@@ -77,10 +83,11 @@ function readLog(path) {
 }
 
 // The real enforcer, enrolled with `code` into a folder of `ac`'s, then
-// running (polling every second). local() calls its local API (what the
-// customer's window uses) with the token from its state folder; stop()
-// ends it.
-export async function startEnforcer(ac, code, name, os = 'linux', zone = 'Europe/Berlin') {
+// running (polling every second) with `config` as its configuration file,
+// if given. local() calls its local API with the token from its state
+// folder; stop() ends it.
+export async function startEnforcer(ac, code, name, os = 'linux', zone = 'Europe/Berlin',
+  config = undefined) {
   const binary = process.env.CUSTODIAN_ENFORCER;
   if (!binary) throw new Error('set CUSTODIAN_ENFORCER (ctest does)');
   const state = join(ac.dir, `enforcer-${name}`);
@@ -89,8 +96,11 @@ export async function startEnforcer(ac, code, name, os = 'linux', zone = 'Europe
   { encoding: 'utf8' });
   if (enroll.status !== 0) throw new Error(`enforcer enroll failed: ${enroll.stderr}`);
   const log = join(ac.dir, `enforcer-${name}.err`);
-  const run = spawn('sh', ['-c', 'exec "$0" run --state-dir "$1" --poll-interval 1 2>"$2"',
-    binary, state, log], { stdio: 'ignore' });
+  const configFile = join(ac.dir, `enforcer-${name}.json`);
+  writeFileSync(configFile, JSON.stringify(config ?? {}));
+  const run = spawn('sh', ['-c',
+    'exec "$0" run --state-dir "$1" --poll-interval 1 --config "$3" 2>"$2"',
+    binary, state, log, configFile], { stdio: 'ignore' });
   const token = readFileSync(join(state, 'local-api-token'), 'utf8').trim();
   let local = '';
   for (let i = 0; i < 500 && !local; ++i) {
@@ -101,6 +111,8 @@ export async function startEnforcer(ac, code, name, os = 'linux', zone = 'Europe
   if (!local) throw new Error(`the enforcer did not start: ${readLog(log)}`);
   return {
     id: enroll.stdout.trim(),
+    state,
+    origin: local,
     async local(method, path, body) {
       const r = await fetch(local + path, {
         method,

@@ -4,21 +4,16 @@
 // German, a session that ended, CSRF refused, and no serious or critical
 // axe-core violation on any screen. Every screen is kept as a screenshot
 // in $CUSTODIAN_SCREENSHOTS (build/…/console-screenshots).
-import AxeBuilder from '@axe-core/playwright';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
 import { AdminCenter, kPassword, startEnforcer } from './admincenter.mjs';
+import { accessible, Browser, shot } from './browser.mjs';
 
-const screenshots = process.env.CUSTODIAN_SCREENSHOTS ?? 'console-screenshots';
 let ac;
 let browser;
 
 before(async () => {
-  mkdirSync(screenshots, { recursive: true });
   ac = await AdminCenter.start();
   await ac.api('POST', '/v1/groups', {
     id: 'g-support', name: 'Support',
@@ -33,28 +28,15 @@ before(async () => {
   await ac.api('POST', '/v1/admins', { name: 'alice', password: kPassword, scopes: ['g-support'] });
   await ac.api('PATCH', '/v1/admins/' + (await ac.api('GET', '/v1/admins')).items.find(
     (a) => a.name === 'admin').id, { password: kPassword });
-  browser = await chromium.launch({
-    executablePath: process.env.CUSTODIAN_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox'], // the tests may run as root
-  });
+  browser = await Browser.launch();
 });
 after(async () => {
   await browser?.close();
   ac?.stop();
 });
 
-// What any page reported against the Content-Security-Policy.
-const policyViolations = [];
-
 // A fresh browser profile (no cookies) speaking `locale`.
-async function newPage(locale = 'en-US') {
-  const context = await browser.newContext({ locale, baseURL: ac.url });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) policyViolations.push(m.text());
-  });
-  return page;
-}
+const newPage = (locale = 'en-US') => browser.newPage(locale, ac.url);
 async function signIn(page, name, { locale = 'en' } = {}) {
   await page.goto('/');
   const labels = locale === 'de' ? ['Name', 'Passwort', 'Anmelden'] : ['Name', 'Password', 'Sign in'];
@@ -62,16 +44,9 @@ async function signIn(page, name, { locale = 'en' } = {}) {
   await page.getByLabel(labels[1]).fill(kPassword);
   await page.getByRole('button', { name: labels[2] }).click();
 }
-// No axe-core violation of impact serious or critical on the page as it is.
-async function accessible(page, screen) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], `${screen} has axe violations`);
-}
 // The status a GET of `path` gets from the page, with its cookie.
 const statusAsPage = (page, path) =>
   page.evaluate(async (p) => (await fetch(p)).status, path);
-const shot = (page, name) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
 describe('the master admin', () => {
   test('signs in, sees the group tree and creates a group', async () => {
@@ -554,5 +529,5 @@ describe('settings', () => {
 });
 
 test('no page broke the Content-Security-Policy', () => {
-  assert.deepEqual(policyViolations, []);
+  assert.deepEqual(browser.policyViolations, []);
 });

@@ -76,7 +76,8 @@ struct Prompt {
   policy::Schedule schedule;
   std::optional<policy::EffectiveSchedule> effective_schedule;
   policy::Instant expires_at;
-  // kWindowsCredentials (R14): filled in for the customer.
+  // kWindowsCredentials, and kUnattendedAccess at_setup (R14): filled in
+  // for the customer.
   std::string prefill_user_name;
   std::string prefill_domain;
 };

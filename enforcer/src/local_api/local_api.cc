@@ -36,6 +36,14 @@ http::Response Answer(const Result<T>& result, value (*encode)(const T&)) {
   return result.ok() ? Json(encode(result.value())) : ToResponse(result.problem());
 }
 
+// What the customer's form shows filled in (R14).
+value Prefill(const Prompt& p) {
+  value prefill = value::object(true);
+  prefill["user_name"] = Str(p.prefill_user_name);
+  prefill["domain"] = Str(p.prefill_domain);
+  return prefill;
+}
+
 value EncodePrompt(const Prompt& p) {
   value o = value::object(true);
   o["id"] = Str(p.id);
@@ -48,16 +56,14 @@ value EncodePrompt(const Prompt& p) {
     o["credential_mode"] = Str(policy::AuthModeName(p.credential_mode));
     o["schedule"] = policy::EncodeSchedule(p.schedule);
     o["asks"] = at_setup ? value::array({Str("user_name"), Str("password")}) : value::array();
+    if (at_setup) o["prefill"] = Prefill(p);  // R14
     if (p.effective_schedule) {
       o["effective_schedule"] = policy::EncodeEffectiveSchedule(*p.effective_schedule);
     }
     o["expires_at"] = Str(policy::FormatRfc3339(p.expires_at));
   } else {
     o["asks"] = value::array({Str("password")});
-    value prefill = value::object(true);  // R14
-    prefill["user_name"] = Str(p.prefill_user_name);
-    prefill["domain"] = Str(p.prefill_domain);
-    o["prefill"] = prefill;
+    o["prefill"] = Prefill(p);  // R14
   }
   o["technician_name"] = Str(p.technician_name);
   o["message"] = Str(p.message);
@@ -84,6 +90,7 @@ value EncodeGrant(const GrantRow& g) {
   o["id"] = Str(g.id);
   o["request_id"] = Str(g.request_id);
   o["technician_id"] = Str(g.grant.technician_id);
+  o["technician_name"] = Str(g.technician_name);
   o["credential_mode"] = Str(policy::AuthModeName(g.grant.credential_mode));
   o["effective_schedule"] = policy::EncodeGrantSchedule(g.grant.schedule);
   o["state"] = Str(StateName(g.grant.state));
@@ -278,7 +285,11 @@ http::Response LocalApi::Customer(const http::Request& request, Caller caller) {
     out["items"] = Array(workflows_.Prompts(language), EncodePrompt);
     return Json(out);
   }
-  if (request.path == "/v1/overview" && get) return Json(EncodeOverview(workflows_.GetOverview()));
+  if (request.path == "/v1/overview" && get) {
+    value out = EncodeOverview(workflows_.GetOverview());
+    out["time_zone"] = Str(store_.Get("time_zone").value_or("UTC"));  // the customer's
+    return Json(out);
+  }
   const std::vector<std::string> s = http::PathSegments(request.path);
   const bool routed = post && s.size() >= 4 && s[0] == "v1" && !s[2].empty();
   if (!routed) return ToResponse(NotFound("no such route"));

@@ -55,9 +55,11 @@ RequestRow ReadRequest(SQLite::Statement& q) {
   return u;
 }
 
+// Never the sealed credentials; the technician's name from the request.
 constexpr const char* kGrantColumns =
     "id, request_id, technician_id, credential_mode, effective_schedule, state, user_name, "
-    "created_at, ended_at, ended_by";  // never the sealed credentials
+    "created_at, ended_at, ended_by, COALESCE((SELECT r.technician_name FROM unattended_requests "
+    "r WHERE r.id = grants.request_id), '') AS technician_name";
 
 GrantRow ReadGrant(SQLite::Statement& q) {
   const sql::SqliteRow row(q);
@@ -75,6 +77,7 @@ GrantRow ReadGrant(SQLite::Statement& q) {
   g.created_at = r.At("created_at");
   g.ended_at = r.MaybeAt("ended_at");
   g.ended_by = r.Text("ended_by");
+  g.technician_name = r.Text("technician_name");
   return g;
 }
 

@@ -102,6 +102,10 @@ std::vector<Prompt> Workflows::Prompts(Language language) {
     }
     p.message = UnattendedPromptText(language, p.credential_mode,
                                      Who(r.technician_name, r.technician_id), what);
+    if (p.credential_mode == policy::AuthMode::kAtSetup) {  // R7 with R14
+      p.prefill_user_name = options_.windows_user;
+      p.prefill_domain = options_.windows_domain;
+    }
     out.push_back(std::move(p));
   }
   for (const CredentialRequestRow& r : asked) {

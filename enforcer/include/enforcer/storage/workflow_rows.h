@@ -50,7 +50,8 @@ struct GrantRow {
   std::string user_name;  // at_setup: the Windows user the customer entered
   policy::Instant created_at;
   std::optional<policy::Instant> ended_at;
-  std::string ended_by;  // technician, admin, customer or expiry
+  std::string ended_by;         // technician, admin, customer or expiry
+  std::string technician_name;  // as the request named them (read only)
 };
 
 struct ConnectionRow {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Api, type Group, type Principal } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../layout/Field';
-import { useAction } from '../layout/useAction';
+import { useAction } from '../../../shared/useAction';
 import { GroupEditor } from './GroupEditor';
 import { groupTree } from './tree';
 

@@ -2,17 +2,14 @@
 // switchable, and remembered (a preference, not a secret).
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { fill, preferredLanguage as sharedPreferred } from '../../../shared/i18n';
 import { messages, type Language, type MessageKey } from './messages';
 
 export const languages = Object.keys(messages) as Language[];
 
 // The first of the browser's languages the console speaks, else English.
 export function preferredLanguage(preferences: readonly string[]): Language {
-  for (const p of preferences) {
-    const base = p.toLowerCase().split('-')[0];
-    if ((languages as string[]).includes(base)) return base as Language;
-  }
-  return 'en';
+  return sharedPreferred(preferences, languages);
 }
 
 // The message `key` in `language` with {parameters} filled in.
@@ -21,8 +18,7 @@ export function translate(
   key: MessageKey,
   params: Record<string, string> = {},
 ): string {
-  const text: string = messages[language][key] ?? messages.en[key];
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  return fill(messages[language][key] ?? messages.en[key], params);
 }
 
 export type Translate = (key: MessageKey, params?: Record<string, string>) => string;

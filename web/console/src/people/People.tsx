@@ -8,7 +8,7 @@ import {
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { Field } from '../layout/Field';
-import { useAction } from '../layout/useAction';
+import { useAction } from '../../../shared/useAction';
 
 // Which kinds of people a role manages: what the API lets it change.
 export function peopleKindsFor(role: Principal['role']): PeopleKind[] {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api, Key, Settings as SettingsDoc } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../layout/Field';
-import { useAction } from '../layout/useAction';
+import { useAction } from '../../../shared/useAction';
 
 type Unattended = NonNullable<SettingsDoc['unattended']>;
 const kModes = ['at_connection', 'at_setup'] as const;

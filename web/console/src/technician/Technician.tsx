@@ -13,7 +13,7 @@ import {
 } from '../../../shared/api/client';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../layout/Field';
-import { useAction } from '../layout/useAction';
+import { useAction } from '../../../shared/useAction';
 import { initialForm, requestBody, type RequestForm } from './schedule';
 
 type Reason = Decision['reasons'][number];

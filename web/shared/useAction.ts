@@ -2,7 +2,7 @@
 // errors land at their fields) and the last result, both cleared when the
 // next attempt starts.
 import { useState } from 'preact/hooks';
-import { ApiError } from '../../../shared/api/client';
+import { ApiError } from './api/client';
 
 export function useAction<T>() {
   const [error, setError] = useState<ApiError | null>(null);
