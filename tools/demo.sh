@@ -8,8 +8,10 @@
 #
 #   tools/demo.sh [--keep]
 #
-# The customer's side (their prompt, and the remote session's login screen)
-# talks to the enforcer's local API; here curl plays it. The operating
+# The customer answers the first prompt in their window (web/customer,
+# served by the enforcer), in headless Chromium (web/demo/customer-window.mjs);
+# the rest of the customer's side (further prompts, the remote session's
+# login screen) talks to the enforcer's local API, played by curl. The operating
 # system's part is played by two small scripts: the "OS action" that would
 # unlock or log on (it notes what it was asked and a hash of the password
 # it received, never the password) and the administrator-password check.
@@ -160,8 +162,14 @@ for _ in $(seq 100); do
 done
 note "English: $(customer win-pc GET /v1/prompts | jq -r '.items[0].message')"
 note "Deutsch: $(LANG_PROMPT=de customer win-pc GET /v1/prompts | jq -r '.items[0].message')"
-customer win-pc POST "/v1/prompts/$request/approve" \
-  '{"user_name":"maria","password":"Maria-Secret-1"}' >/dev/null
+if [[ -f $bin/share/custodian/customer/index.html && -d web/node_modules/playwright-core ]]; then
+  note "The customer opens their window (enforcer prompt) and types only the password:"
+  window=$("$bin/enforcer/enforcer" prompt --state-dir "$work/win-pc" --print | grep -o 'http://[^ ]*')
+  printf 'Maria-Secret-1' | node web/demo/customer-window.mjs "$window" | sed 's/^/    /'
+else
+  customer win-pc POST "/v1/prompts/$request/approve" \
+    '{"user_name":"maria","password":"Maria-Secret-1"}' >/dev/null
+fi
 for _ in $(seq 100); do
   grant=$(custodian unattended requests --json $anna | jq -r ".items[] | select(.id==\"$request\") | .grant_id // empty")
   [[ -n "$grant" ]] && break; sleep 0.1
