@@ -197,5 +197,45 @@ TEST_F(EnforcerProcesses, SighupReloadsItsConfiguration) {
   EXPECT_EQ(e.Kill(SIGTERM), 0);
 }
 
+// `enforcer prompt` gets a one-time URL of the running enforcer's window
+// (its port from local-api-url); without the token file, or with nothing
+// running, it says so; the window's configuration is checked with its
+// JSON pointer.
+TEST_F(EnforcerProcesses, PromptPrintsAOneTimeUrlOfTheRunningEnforcersWindow) {
+  EnforcerProcess e(*ac_, "pc-5", "windows");
+  const std::string prompt = std::string(CUSTODIAN_ENFORCER) + " prompt --print --state-dir ";
+  const CommandRun printed =
+      RunCommand("env -u DISPLAY -u WAYLAND_DISPLAY " + prompt + e.state_dir());
+  ASSERT_EQ(printed.exit_code, 0) << printed.output;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(e.port());
+  EXPECT_NE(printed.output.find(origin + "/#code="), std::string::npos) << printed.output;
+  const CommandRun again = RunCommand(prompt + e.state_dir());
+  EXPECT_NE(again.output, printed.output) << "a new code each time";
+  EXPECT_EQ(e.Kill(SIGTERM), 0);
+  const CommandRun stopped = RunCommand(prompt + e.state_dir());
+  EXPECT_EQ(stopped.exit_code, 1);
+  EXPECT_NE(stopped.output.find("does not answer"), std::string::npos) << stopped.output;
+  const CommandRun nowhere = RunCommand(prompt + (ac_->dir() / "nowhere").string());
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_NE(nowhere.output.find("no running enforcer here"), std::string::npos) << nowhere.output;
+
+  const std::string config = (ac_->dir() / "window.json").string();
+  std::ofstream(config) << R"({"prompt_notifier":"notify-send","window_dir":7})";
+  const CommandRun refused = RunCommand(std::string(CUSTODIAN_ENFORCER) + " run --state-dir " +
+                                        e.state_dir() + " --config " + config);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.output.find("/prompt_notifier: must be an array"), std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("/window_dir: must be a string"), std::string::npos)
+      << refused.output;
+  std::ofstream(config) << R"({"window_dir":"/nonexistent/customer"})";
+  const CommandRun missing = RunCommand(std::string(CUSTODIAN_ENFORCER) + " run --state-dir " +
+                                        e.state_dir() + " --config " + config);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("window_dir: /nonexistent/customer/index.html: missing"),
+            std::string::npos)
+      << missing.output;
+}
+
 }  // namespace
 }  // namespace custodian::testing
