@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 
 #include "admincenter/api.h"
@@ -13,6 +16,7 @@
 #include "admincenter/workflow_codec.h"
 #include "admincenter/workflows.h"
 #include "common/http_server.h"
+#include "common/logging.h"
 #include "policy/system_time_zones.h"
 
 namespace custodian::admincenter {
@@ -28,6 +32,10 @@ struct Daemon::Parts {
   Waiters waiters;  // parked command polls
   std::unique_ptr<Distribution> distribution;
   std::unique_ptr<Workflows> workflows;
+  // Push: after a policy change, publishes the new bundle once and wakes
+  // every parked poll, one round at a time (a burst of edits coalesces).
+  boost::asio::thread_pool publisher{1};
+  std::atomic<bool> publishing{false};
   std::unique_ptr<Api> api;
   std::unique_ptr<http::Server> server;
   std::string host;
@@ -38,6 +46,21 @@ struct Daemon::Parts {
 };
 
 namespace {
+
+// A new bundle for the policy now stored, and every parked command poll
+// woken to tell its endpoint (Api::PollCommands).
+void Publish(Daemon::Parts& p) {
+  p.publishing = false;  // a change from now on publishes again
+  try {
+    const auto bundle = p.distribution->CurrentBundle();
+    if (!bundle.ok())
+      spdlog::error(logging::Line("publish_failed", {{"error", bundle.problem().detail}}));
+  } catch (const StorageError& e) {
+    spdlog::error(
+        logging::Line("publish_failed", {{"error", e.what()}}));  // the next poll issues it
+  }
+  p.waiters.NotifyAll();
+}
 
 // What another replica changed (storage.h, Change), forgotten here too.
 void Forget(Daemon::Parts& p, const Change& change) {
@@ -94,6 +117,11 @@ std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, st
   p->distribution =
       std::make_unique<Distribution>(*p->storage, clock, policies, *p->keys, p->waiters);
   p->workflows = std::make_unique<Workflows>(*p->storage, clock, policies, p->waiters);
+  p->service->SetPolicyObserver([&parts = *p] {
+    if (!parts.publishing.exchange(true)) {
+      boost::asio::post(parts.publisher, [&parts] { Publish(parts); });
+    }
+  });
   p->distribution->SetEventObserver(
       [&w = *p->workflows](Repositories& tx, const std::string& endpoint_id,
                            const EndpointEvent& event,

@@ -98,6 +98,34 @@ TEST_F(EnforcerProcesses, ReceivesTheBundleAndFollowsPolicyEdits) {
   EXPECT_EQ(e.Kill(SIGTERM), 0) << "SIGTERM stops it cleanly";
 }
 
+// Push: a policy edit reaches an enforcer that polls for bundles once an
+// hour, through its parked command poll, and the admin center knows the
+// version it applied without waiting for a bundle poll.
+TEST_F(EnforcerProcesses, APolicyEditIsPushedToAnEnforcerThatPollsHourly) {
+  EnforcerProcess e(*ac_, "pc-6", "windows", {"--poll-interval", "3600", "--command-wait", "30"});
+  ASSERT_TRUE(e.WaitFor([](const value& s) { return Version(s) > 0; })) << e.log();
+  auto reported = [&] {
+    const value list = ac_->Request("GET", "/v1/endpoints", ac_->master_token()).json();
+    const value& v = list.at("items").at(0).at("bundle_version");
+    return v.is_null() ? int64_t{0} : v.as_number().to_int64();
+  };
+  const int64_t first = Version(e.Status());
+  EXPECT_TRUE(e.WaitFor([&](const value&) { return reported() == first; }))
+      << "the version applied at start is reported at once";
+  for (int edit = 0; edit < 3; ++edit) {
+    const int64_t before = Version(e.Status());
+    ASSERT_EQ(ac_->Request("PATCH", "/v1/groups/g-sup", ac_->master_token(),
+                           std::string(R"({"permissions":{"unattended_access":)") +
+                               (edit % 2 == 0 ? "false" : "true") + "}}")
+                  .status,
+              200u);
+    ASSERT_TRUE(e.WaitFor([&](const value& s) { return Version(s) > before; })) << e.log();
+    const value decision = e.Local("POST", "/v1/decisions", DecisionRequest(technician_)).json();
+    EXPECT_EQ(decision.at("effect").as_string(), edit % 2 == 0 ? "deny" : "allow");
+    EXPECT_TRUE(e.WaitFor([&](const value& s) { return reported() == Version(s); }));
+  }
+}
+
 TEST_F(EnforcerProcesses, ASyncCommandBringsAnEditAtOnce) {
   EnforcerProcess e(*ac_, "pc-2", "linux",
                     {"--poll-interval", "3600", "--command-wait", "30"});  // polls only at start

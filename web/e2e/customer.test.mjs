@@ -35,7 +35,9 @@ before(async () => {
   // The notifier gets the prompt's text as its argument and the window's
   // one-time URL on stdin.
   notifier = join(ac.dir, 'notifier.sh');
-  writeFileSync(notifier, '#!/bin/sh\ncat > "$0.url"\nprintf "%s\\n" "$1" > "$0.text"\n');
+  // The URL's file appears last, whole (renamed into place).
+  writeFileSync(notifier,
+    '#!/bin/sh\nprintf "%s\\n" "$1" > "$0.text"\ncat > "$0.tmp" && mv "$0.tmp" "$0.url"\n');
   chmodSync(notifier, 0o700);
   const { code } = await ac.api('POST', '/v1/enrollment-codes', { ttl_minutes: 5 });
   pc = await startEnforcer(ac, code, 'pc-anna', 'windows', 'Europe/Vienna', {
@@ -76,6 +78,10 @@ async function openWindow(locale) {
   return page;
 }
 
+// The window's card of the prompt `id` (an unattended or credential
+// request's id), whatever else waits beside it.
+const promptCard = (page, id) => page.locator(`section[aria-labelledby="prompt-${id}"]`);
+
 // The technician's side, through the admin center's API.
 async function openSession() {
   return (await ac.api('POST', '/v1/sessions', { endpoint_id: pc.id, type: 'applet' }, tina)).id;
@@ -106,7 +112,8 @@ describe('the customer', () => {
     await page.goto(readFileSync(url, 'utf8').trim());
     await page.waitForURL((u) => u.hash === '');
     assert.ok(!page.url().includes('code='), 'the code left the address bar');
-    const prompt = page.getByRole('region', { name: 'Unattended access for tina' });
+    const prompt = promptCard(page, request);
+    assert.equal(await prompt.getByRole('heading').textContent(), 'Unattended access for tina');
     // Exactly what approving creates, in the customer's zone (R7).
     await assert.doesNotReject(prompt.getByText(/3 days\)/).waitFor());
     assert.match(await prompt.textContent(), /Europe\/Vienna/);
@@ -135,7 +142,7 @@ describe('the customer', () => {
   test('allows access with their own credentials, only the password typed (R7, R14)', async () => {
     const page = await openWindow();
     const request = await requestUnattended('at_setup');
-    const prompt = page.getByRole('region', { name: 'Unattended access for tina' });
+    const prompt = promptCard(page, request);
     await prompt.waitFor();
     assert.equal(await prompt.getByLabel('User name').inputValue(), 'anna');
     await prompt.getByLabel('Password').fill('Customer-Pa55');
@@ -161,9 +168,10 @@ describe('the customer', () => {
       if (s?.screen_viewing) break;
       await sleep(50);
     }
-    await ac.api('POST', `/v1/sessions/${session}/credential-requests`, {}, tina);
-    const prompt = page.getByRole('region', { name: 'Your Windows credentials for tina' });
+    const asked = await ac.api('POST', `/v1/sessions/${session}/credential-requests`, {}, tina);
+    const prompt = promptCard(page, asked.id);
     await prompt.waitFor();
+    assert.equal(await prompt.getByRole('heading').textContent(), 'Your Windows credentials for tina');
     assert.match(await prompt.textContent(), /User name: anna · Domain: HOME/);
     await accessible(page, 'windows credentials');
     await shot(page, 'windows-credentials');
@@ -182,7 +190,7 @@ describe('the customer', () => {
   test('denies a request', async () => {
     const page = await openWindow();
     const request = await requestUnattended('at_connection');
-    const prompt = page.getByRole('region', { name: 'Unattended access for tina' });
+    const prompt = promptCard(page, request);
     await prompt.getByRole('button', { name: 'Deny' }).click();
     await assert.doesNotReject(
       page.getByRole('status').getByText('You denied the request of tina.').waitFor());
@@ -194,7 +202,8 @@ describe('the customer', () => {
     const page = await openWindow('de-DE');
     const request = await requestUnattended('at_connection');
     await assert.doesNotReject(page.getByRole('heading', { name: 'Wartet auf Ihre Antwort' }).waitFor());
-    const prompt = page.getByRole('region', { name: 'Unbeaufsichtigter Zugriff für tina' });
+    const prompt = promptCard(page, request);
+    await prompt.getByRole('heading', { name: 'Unbeaufsichtigter Zugriff für tina' }).waitFor();
     await assert.doesNotReject(prompt.getByText(/bittet um unbeaufsichtigten Zugriff/).waitFor());
     await accessible(page, 'German');
     await shot(page, 'german');
@@ -225,7 +234,7 @@ describe('the window refuses', () => {
     // The customer has the window open (their browser holds its cookie)...
     const window = await openWindow();
     const request = await requestUnattended('at_connection');
-    await window.getByRole('region', { name: 'Unattended access for tina' }).waitFor();
+    await promptCard(window, request).waitFor();
     const prompt = await pc.prompt((p) => p.id === request);
     // ...and visits a page of another origin on the same machine (the admin
     // center's port: same site, so SameSite lets the cookie go along).
@@ -251,8 +260,7 @@ describe('the window refuses', () => {
     const page = await newPage();
     await page.goto(`${pc.origin}/#code=${code}`);
     await assert.doesNotReject(page.getByRole('heading', { name: 'Waiting for your answer' }).waitFor());
-    await page.getByRole('region', { name: 'Unattended access for tina' })
-      .getByRole('button', { name: 'Deny' }).click();
+    await promptCard(page, request).getByRole('button', { name: 'Deny' }).click();
     await page.getByRole('status').waitFor();
     await window.context().close();
     await page.context().close();

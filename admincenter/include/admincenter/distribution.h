@@ -79,6 +79,14 @@ struct EventBatchResult {
   int64_t last_seq = 0;
 };
 
+// What a command poll answers an endpoint that holds an older bundle: the
+// version to fetch, within a random delay below `fetch_within`, so that
+// thousands woken at once do not all fetch in the same millisecond.
+struct BundleHint {
+  int64_t version = 0;
+  std::chrono::milliseconds fetch_within{0};
+};
+
 class Distribution {
  public:
   // Bundles are issued on what `policies` holds, signed by `keys`; parked
@@ -90,6 +98,13 @@ class Distribution {
   Result<BundleEnvelope> CurrentBundle();
   // An endpoint fetched the bundle saying it holds `held_version`.
   void Seen(const Principal& endpoint, std::optional<int64_t> held_version);
+  // Push (DESIGN.md §9): the endpoint `endpoint_id`, polling for commands,
+  // says it applied bundle `held` (0: none yet), which is recorded as
+  // Seen. The current bundle's version and how long the endpoint should
+  // spread its fetch over, when it holds another; nullopt when it holds
+  // the current one.
+  Result<std::optional<BundleHint>> NewerBundle(const Principal& endpoint,
+                                                const std::string& endpoint_id, int64_t held);
 
   // A one-time code valid for `ttl_minutes`.
   Result<EnrollmentCode> CreateEnrollmentCode(const Principal& actor, int ttl_minutes);

@@ -168,6 +168,9 @@ class Service {
   // Called after a committed write that changed the policy (here, or on
   // another replica).
   void InvalidatePolicy();
+  // Called after every InvalidatePolicy (a policy write here, or another
+  // replica's heard), outside any lock: push's trigger. Set before serving.
+  void SetPolicyObserver(std::function<void()> f) { policy_changed_ = std::move(f); }
   // Called after a committed write that changed principals or tokens.
   void InvalidateAuthentication();
 
@@ -206,6 +209,7 @@ class Service {
   std::mutex snapshot_mutex_;
   std::shared_ptr<const PolicySnapshot> snapshot_;
   uint64_t policy_generation_ = 0;
+  std::function<void()> policy_changed_;
   Counters counters_;
   // Token hash -> principal, for tokens seen recently. Exact, not timed:
   // every write to principals or tokens clears it, and expiry is checked

@@ -87,24 +87,50 @@ std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
     }
     wait = std::stoi(w);
   }
+  // The bundle the endpoint applied (0: none), when it says (push).
+  std::optional<int64_t> held;
+  if (auto it = c.request.query.find("bundle"); it != c.request.query.end()) {
+    const std::string& b = it->second;
+    if (b.empty() || b.size() > 18 ||
+        !std::all_of(b.begin(), b.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      return ToResponse(Invalid(
+          "/bundle", "query parameter bundle must be the version of the bundle held (0: none)"));
+    }
+    held = std::stoll(b);
+  }
   const Principal who = c.who();
   const std::string id = c.params.at("id");
-  auto answer = [](const Result<std::vector<CommandRecord>>& r) {
-    if (!r.ok()) return ToResponse(r.problem());
-    if (r.value().empty()) return Json(204, value::null());
-    return Json(200, Items(r.value()));
+  // An endpoint that holds an older bundle is told at once, before its
+  // commands: it fetches the bundle and polls again with the new version.
+  auto answer = [this, who, id, held]() {
+    if (held) {
+      const auto newer = distribution_.NewerBundle(who, id, *held);
+      if (!newer.ok()) return std::optional(ToResponse(newer.problem()));
+      if (newer.value().has_value()) {
+        value hint = value::object(true);
+        hint["version"] = value::number(newer.value()->version);
+        hint["fetch_within_ms"] =
+            value::number(static_cast<int64_t>(newer.value()->fetch_within.count()));
+        value out = value::object(true);
+        out["items"] = value::array();
+        out["bundle"] = hint;
+        return std::optional(Json(200, out));
+      }
+    }
+    const Result<std::vector<CommandRecord>> r = distribution_.PendingCommands(who, id);
+    if (!r.ok()) return std::optional(ToResponse(r.problem()));
+    if (r.value().empty()) return std::optional<http::Response>();
+    return std::optional(Json(200, Items(r.value())));
   };
-  // Read the version before looking, so a command queued in between wakes
-  // the park at once.
+  // Read the version before looking, so a command queued (or a bundle
+  // published) in between wakes the park at once.
   const uint64_t seen = distribution_.waiters().Version(id);
-  const Result<std::vector<CommandRecord>> now = distribution_.PendingCommands(who, id);
-  if (!now.ok() || !now.value().empty() || wait == 0) return answer(now);
-  distribution_.waiters().Park(id, seen, std::chrono::seconds(wait),
-                               [this, who, id, answer, later = std::move(later)](bool) {
-                                 boost::asio::post(readers_, [this, who, id, answer, later] {
-                                   later(answer(distribution_.PendingCommands(who, id)));
-                                 });
-                               });
+  if (auto now = answer(); now || wait == 0) return now ? *now : Json(204, value::null());
+  distribution_.waiters().Park(
+      id, seen, std::chrono::seconds(wait), [this, answer, later = std::move(later)](bool) {
+        boost::asio::post(readers_,
+                          [answer, later] { later(answer().value_or(Json(204, value::null()))); });
+      });
   return std::nullopt;
 }
 

@@ -245,7 +245,9 @@ std::vector<Route> ApiRoutes() {
                nullptr});
   r.push_back({verb::get, "/v1/endpoints/{id}/commands", kEndpointRole,
                "Long-poll (?wait=S, at most 60) for the endpoint's unacknowledged commands; 204 "
-               "when none came",
+               "when none came. With ?bundle=V (the version applied, 0 for none) it also "
+               "reports that version, and answers at once with the current one in `bundle` "
+               "while V is another (push)",
                false, 200, nullptr, nullptr});
   r.push_back({verb::post, "/v1/endpoints/{id}/commands/ack", kEndpointRole,
                "Acknowledge commands: they are not delivered again", true, 200,

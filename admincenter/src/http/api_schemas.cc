@@ -290,7 +290,10 @@ value ApiSchemas() {
                          {"body", Type("object")},
                          {"created_at", Text("date-time")}},
                         {"id", "type", "created_at"});
-  s["CommandList"] = ListOf("Command");
+  s["CommandList"] =
+      Object({{"items", Array(Ref("Command"))}, {"bundle", Ref("BundleHint")}}, {"items"});
+  s["BundleHint"] = Object({{"version", Integer(1)}, {"fetch_within_ms", Integer(0)}},
+                           {"version", "fetch_within_ms"});
   s["CommandAck"] = Object({{"ids", Array(Text())}}, {"ids"});
   s["CommandAckResult"] = Object({{"acked", Integer(0)}}, {"acked"});
   value actor = Object({{"kind", Text()}, {"id", Text()}}, {"kind", "id"});

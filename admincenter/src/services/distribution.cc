@@ -15,6 +15,10 @@ namespace {
 
 // A poll refreshes last_seen in the database at most this often.
 constexpr std::chrono::seconds kSeenWriteInterval{60};
+// The rate endpoints woken by a new bundle are asked to spread their
+// fetches to (4 per millisecond), and the longest spread.
+constexpr int64_t kFetchesPerMs = 4;
+constexpr std::chrono::milliseconds kMaxFetchSpread{5000};
 
 }  // namespace
 
@@ -104,6 +108,22 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
   std::lock_guard lock(mutex_);
   cache_ = Cached{snapshot, keys_generation, r.value()};
   return r;
+}
+
+Result<std::optional<BundleHint>> Distribution::NewerBundle(const Principal& endpoint,
+                                                            const std::string& endpoint_id,
+                                                            int64_t held) {
+  if (!IsSelf(endpoint, endpoint_id)) return NotFound("no such endpoint");
+  Seen(endpoint, held > 0 ? std::optional<int64_t>(held) : std::nullopt);
+  Result<BundleEnvelope> current = CurrentBundle();
+  if (!current.ok()) return current.problem();
+  if (current.value().version == held) return std::optional<BundleHint>();
+  // Spread over the polls parked here: 1,000 within a quarter second,
+  // 10,000 within 2.5 s, never more than kMaxFetchSpread.
+  const auto spread = std::min<std::chrono::milliseconds>(
+      kMaxFetchSpread,
+      std::chrono::milliseconds(static_cast<int64_t>(waiters_.parked()) / kFetchesPerMs));
+  return std::optional<BundleHint>(BundleHint{current.value().version, spread});
 }
 
 void Distribution::Seen(const Principal& endpoint, std::optional<int64_t> held_version) {

@@ -108,9 +108,12 @@ std::shared_ptr<const PolicySnapshot> Service::Snapshot() {
 }
 
 void Service::InvalidatePolicy() {
-  std::lock_guard lock(snapshot_mutex_);
-  ++policy_generation_;
-  snapshot_.reset();
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    ++policy_generation_;
+    snapshot_.reset();
+  }
+  if (policy_changed_) policy_changed_();
 }
 
 std::optional<Principal> Service::Authenticate(const std::string& token) {

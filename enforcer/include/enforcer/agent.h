@@ -3,8 +3,11 @@
 // - sync: polls GET /v1/policy/bundle with If-None-Match every
 //   poll_interval (and at once on a "sync" command), offering new bundles
 //   to the BundleHolder; on failure retries with exponential backoff;
-// - commands: long-polls GET /v1/endpoints/{id}/commands?wait=S, carries
-//   out each command, records it and acknowledges it;
+// - commands: long-polls GET /v1/endpoints/{id}/commands?wait=S&bundle=V,
+//   carries out each command, records it and acknowledges it. V, the
+//   bundle applied, tells the admin center at once; an answer that names
+//   a newer bundle (push) makes it fetch that one, after the random delay
+//   the answer allows, and poll again once it is applied;
 // - upload: sends the endpoint's unsent events in batches whenever new
 //   ones are appended (and retries with backoff): at-least-once, and the
 //   admin center drops repeats by event id, so nothing is lost or doubled
@@ -71,6 +74,9 @@ class Agent {
   // The admin center at `url` failed (`why`): move on to the next one.
   void Failed(const std::string& url, const std::string& why);
   bool UploadOnce();
+  // Push: fetches bundle `version`, which a command poll named, within a
+  // random part of `within`; false when stopping.
+  bool FetchPushed(int64_t version, std::chrono::milliseconds within);
   // Waits up to `d` or until stopping or `flag` is set (then clears it);
   // false when stopping.
   bool Sleep(std::chrono::milliseconds d, bool* flag = nullptr);
@@ -90,6 +96,7 @@ class Agent {
   bool stopping_ = false;
   bool sync_requested_ = false;
   bool upload_requested_ = false;
+  uint64_t syncs_ = 0;  // bundle polls done, for FetchPushed to wait on
   Config config_;
   std::optional<policy::Instant> last_sync_;
   std::string last_error_;

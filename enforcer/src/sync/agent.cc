@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <random>
 
 #include "common/crypto.h"
 #include "common/logging.h"
@@ -221,7 +222,13 @@ void Agent::SyncLoop() {
   std::chrono::milliseconds backoff = kMinBackoff;
   for (;;) {
     std::chrono::milliseconds wait;
-    if (SyncOnce()) {
+    const bool synced = SyncOnce();
+    {
+      std::lock_guard lock(mutex_);
+      ++syncs_;
+    }
+    wake_.notify_all();
+    if (synced) {
       backoff = kMinBackoff;
       std::lock_guard lock(mutex_);
       wait = std::chrono::seconds(config_.poll_interval_seconds);
@@ -232,6 +239,25 @@ void Agent::SyncLoop() {
     }
     if (!Sleep(wait, &sync_requested_)) return;
   }
+}
+
+bool Agent::FetchPushed(int64_t version, std::chrono::milliseconds within) {
+  if (within.count() > 0) {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    const auto delay = std::uniform_int_distribution<int64_t>(0, within.count() - 1)(random);
+    if (!Sleep(std::chrono::milliseconds(delay))) return false;
+  }
+  // A bundle poll under way may have started before the change: a few
+  // rounds, then the caller polls again (and is told again).
+  for (int round = 0; round < 3 && bundles_.held_version() != version; ++round) {
+    std::unique_lock lock(mutex_);
+    const uint64_t before = syncs_;
+    sync_requested_ = true;
+    wake_.notify_all();
+    wake_.wait_for(lock, std::chrono::seconds(40), [&] { return stopping_ || syncs_ != before; });
+    if (stopping_) return false;
+  }
+  return true;
 }
 
 void Agent::CommandLoop() {
@@ -250,13 +276,22 @@ void Agent::CommandLoop() {
       cfg.set_timeout(std::chrono::seconds(wait + 15));
       custodian::http::ApplyClientTls(tls_, cfg);
       http::client::http_client client(url, cfg);
+      const std::string query = "?wait=" + std::to_string(wait) +
+                                "&bundle=" + std::to_string(bundles_.held_version().value_or(0));
       http::http_response resp =
-          client
-              .request(Authorized(http::methods::GET, path + "?wait=" + std::to_string(wait)),
-                       cancel_.get_token())
-              .get();
+          client.request(Authorized(http::methods::GET, path + query), cancel_.get_token()).get();
       if (resp.status_code() == http::status_codes::OK) {
         const value list = resp.extract_json(true).get();
+        if (list.has_field("bundle")) {
+          const value& hint = list.at("bundle");
+          const int64_t version = hint.at("version").as_number().to_int64();
+          if (!FetchPushed(version, std::chrono::milliseconds(
+                                        hint.at("fetch_within_ms").as_number().to_int64()))) {
+            return;
+          }
+          // Not applied (refused, or not reached): poll again later.
+          if (bundles_.held_version() != version) throw std::runtime_error("pushed bundle");
+        }
         value ids = value::array();
         std::size_t n = 0;
         for (const value& c : list.at("items").as_array()) {
@@ -279,13 +314,15 @@ void Agent::CommandLoop() {
           }
           ids[n++] = c.at("id");
         }
-        EventsAppended();
-        value ack = value::object();
-        ack["ids"] = ids;
-        http::http_request req = Authorized(http::methods::POST, path + "/ack");
-        req.set_body(ack);
-        const auto code = client.request(req, cancel_.get_token()).get().status_code();
-        if (code != http::status_codes::OK) throw std::runtime_error("ack failed");
+        if (n > 0) {
+          EventsAppended();
+          value ack = value::object();
+          ack["ids"] = ids;
+          http::http_request req = Authorized(http::methods::POST, path + "/ack");
+          req.set_body(ack);
+          const auto code = client.request(req, cancel_.get_token()).get().status_code();
+          if (code != http::status_codes::OK) throw std::runtime_error("ack failed");
+        }
       } else if (resp.status_code() != http::status_codes::NoContent) {
         if (custodian::http::Failover::Retriable(resp.status_code())) {
           Failed(url, std::to_string(resp.status_code()));
