@@ -9,7 +9,6 @@
 // One thread drives all N connections asynchronously (Boost.Beast); setup
 // and probes use blocking calls on the main thread.
 #include <cpprest/json.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio.hpp>
@@ -25,37 +24,12 @@
 #include <utility>  // before Boost.Asio's awaitable.hpp, which uses std::exchange
 #include <vector>
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+#include "bench_http.h"
+
+// asio, beast, http, tcp, Clock, Blocking, Parked, RaiseFileLimit
+using namespace custodian::bench;
 
 namespace {
-
-struct Blocking {
-  asio::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  explicit Blocking(uint16_t port) {
-    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  }
-  http::response<http::string_body> Call(http::verb method, const std::string& target,
-                                         const std::string& token, const std::string& body = "") {
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-    if (method == http::verb::post) {
-      req.set(http::field::content_type, "application/json");
-      req.body() = body;
-    }
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    return res;
-  }
-};
 
 struct Poll : std::enable_shared_from_this<Poll> {
   Poll(asio::io_context& ioc, std::string id, std::string token)
@@ -129,12 +103,6 @@ void Report(const std::string& what, std::vector<double> ms) {
             << ms[p99] << " ms, max " << ms.back() << " ms\n";
 }
 
-long Parked(Blocking& b) {
-  const std::string metrics = b.Call(http::verb::get, "/metrics", "").body();
-  const auto at = metrics.find("\ncustodian_parked_long_polls ");
-  return at == std::string::npos ? -1 : std::stol(metrics.substr(at + 29));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -148,10 +116,7 @@ int main(int argc, char** argv) {
   const std::vector<int> server_pids = Numbers(argv[3]);
   const int n = argc > 4 ? std::stoi(argv[4]) : 5000;
   const int probes = argc > 5 ? std::stoi(argv[5]) : 20;
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
+  RaiseFileLimit();
 
   Blocking setup(port);
   std::vector<std::pair<std::string, std::string>> endpoints;  // id, token

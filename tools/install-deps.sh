@@ -14,6 +14,7 @@ packages=(
   libhowardhinnant-date-dev               # IANA zone rules from the system zoneinfo
   tzdata openssl
   libssl-dev                              # Ed25519, SHA-256, random tokens, TLS
+  zlib1g-dev                              # gzip-encoded bundles
   libsqlitecpp-dev libsqlite3-dev sqlite3 # storage (sqlite3: benchmark yardstick)
   libpq-dev                               # the PostgreSQL engine (libpq)
   postgresql-15                           # the tests' real server (tests/support/postgres.sh)

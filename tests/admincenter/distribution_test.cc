@@ -5,10 +5,12 @@
 // endpoint events that are idempotent, chained, and audited with gaps.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
 
 #include "common/audit_chain.h"
 #include "common/crypto.h"
+#include "common/gzip.h"
 #include "policy/time.h"
 #include "support/admincenter_process.h"
 
@@ -87,6 +89,42 @@ TEST_F(Distribution, EnrollmentCodesWorkOnceAndInputIsChecked) {
   EXPECT_NE(audit.find(R"("action":"endpoint.enroll")"), std::string::npos);
   EXPECT_NE(audit.find(R"("outcome":"denied")"), std::string::npos);  // the reused code
   EXPECT_EQ(audit.find(code), std::string::npos) << "the code itself is never recorded";
+}
+
+// Issue 15.3: gzip where the endpoint accepts it, the same envelope once
+// inflated, a weak ETag that If-None-Match still matches.
+TEST_F(Distribution, BundlesAreServedGzipWhereAccepted) {
+  const Endpoint e = Enroll("gzip-pc");
+  const HttpResult plain = ac_->Request("GET", "/v1/policy/bundle", e.token);
+  ASSERT_EQ(plain.status, 200u);
+  EXPECT_EQ(plain.headers.count("Content-Encoding"), 0u);
+  EXPECT_EQ(plain.headers.at("Vary"), "Accept-Encoding");
+  const std::string etag = plain.headers.at("ETag");
+  const auto body = ac_->dir() / "bundle.gz";
+  const auto head = ac_->dir() / "bundle.headers";
+  const auto fetched = testing::RunCommand(
+      "curl -sS -H 'Authorization: Bearer " + e.token + "' -H 'Accept-Encoding: gzip' -D " +
+      head.string() + " -o " + body.string() + " " + ac_->url() + "/v1/policy/bundle");
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.output;
+  const std::string headers = testing::Slurp(head.string());
+  EXPECT_NE(headers.find("Content-Encoding: gzip"), std::string::npos) << headers;
+  EXPECT_NE(headers.find("ETag: W/" + etag), std::string::npos) << headers;
+  std::ifstream in(body, std::ios::binary);
+  const std::string packed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_LT(packed.size(), plain.body.size());
+  EXPECT_EQ(Gunzip(packed, 64u << 20), plain.body);
+  for (const std::string& held : {etag, "W/" + etag}) {
+    EXPECT_EQ(ac_->Request("GET", "/v1/policy/bundle", e.token, "", "application/json",
+                           {{"If-None-Match", held}, {"Accept-Encoding", "gzip"}})
+                  .status,
+              304u)
+        << held;
+  }
+  // Refused explicitly: the envelope as it is.
+  const HttpResult refused = ac_->Request("GET", "/v1/policy/bundle", e.token, "",
+                                          "application/json", {{"Accept-Encoding", "gzip;q=0"}});
+  EXPECT_EQ(refused.headers.count("Content-Encoding"), 0u);
+  EXPECT_EQ(refused.body, plain.body);
 }
 
 TEST_F(Distribution, BundlesAreSignedVersionedAndServedWithETags) {

@@ -37,6 +37,9 @@ struct BundleEnvelope {
   int64_t version = 0;
   std::string envelope;  // JSON text as served
   policy::Instant renew_at{};
+  // The envelope gzip-compressed, made once per version (Content-Encoding:
+  // gzip for the endpoints that accept it).
+  std::shared_ptr<const std::string> gzip;
 };
 
 // What enrollment and the command queue take and answer, decoded and

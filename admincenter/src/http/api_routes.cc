@@ -15,6 +15,7 @@
 #include "admincenter/group_codec.h"
 #include "admincenter/principal_codec.h"
 #include "admincenter/workflow_codec.h"
+#include "common/gzip.h"
 #include "common/text.h"
 #include "http/api_parts.h"
 
@@ -41,15 +42,24 @@ http::Response BundleResponse(Call& c) {
     }
     c.distribution.Seen(c.who(), version);
   }
+  // gzip where the caller accepts it, with the weak ETag a recoding gets
+  // (RFC 9110 §8.8.1); If-None-Match compares weakly, so either matches.
+  const bool gzip = b.value().gzip && AcceptsGzip(c.request.Header("accept-encoding"));
   http::Response r;
-  r.headers.push_back({"ETag", etag});
+  r.headers.push_back({"ETag", gzip ? "W/" + etag : etag});
   r.headers.push_back({"Cache-Control", "no-cache"});
-  if (held == etag) {
+  r.headers.push_back({"Vary", "Accept-Encoding"});
+  if (held == etag || held == "W/" + etag) {
     r.status = 304;
     r.content_type.clear();
     return r;
   }
-  r.body = b.value().envelope;
+  if (gzip) {
+    r.headers.push_back({"Content-Encoding", "gzip"});
+    r.body = *b.value().gzip;
+  } else {
+    r.body = b.value().envelope;
+  }
   return r;
 }
 

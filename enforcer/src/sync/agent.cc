@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/crypto.h"
+#include "common/gzip.h"
 #include "common/logging.h"
 
 namespace custodian::enforcer {
@@ -16,6 +17,8 @@ namespace http = web::http;
 namespace {
 
 constexpr std::size_t kEventBatch = 500;
+// A bundle larger than this once inflated is refused (a gzip bomb).
+constexpr std::size_t kMaxBundleBytes = 64u << 20;
 constexpr std::chrono::milliseconds kMinBackoff{500};
 constexpr std::chrono::milliseconds kMaxBackoff{30000};
 
@@ -144,10 +147,20 @@ bool Agent::SyncOnce() {
   http::http_request req = Authorized(http::methods::GET, "/v1/policy/bundle");
   if (auto v = bundles_.held_version())
     req.headers().add("If-None-Match", "\"" + std::to_string(*v) + "\"");
+  req.headers().add("Accept-Encoding", "gzip");
   try {
     http::http_response resp = client.request(req, cancel_.get_token()).get();
     const auto code = resp.status_code();
-    const std::string body = resp.extract_string(true).get();
+    const std::vector<unsigned char> bytes = resp.extract_vector().get();
+    std::string body(bytes.begin(), bytes.end());
+    if (resp.headers().has("Content-Encoding")) {
+      if (resp.headers()["Content-Encoding"] != "gzip") {
+        throw std::runtime_error("the bundle came in an unknown Content-Encoding");
+      }
+      auto inflated = Gunzip(body, kMaxBundleBytes);
+      if (!inflated) throw std::runtime_error("the gzip-encoded bundle is damaged or too large");
+      body = std::move(*inflated);
+    }
     const policy::Instant wall = wall_();
     // The mark ran ahead of the clock (it jumped forward and back): every
     // bundle would look expired. Ask the admin center for the true time.
