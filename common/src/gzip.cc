@@ -27,7 +27,7 @@ std::string_view Trim(std::string_view s) {
 
 std::string Gzip(std::string_view data) {
   z_stream z{};
-  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, kGzipWindow, 9, Z_DEFAULT_STRATEGY) !=
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindow, 9, Z_DEFAULT_STRATEGY) !=
       Z_OK) {
     throw std::runtime_error("zlib: deflateInit2 failed");
   }

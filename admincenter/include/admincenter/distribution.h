@@ -35,7 +35,8 @@ inline constexpr const char* kTimeProofKind = "custodian.time/1";
 
 struct BundleEnvelope {
   int64_t version = 0;
-  std::string envelope;  // JSON text as served
+  // JSON text as served; shared, since every fetch would copy megabytes.
+  std::shared_ptr<const std::string> envelope;
   policy::Instant renew_at{};
   // The envelope gzip-compressed, made once per version (Content-Encoding:
   // gzip for the endpoints that accept it).

@@ -58,7 +58,7 @@ http::Response BundleResponse(Call& c) {
     r.headers.push_back({"Content-Encoding", "gzip"});
     r.body = *b.value().gzip;
   } else {
-    r.body = b.value().envelope;
+    r.body = *b.value().envelope;
   }
   return r;
 }

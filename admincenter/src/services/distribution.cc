@@ -64,7 +64,9 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
       if (latest->policy_hash == policy_hash && latest->keys_hash == keys_hash) {
         const policy::Instant renew_at =
             latest->issued_at + (latest->expires_at - latest->issued_at) / 2;
-        if (now < renew_at) return BundleEnvelope{last, latest->envelope, renew_at, nullptr};
+        if (now < renew_at)
+          return BundleEnvelope{last, std::make_shared<const std::string>(latest->envelope),
+                                renew_at, nullptr};
       }
     }
     int ttl_hours = policy::kDefaultBundleTtlHours;
@@ -95,8 +97,10 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
     value envelope = value::object(true);
     envelope["bundle"] = Str(crypto::Base64(bytes));
     envelope["signatures"] = signatures;
-    BundleEnvelope out{last + 1, envelope.serialize(), now + (expires - now) / 2, nullptr};
-    endpoints.Insert(BundleRecord{out.version, now, expires, policy_hash, keys_hash, out.envelope});
+    BundleEnvelope out{last + 1, std::make_shared<const std::string>(envelope.serialize()),
+                       now + (expires - now) / 2, nullptr};
+    endpoints.Insert(
+        BundleRecord{out.version, now, expires, policy_hash, keys_hash, *out.envelope});
     AuditEvent e = SystemEvent("policy.bundle_publish", "bundle:" + std::to_string(out.version));
     e.details["version"] = value::number(out.version);
     e.details["policy_hash"] = Str(policy_hash);
@@ -106,7 +110,7 @@ Result<BundleEnvelope> Distribution::CurrentBundle() {
     return out;
   });
   if (!r.ok()) return r;
-  r.value().gzip = std::make_shared<const std::string>(Gzip(r.value().envelope));
+  r.value().gzip = std::make_shared<const std::string>(Gzip(*r.value().envelope));
   std::lock_guard lock(mutex_);
   cache_ = Cached{snapshot, keys_generation, r.value()};
   return r;
