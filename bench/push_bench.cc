@@ -9,7 +9,10 @@
 // write) ROUNDS times; for each round, the time from sending the edit to
 // each endpoint holding a verified newer bundle.
 //
-//   push_bench PORT MASTER_TOKEN [N] [ROUNDS]
+//   push_bench PORT MASTER_TOKEN [N] [ROUNDS] [stampede]
+//
+// With "stampede" the endpoints ignore fetch_within_ms and fetch at once,
+// to compare with the spread the admin center asks for.
 //
 // One thread drives all N endpoints asynchronously (Boost.Beast, one
 // keep-alive connection each); setup and edits are blocking calls on the
@@ -48,6 +51,7 @@ struct Tally {
   std::vector<Clock::time_point> applied;  // when it last applied a newer bundle
   std::vector<Clock::time_point> fetches;  // every bundle fetched (200)
   std::atomic<int64_t> failures{0};        // signature or protocol failures
+  bool stampede = false;                   // fetch at once, whatever the hint says
 };
 
 // The bundle's version if `envelope` is signed by one of `keys`.
@@ -158,17 +162,20 @@ struct Endpoint : std::enable_shared_from_this<Endpoint> {
     });
   }
   void Poll() {
-    Exchange(
-        "/v1/endpoints/" + id + "/commands?wait=30&bundle=" + std::to_string(held),
-        [self = shared_from_this()] {
-          if (self->res.result() != http::status::ok) return self->Poll();  // 204
-          const value answer = value::parse(self->res.body());
-          if (!answer.has_field("bundle")) return self->Poll();  // commands: none here
-          const int64_t within = answer.at("bundle").at("fetch_within_ms").as_number().to_int64();
-          const int64_t delay =
-              within > 0 ? std::uniform_int_distribution<int64_t>(0, within - 1)(self->random) : 0;
-          self->Later([self] { self->Fetch(); }, delay);
-        });
+    Exchange("/v1/endpoints/" + id + "/commands?wait=30&bundle=" + std::to_string(held),
+             [self = shared_from_this()] {
+               if (self->res.result() != http::status::ok) return self->Poll();  // 204
+               const value answer = value::parse(self->res.body());
+               if (!answer.has_field("bundle")) return self->Poll();  // commands: none here
+               const int64_t within =
+                   self->tally.stampede
+                       ? 0
+                       : answer.at("bundle").at("fetch_within_ms").as_number().to_int64();
+               const int64_t delay =
+                   within > 0 ? std::uniform_int_distribution<int64_t>(0, within - 1)(self->random)
+                              : 0;
+               self->Later([self] { self->Fetch(); }, delay);
+             });
   }
 };
 
@@ -182,7 +189,7 @@ double Percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: push_bench PORT MASTER_TOKEN [N] [ROUNDS]\n";
+    std::cerr << "usage: push_bench PORT MASTER_TOKEN [N] [ROUNDS] [stampede]\n";
     return 2;
   }
   const auto port = static_cast<uint16_t>(std::stoi(argv[1]));
@@ -195,6 +202,7 @@ int main(int argc, char** argv) {
   setup.Call(http::verb::post, "/v1/groups", master,
              R"({"id":"g-push","name":"Push","permissions":{"unattended_access":true}})");
   Tally tally;
+  tally.stampede = argc > 5 && std::string(argv[5]) == "stampede";
   tally.held.assign(static_cast<std::size_t>(n), 0);
   tally.applied.assign(static_cast<std::size_t>(n), Clock::time_point{});
   asio::io_context ioc;
@@ -268,7 +276,8 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all parked again
   }
-  std::cout << "edit to verified bundle in force on " << n << " endpoints, " << rounds
+  std::cout << (tally.stampede ? "stampede: " : "spread: ")
+            << "edit to verified bundle in force on " << n << " endpoints, " << rounds
             << " rounds: median " << Percentile(latencies, 0.5) << " ms, p99 "
             << Percentile(latencies, 0.99) << " ms, max " << worst_round << " ms\n"
             << "busiest 100 ms: " << peak_fetches << " bundle fetches (" << peak_fetches * 10
