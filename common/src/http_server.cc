@@ -160,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Dispatch() {
     auto& m = parser_->get();
     keep_alive_ = m.keep_alive();
+    head_ = m.method() == bhttp::verb::head;
     Request r;
     if (auto refused = BuildRequest(m, remote_, r)) return Reply(std::move(*refused), false);
     // The bytes read stay in the buffer's memory after they are consumed; a
@@ -184,6 +185,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Reply(Response response, bool keep_alive) {
     keep_alive = keep_alive && !shared_->stopping;
     Tcp().expires_after(shared_->options.read_timeout);
+    // HEAD (RFC 9110 §9.3.2): the answer GET would get, without its body;
+    // a streamed one is not produced at all.
+    const bool head = std::exchange(head_, false);
+    if (head) response.stream = nullptr;
     if (response.stream) return ReplyStreamed(std::move(response), keep_alive);
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(response.status), 11);
@@ -195,6 +200,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    if (head) res->body().clear();  // Content-Length stays the GET's
     bhttp::async_write(
         stream_, *res,
         [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
@@ -279,6 +285,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = false;
+  bool head_ = false;  // the request being answered is a HEAD
   bool idle_ = false;
   bool closed_ = false;
 };

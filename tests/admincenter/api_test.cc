@@ -198,7 +198,45 @@ TEST(AdminCenterApi, BadBodiesAreRejectedWithPointersAndChangeNothing) {
 TEST(AdminCenterApi, UnknownRoutesAre404AndWrongMethods405) {
   World& w = TheWorld();
   EXPECT_EQ(w.ac_.Request("GET", "/v1/nothing", w.ac_.master_token()).status, 404u);
-  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/settings", w.ac_.master_token()).status, 405u);
+  const HttpResult wrong = w.ac_.Request("DELETE", "/v1/settings", w.ac_.master_token());
+  EXPECT_EQ(wrong.status, 405u);
+  EXPECT_EQ(wrong.headers.at("Allow"), "GET, HEAD, PUT") << "RFC 9110 §15.5.6";
+  EXPECT_NE(wrong.body.find("DELETE is not one of GET, HEAD, PUT"), std::string::npos);
+  EXPECT_EQ(w.ac_.Request("POST", "/healthz", std::nullopt, "{}").headers.at("Allow"), "GET, HEAD");
+}
+
+// Issue 16.12: HEAD wherever GET, with GET's headers and no body; a JSON
+// merge patch under its own media type (RFC 7396).
+TEST(AdminCenterApi, HeadAnswersAsGetWithoutTheBodyAndPatchTakesMergePatchJson) {
+  World& w = TheWorld();
+  for (const std::string path : {"/healthz", "/v1/groups", "/v1/audit/events"}) {
+    const HttpResult get = w.ac_.Request("GET", path, w.ac_.master_token());
+    const HttpResult head = w.ac_.Request("HEAD", path, w.ac_.master_token());
+    EXPECT_EQ(head.status, get.status) << path;
+    EXPECT_TRUE(head.body.empty()) << path;
+    EXPECT_EQ(head.content_type, get.content_type) << path;
+    if (path != "/v1/audit/events") {  // streamed: its length is not known beforehand
+      EXPECT_EQ(head.headers.at("Content-Length"), std::to_string(get.body.size())) << path;
+    }
+  }
+  EXPECT_EQ(w.ac_.Request("HEAD", "/v1/groups", std::nullopt).status, 401u);
+  const HttpResult merged = w.ac_.Request("PATCH", "/v1/groups/g-b", w.ac_.master_token(),
+                                          R"({"name":"B merged"})", "application/merge-patch+json");
+  EXPECT_EQ(merged.status, 200u) << merged.body;
+  EXPECT_EQ(merged.json().at("name").as_string(), "B merged");
+  const HttpResult text = w.ac_.Request("PATCH", "/v1/groups/g-b", w.ac_.master_token(),
+                                        R"({"name":"B"})", "text/plain");
+  EXPECT_EQ(text.status, 415u);
+  EXPECT_NE(text.body.find("application/merge-patch+json"), std::string::npos) << text.body;
+  EXPECT_EQ(
+      w.ac_.Request("PATCH", "/v1/groups/g-b", w.ac_.master_token(), R"({"name":"B"})").status,
+      200u);
+  EXPECT_EQ(w.ac_
+                .Request("POST", "/v1/groups", w.ac_.master_token(), R"({"id":"g-m","name":"M"})",
+                         "application/merge-patch+json")
+                .status,
+            415u)
+      << "only a PATCH is a merge patch";
 }
 
 // Every body the API takes and gives, held to admincenter/openapi.json: the

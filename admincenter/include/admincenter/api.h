@@ -87,6 +87,7 @@ struct RouteMatch {
   const Route* route = nullptr;
   std::map<std::string, std::string> params;
   bool path_known = false;  // some route has this path (for 405)
+  std::string allow;        // the methods it has, for Allow ("GET, HEAD, PATCH")
 };
 
 class Api {

@@ -143,15 +143,24 @@ void Api::Drain() {
 RouteMatch Api::Match(verb method, const std::string& path) const {
   RouteMatch m;
   const std::vector<std::string> got = http::PathSegments(path);
+  // HEAD wherever GET (RFC 9110 §9.3.2); the server leaves out the body.
+  const verb wanted = method == verb::head ? verb::get : method;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     std::map<std::string, std::string> params;
     if (!MatchSegments(route_segments_[i], got, params)) continue;
     m.path_known = true;
-    if (routes_[i].method == method) {
+    if (routes_[i].method == wanted) {
       m.route = &routes_[i];
       m.params = std::move(params);
       return m;
     }
+  }
+  // 405: what the path has (RFC 9110 §15.5.6 wants them in Allow).
+  for (std::size_t i = 0; m.path_known && i < routes_.size(); ++i) {
+    std::map<std::string, std::string> params;
+    if (!MatchSegments(route_segments_[i], got, params)) continue;
+    const std::string name(bhttp::to_string(routes_[i].method));
+    m.allow += (m.allow.empty() ? "" : ", ") + name + (name == "GET" ? ", HEAD" : "");
   }
   return m;
 }
@@ -233,12 +242,16 @@ void Api::Serve(RouteMatch match, const http::Request& request, const http::Resp
 std::optional<http::Response> Api::Process(const http::Request& request, RouteMatch m,
                                            std::optional<Principal>& caller, const Answer& answer) {
   if (!m.route) {
-    if (!m.path_known && request.method == verb::get && http::WebFiles::Serves(request.path)) {
+    const bool read = request.method == verb::get || request.method == verb::head;
+    if (!m.path_known && read && http::WebFiles::Serves(request.path)) {
       if (console_) return console_->Get(request.path, request.Header("if-none-match"));
       if (request.path == "/") return ToResponse(NotFound("the web console is not installed"));
     }
-    return ToResponse(m.path_known ? Problem{ErrorKind::kMethodNotAllowed, "", {}, {}}
-                                   : NotFound("no such route"));
+    if (!m.path_known) return ToResponse(NotFound("no such route"));
+    http::Response refused = ToResponse(Problem{
+        ErrorKind::kMethodNotAllowed, request.method_name + " is not one of " + m.allow, {}, {}});
+    refused.headers.push_back({"Allow", m.allow});
+    return refused;
   }
   const Route& route = *m.route;
   // What another replica acknowledged before this request arrived governs
@@ -277,10 +290,17 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
   Call call{request,  std::move(m.params), principal, value::null(),
             service_, distribution_,       workflows_};
   if (route.takes_body) {
+    // A PATCH is a JSON merge patch (RFC 7396), under either name.
     const std::string& type = request.Header("content-type");
-    if (!type.starts_with("application/json")) {
-      return ToResponse(
-          Problem{ErrorKind::kUnsupportedMediaType, "send the body as application/json", {}, {}});
+    const bool patch = route.method == verb::patch;
+    if (!type.starts_with("application/json") &&
+        !(patch && type.starts_with("application/merge-patch+json"))) {
+      return ToResponse(Problem{ErrorKind::kUnsupportedMediaType,
+                                patch ? "send the body as application/merge-patch+json (or "
+                                        "application/json)"
+                                      : "send the body as application/json",
+                                {},
+                                {}});
     }
     if (!text::IsValidUtf8(request.body)) {
       return ToResponse(Invalid("", "the body is not valid UTF-8"));

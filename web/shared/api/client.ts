@@ -133,8 +133,7 @@ export class Api {
   // only the master admin (and endpoints) may fetch the bundle.
   async currentBundleVersion(): Promise<number | null> {
     const r = await this.send('GET', '/v1/policy/bundle').catch(() => null);
-    const tag = r ? /^"(\d+)"$/.exec(r.headers.get('ETag') ?? '') : null;
-    return tag ? Number(tag[1]) : null;
+    return r ? bundleVersionOf(r.headers.get('ETag')) : null;
   }
 
   // An audit export (text: JSON Lines, CSV or CEF) at `path` with its query.
@@ -227,4 +226,11 @@ export class Api {
   updatePerson(kind: PeopleKind, id: string, patch: PrincipalPatch): Promise<Principal> {
     return this.request<Principal>('PATCH', `/v1/${kind}/${encodeURIComponent(id)}`, patch);
   }
+}
+
+// The bundle version an ETag names: "7", or W/"7" when the bundle came
+// gzip-encoded (a browser always accepts gzip).
+export function bundleVersionOf(etag: string | null): number | null {
+  const tag = /^(?:W\/)?"(\d+)"$/.exec(etag ?? '');
+  return tag ? Number(tag[1]) : null;
 }
