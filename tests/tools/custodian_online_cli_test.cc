@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "support/enforcer_process.h"
 #include "support/fake_os.h"
 
@@ -126,6 +128,31 @@ TEST_F(OnlineCli, AuditorsExportFilteredLogsThatVerify) {
   EXPECT_NE(r.output.find("since"), std::string::npos) << r.output;
   r = Run("audit export --format xml " + Auth());
   EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+// Issue 16.7: an export that fails (refused, or the admin center away)
+// leaves the file of the last one as it was, and nothing beside it.
+TEST_F(OnlineCli, AFailedExportLeavesThePreviousFileAsItWas) {
+  const auto dir = ac_->dir() / "exports";
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "kept.jsonl").string();
+  ASSERT_EQ(Run("audit export -o " + file + " " + Auth()).exit_code, 0);
+  const std::string before = custodian::testing::Slurp(file);
+  ASSERT_FALSE(before.empty());
+  const std::string wrong = (ac_->dir() / "wrong-token").string();
+  std::ofstream(wrong) << "cst_not_a_token\n";
+  CliRun r = Run("audit export -o " + file + " --token-file " + wrong);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(custodian::testing::Slurp(file), before) << "refused";
+  r = Run("audit export -o " + file + " --url http://127.0.0.1:1 " + Auth());
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_EQ(custodian::testing::Slurp(file), before) << "unreachable";
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir),
+                          std::filesystem::directory_iterator()),
+            1)
+      << "no temporary file left";
+  ASSERT_EQ(Run("audit export -o " + file + " " + Auth()).exit_code, 0);
+  EXPECT_GT(custodian::testing::Slurp(file).size(), before.size()) << "replaced when it works";
 }
 
 TEST_F(OnlineCli, PrincipalsAndSettings) {

@@ -2,9 +2,13 @@
 
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -75,6 +79,18 @@ struct ExportOptions {
   std::optional<std::string> output;
 };
 
+// Makes the finished file `from` durable and moves it to `to`.
+bool SyncAndRename(const std::string& from, const std::string& to, std::string* error) {
+  const int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced || std::rename(from.c_str(), to.c_str()) != 0) {
+    *error = std::string(": ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 // Streams GET /v1/audit/events to a file or stdout in constant memory,
 // with a running count on stderr when stderr is a terminal.
 int RunExport(const ExportOptions& o) {
@@ -82,9 +98,21 @@ int RunExport(const ExportOptions& o) {
   if (!c) return kExitBadInput;
   std::string query = "/v1/audit/events?format=" + web::uri::encode_data_string(o.format);
   for (const auto& [k, v] : o.filters) query += "&" + k + "=" + web::uri::encode_data_string(v);
+  // Into a temporary file beside -o's, renamed over it only when the whole
+  // export arrived: a refusal or a broken connection leaves the last
+  // export as it was.
   std::ofstream file;
+  const std::string partial =
+      o.output ? *o.output + ".partial-" + std::to_string(::getpid()) : std::string();
+  struct Discard {
+    const std::string& path;
+    bool keep = false;
+    ~Discard() {
+      if (!path.empty() && !keep) std::remove(path.c_str());
+    }
+  } discard{partial};
   if (o.output) {
-    file.open(*o.output, std::ios::binary | std::ios::trunc);
+    file.open(partial, std::ios::binary | std::ios::trunc);
     if (!file) {
       std::cerr << *o.output << ": cannot be written\n";
       return kExitBadInput;
@@ -125,10 +153,13 @@ int RunExport(const ExportOptions& o) {
     }
     if (progress) std::cerr << "\n";
     out.flush();
-    if (!out) {
-      std::cerr << (o.output ? *o.output : "stdout") << ": write failed\n";
+    if (o.output) file.close();
+    std::string error;
+    if (!out || (o.output && !SyncAndRename(partial, *o.output, &error))) {
+      std::cerr << (o.output ? *o.output : "stdout") << ": write failed" << error << "\n";
       return kExitUnavailable;
     }
+    discard.keep = true;
   } catch (const std::exception& e) {
     std::cerr << "the admin center cannot be reached: " << e.what() << "\n";
     return kExitUnavailable;
