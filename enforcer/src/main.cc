@@ -2,6 +2,7 @@
 //   enforcer enroll --admin-center URL --code CODE --state-dir DIR
 //   enforcer run --state-dir DIR [--config FILE] [--poll-interval S]
 //   enforcer prompt --state-dir DIR [--print]
+//   enforcer status --state-dir DIR [--json]
 #include <cpprest/http_client.h>
 #include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
@@ -118,37 +119,46 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
   return kExitOk;
 }
 
-// `enforcer prompt`: a one-time URL of the customer's window, from the
-// running daemon (through the local API's token), opened in the desktop's
-// browser when there is one, printed otherwise.
-int Prompt(const fs::path& dir, bool print) {
+// One call of the running enforcer's local API in `dir` (its address from
+// local-api-url, its token from local-api-token): the answer's body when
+// its status is `expected`; nullopt after saying why on stderr.
+std::optional<web::json::value> CallLocalApi(const fs::path& dir, const web::http::method& method,
+                                             const std::string& path, unsigned expected) {
   const auto token = custodian::ReadFile((dir / en::kLocalTokenFile).string());
   const auto url = custodian::ReadFile((dir / en::kLocalApiUrlFile).string());
   if (!token || !url) {
     std::cerr << dir.string() << ": no running enforcer here, or its token cannot be read ("
               << en::kLocalTokenFile << " is readable by the enforcer's user only)\n";
-    return kExitFailure;
+    return std::nullopt;
   }
   std::string base = *url;
   while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
-  std::string window;
   try {
     web::http::client::http_client client(base);
-    web::http::http_request request(web::http::methods::POST);
-    request.set_request_uri("/v1/window/codes");
+    web::http::http_request request(method);
+    request.set_request_uri(path);
     request.headers().add("Authorization", "Bearer " + *token);
     web::http::http_response response = client.request(request).get();
     const auto body = response.extract_json(true).get();
-    if (response.status_code() != 201 || !body.has_string_field("url")) {
+    if (response.status_code() != expected) {
       std::cerr << base << ": " << response.status_code() << " "
                 << (body.has_string_field("detail") ? body.at("detail").as_string() : "") << "\n";
-      return kExitFailure;
+      return std::nullopt;
     }
-    window = body.at("url").as_string();
+    return body;
   } catch (const std::exception& e) {
     std::cerr << base << ": the enforcer does not answer (" << e.what() << ")\n";
-    return kExitFailure;
+    return std::nullopt;
   }
+}
+
+// `enforcer prompt`: a one-time URL of the customer's window, from the
+// running daemon (through the local API's token), opened in the desktop's
+// browser when there is one, printed otherwise.
+int Prompt(const fs::path& dir, bool print) {
+  const auto answer = CallLocalApi(dir, web::http::methods::POST, "/v1/window/codes", 201);
+  if (!answer || !answer->has_string_field("url")) return kExitFailure;
+  const std::string window = answer->at("url").as_string();
   const bool desktop = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
   if (!print && desktop) {
     // xdg-open hands it to the browser, which spends the code at once.
@@ -160,6 +170,35 @@ int Prompt(const fs::path& dir, bool print) {
   }
   std::cout << "Open within " << std::chrono::minutes(en::kWindowCodeLifetime).count()
             << " minutes, once: " << window << std::endl;
+  return kExitOk;
+}
+
+// `enforcer status` (issue 16.10): what GET /v1/status says, without curl
+// and the token file by hand; --json for the document itself.
+int Status(const fs::path& dir, bool json) {
+  const auto s = CallLocalApi(dir, web::http::methods::GET, "/v1/status", 200);
+  if (!s) return kExitFailure;
+  if (json) {
+    std::cout << s->serialize() << std::endl;
+    return kExitOk;
+  }
+  auto text = [&](const web::json::value& v) {
+    return v.is_string() ? v.as_string() : v.is_null() ? std::string("-") : v.serialize();
+  };
+  const auto& policy = s->at("policy");
+  std::cout << "endpoint      " << text(s->at("endpoint_id")) << "\n"
+            << "admin center  " << text(s->at("admin_center")) << "\n"
+            << "policy        "
+            << (policy.at("version").is_null() ? std::string("none yet")
+                                               : "version " + text(policy.at("version")))
+            << (policy.at("expired").as_bool() ? " (expired: every decision is a deny)" : "");
+  if (policy.has_field("expires_at")) std::cout << ", expires " << text(policy.at("expires_at"));
+  std::cout << "\n"
+            << "last sync     " << text(s->at("last_sync"));
+  if (!s->at("last_sync_error").is_null())
+    std::cout << " (" << text(s->at("last_sync_error")) << ")";
+  std::cout << "\n"
+            << "unsent events " << text(s->at("events_unsent")) << std::endl;
   return kExitOk;
 }
 
@@ -218,8 +257,16 @@ int main(int argc, char** argv) {
       ->required();
   prompt->add_flag("--print", print, "Print the URL instead of opening it");
 
+  std::string status_dir;
+  bool status_json = false;
+  CLI::App* status = app.add_subcommand("status", "What the running enforcer holds and knows");
+  status->add_option("--state-dir", status_dir, "State directory of the running enforcer")
+      ->required();
+  status->add_flag("--json", status_json, "The status document as the local API gives it");
+
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   if (*prompt) return Prompt(prompt_dir, print);
+  if (*status) return Status(status_dir, status_json);
   if (*enroll) {
     if (name.empty()) name = en::HostName();
     return Enroll(enroll_dir, en::EnrollRequest{url, code, name, os, zone, tls});

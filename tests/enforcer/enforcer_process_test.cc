@@ -226,10 +226,10 @@ TEST_F(EnforcerProcesses, SighupReloadsItsConfiguration) {
 }
 
 // `enforcer prompt` gets a one-time URL of the running enforcer's window
-// (its port from local-api-url); without the token file, or with nothing
-// running, it says so; the window's configuration is checked with its
-// JSON pointer.
-TEST_F(EnforcerProcesses, PromptPrintsAOneTimeUrlOfTheRunningEnforcersWindow) {
+// (its port from local-api-url), `enforcer status` what it holds; without
+// the token file, or with nothing running, they say so; the window's
+// configuration is checked with its JSON pointer.
+TEST_F(EnforcerProcesses, PromptAndStatusTalkToTheRunningEnforcer) {
   EnforcerProcess e(*ac_, "pc-5", "windows");
   const std::string prompt = std::string(CUSTODIAN_ENFORCER) + " prompt --print --state-dir ";
   const CommandRun printed =
@@ -239,12 +239,24 @@ TEST_F(EnforcerProcesses, PromptPrintsAOneTimeUrlOfTheRunningEnforcersWindow) {
   EXPECT_NE(printed.output.find(origin + "/#code="), std::string::npos) << printed.output;
   const CommandRun again = RunCommand(prompt + e.state_dir());
   EXPECT_NE(again.output, printed.output) << "a new code each time";
+  // `enforcer status` reads the same way (issue 16.10).
+  ASSERT_TRUE(e.WaitFor([](const value& s) { return Version(s) > 0; }));
+  const std::string status = std::string(CUSTODIAN_ENFORCER) + " status --state-dir ";
+  const CommandRun shown = RunCommand(status + e.state_dir());
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("endpoint      " + e.id()), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("policy        version " + std::to_string(Version(e.Status()))),
+            std::string::npos)
+      << shown.output;
+  const CommandRun json = RunCommand(status + e.state_dir() + " --json");
+  EXPECT_EQ(value::parse(json.output).at("endpoint_id").as_string(), e.id()) << json.output;
   EXPECT_EQ(e.Kill(SIGTERM), 0);
   const CommandRun stopped = RunCommand(prompt + e.state_dir());
   EXPECT_EQ(stopped.exit_code, 1);
   EXPECT_NE(stopped.output.find("does not answer"), std::string::npos) << stopped.output;
   const CommandRun nowhere = RunCommand(prompt + (ac_->dir() / "nowhere").string());
   EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_EQ(RunCommand(status + e.state_dir()).exit_code, 1) << "stopped";
   EXPECT_NE(nowhere.output.find("no running enforcer here"), std::string::npos) << nowhere.output;
 
   const std::string config = (ac_->dir() / "window.json").string();
