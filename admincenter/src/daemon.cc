@@ -128,26 +128,17 @@ std::unique_ptr<Daemon> Daemon::StartParts(const Config& config, Clock clock, st
                            policy::Instant now) { w.Observe(tx, endpoint_id, event, now); });
   // The console: none when the configuration says "none"; required where
   // it names a folder; served if present beside the executable otherwise.
-  std::optional<http::WebFiles> console;
-  if (config.console_dir != "none") {
-    const bool named = !config.console_dir.empty();
-    std::string problem;
-    fs::path console_dir = config.console_dir;
-    if (!named) {
-      std::error_code exe_error;
-      console_dir = http::WebFiles::BesideExecutable(fs::read_symlink("/proc/self/exe", exe_error),
-                                                     "console");
-      if (exe_error) problem = "this program's path is unknown: " + exe_error.message();
-    }
-    if (problem.empty()) console = http::WebFiles::Load(console_dir, &problem);
-    if (!console && named) {
-      *error = "console_dir: " + problem;
-      return nullptr;
-    }
-    if (!console) {
-      spdlog::info(R"({{"event":"console_absent","detail":{}}})",
-                   value::string(problem).serialize());
-    }
+  std::string problem, absent;
+  std::error_code exe_error;
+  std::optional<http::WebFiles> console =
+      http::WebFiles::Configured(config.console_dir, "console",
+                                 fs::read_symlink("/proc/self/exe", exe_error), &problem, &absent);
+  if (!problem.empty()) {
+    *error = "console_dir: " + problem;
+    return nullptr;
+  }
+  if (!absent.empty()) {
+    spdlog::info(R"({{"event":"console_absent","detail":{}}})", value::string(absent).serialize());
   }
   p->api = std::make_unique<Api>(*p->service, *p->distribution, *p->workflows,
                                  config.worker_threads, config.write_threads);

@@ -69,6 +69,18 @@ fs::path WebFiles::BesideExecutable(const fs::path& executable, const std::strin
   return executable.parent_path().parent_path() / "share" / "custodian" / name;
 }
 
+std::optional<WebFiles> WebFiles::Configured(const std::string& configured, const std::string& name,
+                                             const fs::path& executable, std::string* error,
+                                             std::string* absent) {
+  if (configured == "none") return std::nullopt;
+  if (!configured.empty()) return Load(configured, error);
+  if (executable.empty()) {
+    *absent = "this program's path is unknown";
+    return std::nullopt;
+  }
+  return Load(BesideExecutable(executable, name), absent);
+}
+
 bool WebFiles::Serves(const std::string& path) {
   // /healthz and /metrics are routes: they never reach this question.
   return path.starts_with("/") && !path.starts_with("/v1/") && path != "/v1";

@@ -34,6 +34,14 @@ class WebFiles {
   static std::filesystem::path BesideExecutable(const std::filesystem::path& executable,
                                                 const std::string& name);
 
+  // The app `name`'s files as a daemon's configuration names them: none for
+  // "none"; the folder `configured`, which must load (else nullopt with
+  // `error` set); or, when `configured` is empty, the folder beside
+  // `executable`, if it loads (else nullopt with `absent` saying why).
+  static std::optional<WebFiles> Configured(const std::string& configured, const std::string& name,
+                                            const std::filesystem::path& executable,
+                                            std::string* error, std::string* absent);
+
   // Whether `path` is the app's to answer rather than the API's.
   static bool Serves(const std::string& path);
   // The answer to GET `path` with the request's If-None-Match.

@@ -46,26 +46,6 @@ http::ClientTls StoredTls(Store& store) {
   return tls;
 }
 
-// The customer window's files: none when the configuration says "none";
-// required where it names a folder; served if present beside the
-// executable otherwise. nullopt with `error` empty when there are none.
-std::optional<http::WebFiles> WindowFiles(const Config& c, std::string* error) {
-  error->clear();
-  if (c.window_dir == "none") return std::nullopt;
-  std::string problem;
-  if (!c.window_dir.empty()) {
-    auto files = http::WebFiles::Load(c.window_dir, &problem);
-    if (!files) *error = "window_dir: " + problem;
-    return files;
-  }
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return std::nullopt;
-  auto files = http::WebFiles::Load(http::WebFiles::BesideExecutable(exe, "customer"), &problem);
-  if (!files) spdlog::info(logging::Line("window_absent", {{"detail", problem}}));
-  return files;
-}
-
 // The customer's language as the desktop's locale says (LANG).
 Language DesktopLanguage() {
   const char* lang = std::getenv("LANG");
@@ -130,8 +110,20 @@ std::unique_ptr<Daemon> Daemon::Start(const std::filesystem::path& dir, Config c
   Workflows& workflows = *p->workflows;
   agent.SetCommandHandler(
       [&workflows](const policy::DecodedCommand& command) { return workflows.OnCommand(command); });
-  auto window = WindowFiles(c, error);
-  if (!window && !error->empty()) return nullptr;
+  // The customer's window: none when the configuration says "none";
+  // required where it names a folder; served if present beside the
+  // executable otherwise.
+  std::string absent;
+  std::error_code exe_error;
+  error->clear();
+  auto window = http::WebFiles::Configured(
+      c.window_dir, "customer", std::filesystem::read_symlink("/proc/self/exe", exe_error), error,
+      &absent);
+  if (!error->empty()) {
+    *error = "window_dir: " + *error;
+    return nullptr;
+  }
+  if (!absent.empty()) spdlog::info(logging::Line("window_absent", {{"detail", absent}}));
   p->local = std::make_unique<LocalApi>(store, *p->bundles, agent, workflows, wall, *local_token,
                                         std::move(window));
   http::ServerOptions options;
