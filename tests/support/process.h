@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cpprest/http_client.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -37,15 +38,18 @@ struct HttpResult {
 inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out_file,
                    const std::string& err_file) {
   std::fflush(nullptr);  // or the child would repeat what the parent buffered
+  // Everything allocated before the fork: the child of a threaded process
+  // may only make async-signal-safe calls until execv (a malloc there can
+  // wait forever on a lock another thread held, as ASan's did).
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
-    FILE* out = std::freopen(out_file.c_str(), "w", stdout);
-    FILE* err = std::freopen(err_file.c_str(), "w", stderr);
-    (void)out;
-    (void)err;
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
+    const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out >= 0) ::dup2(out, STDOUT_FILENO);
+    if (err >= 0) ::dup2(err, STDERR_FILENO);
     execv(argv[0], argv.data());
     _exit(127);
   }
