@@ -8,6 +8,7 @@
 
 #include "admincenter/daemon.h"
 #include "admincenter/storage.h"
+#include "common/text.h"
 
 namespace custodian::admincenter {
 namespace {
@@ -111,16 +112,12 @@ std::optional<std::pair<std::string, uint16_t>> ParseListen(const std::string& l
   std::string host = listen.substr(0, colon);
   if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  const unsigned long p = std::stoul(port);
-  if (p > 65535) return std::nullopt;
+  const auto p = text::ParseDecimal(port, 65535);
+  if (!p) return std::nullopt;
   boost::system::error_code ec;
   boost::asio::ip::make_address(host, ec);
   if (ec) return std::nullopt;
-  return std::pair{host, static_cast<uint16_t>(p)};
+  return std::pair{host, static_cast<uint16_t>(*p)};
 }
 
 bool IsLoopback(const std::string& address) {

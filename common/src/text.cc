@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 
 namespace custodian::text {
@@ -77,6 +79,16 @@ void Walk(const web::json::value& v, const std::string& at, std::vector<JsonProb
 }
 
 }  // namespace
+
+std::optional<int64_t> ParseDecimal(std::string_view s, int64_t max) {
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  int64_t out = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc() || end != s.data() + s.size() || out > max) return std::nullopt;
+  return out;
+}
 
 std::string JoinPointer(const std::string& pointer, std::string_view token) {
   std::string out = pointer + "/";

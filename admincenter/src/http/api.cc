@@ -77,26 +77,21 @@ void Api::WakeParked() { distribution_.waiters().Stop(); }
 std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
   int wait = 0;
   if (auto it = c.request.query.find("wait"); it != c.request.query.end()) {
-    const std::string& w = it->second;
-    const bool digits = !w.empty() && w.size() <= 2 && std::all_of(w.begin(), w.end(), [](char ch) {
-      return ch >= '0' && ch <= '9';
-    });
-    if (!digits || std::stoi(w) > kMaxWaitSeconds) {
+    const auto w = text::ParseDecimal(it->second, kMaxWaitSeconds);
+    if (!w) {
       return ToResponse(Invalid("/wait", "query parameter wait must be seconds from 0 to " +
                                              std::to_string(kMaxWaitSeconds)));
     }
-    wait = std::stoi(w);
+    wait = static_cast<int>(*w);
   }
   // The bundle the endpoint applied (0: none), when it says (push).
   std::optional<int64_t> held;
   if (auto it = c.request.query.find("bundle"); it != c.request.query.end()) {
-    const std::string& b = it->second;
-    if (b.empty() || b.size() > 18 ||
-        !std::all_of(b.begin(), b.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    held = text::ParseDecimal(it->second);
+    if (!held) {
       return ToResponse(Invalid(
           "/bundle", "query parameter bundle must be the version of the bundle held (0: none)"));
     }
-    held = std::stoll(b);
   }
   const Principal who = c.who();
   const std::string id = c.params.at("id");

@@ -35,10 +35,8 @@ http::Response BundleResponse(Call& c) {
   const std::string& held = c.request.Header("if-none-match");
   if (c.who().role == Role::kEndpoint) {
     std::optional<int64_t> version;
-    if (held.size() > 2 && held.size() < 22 && held.front() == '"' && held.back() == '"' &&
-        std::all_of(held.begin() + 1, held.end() - 1,
-                    [](char ch) { return ch >= '0' && ch <= '9'; })) {
-      version = std::stoll(held.substr(1, held.size() - 2));
+    if (held.size() > 2 && held.front() == '"' && held.back() == '"') {
+      version = text::ParseDecimal(std::string_view(held).substr(1, held.size() - 2));
     }
     c.distribution.Seen(c.who(), version);
   }

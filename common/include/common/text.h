@@ -6,6 +6,8 @@
 
 #include <cpprest/json.h>
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +40,12 @@ std::optional<web::json::value> ParseJson(const std::string& json, std::string* 
 // `pointer` with one more reference token, escaped as RFC 6901 says
 // ("~" as "~0", "/" as "~1").
 std::string JoinPointer(const std::string& pointer, std::string_view token);
+
+// `s` as a decimal integer from 0 to `max`: ASCII digits only (no sign,
+// no space), nullopt for anything else, a value beyond int64 included. For
+// numbers in query parameters, headers and stored text.
+std::optional<int64_t> ParseDecimal(std::string_view s,
+                                    int64_t max = std::numeric_limits<int64_t>::max());
 
 struct JsonProblem {
   std::string pointer;  // RFC 6901

@@ -155,7 +155,10 @@ std::optional<Held> BundleHolder::StoredHeld() {
   auto version = store_.Get("bundle_version");
   auto hash = store_.Get("bundle_sha256");
   if (!version || !hash) return std::nullopt;
-  return Held{std::stoll(*version), *hash};
+  // A stored row we cannot read is no bundle held: the next sync fetches one.
+  const auto number = text::ParseDecimal(*version);
+  if (!number) return std::nullopt;
+  return Held{*number, *hash};
 }
 
 std::shared_ptr<const ActiveBundle> BundleHolder::active() const {
