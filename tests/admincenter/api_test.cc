@@ -175,6 +175,10 @@ TEST(AdminCenterApi, BadBodiesAreRejectedWithPointersAndChangeNothing) {
     HttpResult r = w.ac_.Request("POST", "/v1/groups", m, b.body, b.content_type);
     EXPECT_EQ(r.status, b.status) << b.body.substr(0, 80) << " -> " << r.body;
     EXPECT_EQ(r.content_type, "application/problem+json") << b.body.substr(0, 80);
+    EXPECT_EQ(r.json().at("type").as_string(),
+              b.status == 400 ? "tag:custodian.dev,2026:problem/invalid-request"
+                              : "tag:custodian.dev,2026:problem/unsupported-media-type")
+        << r.body;
     if (!b.pointer.empty()) {
       EXPECT_EQ(r.json().at("errors").at(0).at("pointer").as_string(), b.pointer) << r.body;
     }
@@ -197,7 +201,9 @@ TEST(AdminCenterApi, BadBodiesAreRejectedWithPointersAndChangeNothing) {
 
 TEST(AdminCenterApi, UnknownRoutesAre404AndWrongMethods405) {
   World& w = TheWorld();
-  EXPECT_EQ(w.ac_.Request("GET", "/v1/nothing", w.ac_.master_token()).status, 404u);
+  HttpResult nothing = w.ac_.Request("GET", "/v1/nothing", w.ac_.master_token());
+  EXPECT_EQ(nothing.status, 404u);
+  EXPECT_EQ(nothing.json().at("type").as_string(), "tag:custodian.dev,2026:problem/not-found");
   const HttpResult wrong = w.ac_.Request("DELETE", "/v1/settings", w.ac_.master_token());
   EXPECT_EQ(wrong.status, 405u);
   EXPECT_EQ(wrong.headers.at("Allow"), "GET, HEAD, PUT") << "RFC 9110 §15.5.6";

@@ -23,6 +23,9 @@ TEST_F(Workflows, ChatOnlyAndMobileAppletSessionsCannotAskForUnattendedAccess) {
         Tech("POST", "/v1/sessions/" + session + "/unattended-requests",
              R"({"credential_mode":"at_connection","schedule":{"kind":"days","days":7}})");
     EXPECT_EQ(r.status, 403u) << type;
+    // A policy denial has its own problem type (RFC 9457), apart from a
+    // principal's missing rights.
+    EXPECT_EQ(r.json().at("type").as_string(), "tag:custodian.dev,2026:problem/policy-denied");
     EXPECT_EQ(Codes(r.json().at("reasons")), std::vector<std::string>{"session_type_blocked"});
     EXPECT_EQ(r.json().at("reasons").at(0).at("rule").as_string(), "R2");
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "admincenter/api.h"
+#include "common/problem.h"
 #include "policy/decision.h"
 #include "policy/model.h"
 #include "policy/request.h"
@@ -166,7 +167,7 @@ value ApiSchemas() {
                         {"code", "rule", "message"});
   value s = value::object(true);
   s["Problem"] =
-      Object({{"type", Text()},
+      Object({{"type", Strings(ProblemTypes())},
               {"title", Text()},
               {"status", Type("integer")},
               {"detail", Text()},

@@ -39,6 +39,12 @@ struct Problem {
 
 unsigned StatusOf(ErrorKind kind);
 const char* TitleOf(ErrorKind kind);
+// The kind's problem type URI, one per kind: a policy denial is
+// "tag:custodian.dev,2026:problem/policy-denied" (docs/admincenter.md).
+std::string TypeOf(ErrorKind kind);
+// Every type a problem answer can carry, about:blank (a protocol-level
+// error: its status says all) first; the OpenAPI document's enum.
+std::vector<std::string> ProblemTypes();
 http::Response ToResponse(const Problem& problem);
 
 inline Problem Invalid(std::vector<policy::FieldError> errors) {
