@@ -239,6 +239,26 @@ TEST_F(Distribution, LongPollsParkUntilACommandAndCommandsStayUntilAcknowledged)
       404u);
 }
 
+// A wake that finds nothing for this endpoint (a policy edit when it did
+// not say which bundle it holds; the catch-up after a replica's feed
+// reconnects) parks the poll again: only its deadline answers 204.
+TEST_F(Distribution, AWakeWithNothingToSayKeepsThePollParked) {
+  const Endpoint e = Enroll("quiet-pc");
+  const std::string path = "/v1/endpoints/" + e.id + "/commands";
+  auto parked = std::async(std::launch::async,
+                           [&] { return ac_->Request("GET", path + "?wait=30", e.token); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it park
+  ASSERT_EQ(ac_->Request("POST", "/v1/groups", Master(), R"({"id":"g-wake","name":"Wake"})").status,
+            201u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the publish wakes every poll
+  HttpResult queued = ac_->Request("POST", path, Master(), R"({"type":"sync"})");
+  ASSERT_EQ(queued.status, 201u) << queued.body;
+  const HttpResult woken = parked.get();
+  ASSERT_EQ(woken.status, 200u) << "ended by the policy edit: " << woken.body;
+  EXPECT_EQ(woken.json().at("items").at(0).at("id").as_string(),
+            queued.json().at("id").as_string());
+}
+
 value Event(int64_t seq, const std::string& id, const std::string& prev) {
   value e = value::parse(R"({"ts":"2026-11-23T10:00:00Z","actor":{"kind":"enforcer","id":"x"},
       "action":"bundle.accepted","target":"bundle:7","outcome":"success","reasons":[],

@@ -133,6 +133,11 @@ class Api {
   void Finish(const Answer& answer, const std::optional<Principal>& who, http::Response response);
   // GET /v1/endpoints/{id}/commands?wait=S: answers now, or parks.
   std::optional<http::Response> PollCommands(Call& c, http::Respond later);
+  // Parks a poll until `answer` has something or `deadline` passes (then
+  // 204); `seen` is the endpoint's wake version read before `answer` last
+  // looked.
+  void Park(const std::string& id, uint64_t seen, std::chrono::steady_clock::time_point deadline,
+            std::function<std::optional<http::Response>()> answer, http::Respond later);
   // Processes, logs and answers; on whichever thread calls it.
   void Serve(RouteMatch match, const http::Request& request, const http::Respond& respond,
              std::optional<Principal> caller);

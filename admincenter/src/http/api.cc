@@ -121,12 +121,31 @@ std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
   // published) in between wakes the park at once.
   const uint64_t seen = distribution_.waiters().Version(id);
   if (auto now = answer(); now || wait == 0) return now ? *now : Json(204, value::null());
-  distribution_.waiters().Park(
-      id, seen, std::chrono::seconds(wait), [this, answer, later = std::move(later)](bool) {
-        boost::asio::post(readers_,
-                          [answer, later] { later(answer().value_or(Json(204, value::null()))); });
-      });
+  Park(id, seen, std::chrono::steady_clock::now() + std::chrono::seconds(wait), answer,
+       std::move(later));
   return std::nullopt;
+}
+
+void Api::Park(const std::string& id, uint64_t seen, std::chrono::steady_clock::time_point deadline,
+               std::function<std::optional<http::Response>()> answer, http::Respond later) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  distribution_.waiters().Park(
+      id, seen, std::max(left, std::chrono::milliseconds(0)),
+      [this, id, deadline, answer = std::move(answer), later = std::move(later)](bool notified) {
+        boost::asio::post(readers_, [this, id, deadline, answer, later, notified] {
+          // Woken with nothing for this endpoint (every poll is woken by
+          // a publish, or a feed's catch-up): park again for the time left.
+          // The deadline or a shutdown (not notified) answers 204.
+          const uint64_t again = distribution_.waiters().Version(id);
+          std::optional<http::Response> now = answer();
+          if (now || !notified || std::chrono::steady_clock::now() >= deadline) {
+            later(now.value_or(Json(204, value::null())));
+            return;
+          }
+          Park(id, again, deadline, answer, later);
+        });
+      });
 }
 
 void Api::Drain() {
