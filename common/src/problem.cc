@@ -28,6 +28,7 @@ constexpr KindInfo kKinds[] = {
     {ErrorKind::kNotFound, 404, "Not found", "not-found"},
     {ErrorKind::kMethodNotAllowed, 405, "Method not allowed", "method-not-allowed"},
     {ErrorKind::kConflict, 409, "Conflict", "conflict"},
+    {ErrorKind::kPreconditionFailed, 412, "Precondition failed", "precondition-failed"},
     {ErrorKind::kPayloadTooLarge, 413, "Payload too large", "payload-too-large"},
     {ErrorKind::kUnsupportedMediaType, 415, "Unsupported media type", "unsupported-media-type"},
     {ErrorKind::kTooManyRequests, 429, "Too many requests", "too-many-requests"},

@@ -40,8 +40,9 @@ std::string RawExchange(uint16_t port, const std::string& bytes) {
   return out;
 }
 
-int AuditCount(World& w) {
-  HttpResult r = w.ac_.Request("GET", "/v1/audit/events?format=csv", w.ac_.master_token());
+// The audit events (of `filter`, a query such as "&action=group.update").
+int AuditCount(World& w, const std::string& filter = "") {
+  HttpResult r = w.ac_.Request("GET", "/v1/audit/events?format=csv" + filter, w.ac_.master_token());
   int lines = 0;
   for (char c : r.body) lines += c == '\n';
   return lines - 1;  // header
@@ -243,6 +244,96 @@ TEST(AdminCenterApi, HeadAnswersAsGetWithoutTheBodyAndPatchTakesMergePatchJson) 
                 .status,
             415u)
       << "only a PATCH is a merge patch";
+}
+
+// Two admins read the same group (or the master the settings) and both
+// write: the second write names what it read in If-Match and gets 412,
+// changing nothing, instead of silently undoing the first (RFC 9110 §13.1.1).
+TEST(AdminCenterApi, AStaleConditionalWriteIsRefusedWith412AndChangesNothing) {
+  World& w = TheWorld();
+  const std::string& m = w.ac_.master_token();
+  const std::string& alice = w.tokens_["alice"];
+  ASSERT_EQ(
+      w.ac_.Request("POST", "/v1/groups", m, R"({"id":"g-race","name":"Race","parent_id":"g-a"})")
+          .status,
+      201u);
+  const HttpResult read_by_alice = w.ac_.Request("GET", "/v1/groups/g-race", alice);
+  const HttpResult read_by_master = w.ac_.Request("GET", "/v1/groups/g-race", m);
+  ASSERT_EQ(read_by_alice.status, 200u);
+  const std::string e1 = read_by_alice.headers.at("ETag");
+  EXPECT_EQ(e1.size(), 66u) << e1;  // a quoted SHA-256, strong
+  EXPECT_EQ(read_by_master.headers.at("ETag"), e1) << "the tag is the group's, not the reader's";
+
+  const HttpResult first = w.ac_.Request("PATCH", "/v1/groups/g-race", m, R"({"name":"Master's"})",
+                                         "application/json", {{"If-Match", e1}});
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const std::string e2 = first.headers.at("ETag");
+  EXPECT_NE(e2, e1);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/groups/g-race", alice).headers.at("ETag"), e2);
+
+  // (Only this group's updates: a bundle's publish may be recorded meanwhile.)
+  const std::string updates = "&action=group.update&target=group:g-race";
+  const int audited = AuditCount(w, updates);
+  EXPECT_EQ(audited, 1);
+  const HttpResult stale =
+      w.ac_.Request("PATCH", "/v1/groups/g-race", alice, R"({"name":"Alice's"})",
+                    "application/json", {{"If-Match", e1}});
+  EXPECT_EQ(stale.status, 412u) << stale.body;
+  EXPECT_EQ(stale.json().at("type").as_string(),
+            "tag:custodian.dev,2026:problem/precondition-failed");
+  EXPECT_NE(stale.json().at("detail").as_string().find("g-race"), std::string::npos);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/groups/g-race", m).json().at("name").as_string(), "Master's");
+  EXPECT_EQ(AuditCount(w, updates), audited) << "a refused write records no change";
+  // A weak tag never matches (strong comparison); a list matches any.
+  EXPECT_EQ(w.ac_
+                .Request("PATCH", "/v1/groups/g-race", alice, R"({"name":"Alice's"})",
+                         "application/json", {{"If-Match", "W/" + e2}})
+                .status,
+            412u);
+  EXPECT_EQ(w.ac_
+                .Request("PATCH", "/v1/groups/g-race", alice, R"({"name":"Alice's"})",
+                         "application/json", {{"If-Match", e1 + ", " + e2}})
+                .status,
+            200u);
+  // "*" and no If-Match are unconditional; a missing group is still 404.
+  EXPECT_EQ(w.ac_
+                .Request("PATCH", "/v1/groups/g-race", alice, R"({"name":"Any"})",
+                         "application/json", {{"If-Match", "*"}})
+                .status,
+            200u);
+  EXPECT_EQ(w.ac_
+                .Request("PATCH", "/v1/groups/g-none", m, R"({"name":"X"})", "application/json",
+                         {{"If-Match", "*"}})
+                .status,
+            404u);
+  // Deleting what changed since it was read is refused too.
+  const std::string e3 = w.ac_.Request("GET", "/v1/groups/g-race", m).headers.at("ETag");
+  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/groups/g-race", m, "", "", {{"If-Match", e1}}).status,
+            412u);
+  EXPECT_EQ(w.ac_.Request("DELETE", "/v1/groups/g-race", m, "", "", {{"If-Match", e3}}).status,
+            204u);
+
+  // The global settings, the same way.
+  const HttpResult settings = w.ac_.Request("GET", "/v1/settings", m);
+  const std::string s1 = settings.headers.at("ETag");
+  value changed = settings.json();
+  const int64_t ttl = changed.at("unattended").at("request_ttl_minutes").as_number().to_int64();
+  changed["unattended"]["request_ttl_minutes"] = value::number(ttl + 1);
+  const HttpResult put = w.ac_.Request("PUT", "/v1/settings", m, changed.serialize(),
+                                       "application/json", {{"If-Match", s1}});
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_NE(put.headers.at("ETag"), s1);
+  EXPECT_EQ(
+      w.ac_.Request("PUT", "/v1/settings", m, settings.body, "application/json", {{"If-Match", s1}})
+          .status,
+      412u);
+  EXPECT_EQ(w.ac_.Request("GET", "/v1/settings", m)
+                .json()
+                .at("unattended")
+                .at("request_ttl_minutes")
+                .as_number()
+                .to_int64(),
+            ttl + 1);
 }
 
 // Every body the API takes and gives, held to admincenter/openapi.json: the

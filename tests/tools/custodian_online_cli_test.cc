@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "common/http_server.h"
 #include "support/enforcer_process.h"
 #include "support/fake_os.h"
 
@@ -312,6 +313,65 @@ TEST_F(OnlineCli, SettingsSetAndKeys) {
   r = Run("keys retire " + old_id + " " + Auth());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(Run("keys list " + Auth()).output.find("retired"), std::string::npos);
+}
+
+// Another admin writes between the CLI's read and its write. A server in
+// between forwards every request to the admin center and, just before the
+// CLI's write, makes the competing one: the CLI's write names what it read
+// (If-Match), is refused with 412, and the other admin's change stands.
+TEST_F(OnlineCli, AWriteOverWhatChangedSinceTheReadIsRefused) {
+  std::function<void()> meanwhile;  // the other admin, once
+  http::Server between({}, [&](http::Request req, http::Respond respond) {
+    if (req.method != boost::beast::http::verb::get && meanwhile) std::exchange(meanwhile, {})();
+    std::map<std::string, std::string> headers;
+    for (const char* h : {"authorization", "if-match"}) {
+      if (!req.Header(h).empty()) headers[h] = req.Header(h);
+    }
+    const HttpResult r = ac_->Request(req.method_name, req.target, std::nullopt, req.body,
+                                      req.Header("content-type"), headers);
+    http::Response out;
+    out.status = r.status;
+    out.content_type = r.content_type;
+    out.body = r.body;
+    if (auto etag = r.headers.find("ETag"); etag != r.headers.end()) {
+      out.headers.push_back({"ETag", etag->second});
+    }
+    respond(std::move(out));
+  });
+  std::string error;
+  ASSERT_TRUE(between.Start(&error)) << error;
+  const std::string via = "--url http://127.0.0.1:" + std::to_string(between.port()) + " ";
+
+  meanwhile = [] {
+    web::json::value s = ac_->Request("GET", "/v1/settings", ac_->master_token()).json();
+    s["unattended"]["request_ttl_minutes"] = web::json::value::number(45);
+    ASSERT_EQ(ac_->Request("PUT", "/v1/settings", ac_->master_token(), s.serialize()).status, 200u);
+  };
+  CliRun r = Run("settings set unattended.request_ttl_minutes=50 " + via + Auth());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("error 412"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("run the command again"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::regex_search(Run("settings show " + Auth()).output,
+                                std::regex(R"(unattended\.request_ttl_minutes +45)")));
+  // Without anyone in between, the same command goes through.
+  EXPECT_EQ(Run("settings set unattended.request_ttl_minutes=60 " + via + Auth()).exit_code, 0);
+
+  // A lock replaces the group's whole list: only over the list read.
+  ASSERT_EQ(Run("groups create --id g-race --name Race " + Auth()).exit_code, 0);
+  meanwhile = [] {
+    ASSERT_EQ(ac_->Request("PATCH", "/v1/groups/g-race", ac_->master_token(),
+                           R"({"locked":["unattended.max_days"]})")
+                  .status,
+              200u);
+  };
+  r = Run("groups set g-race --lock permissions.unattended_access " + via + Auth());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("error 412"), std::string::npos) << r.output;
+  const web::json::value group =
+      web::json::value::parse(Run("groups show g-race --json " + Auth()).output);
+  EXPECT_EQ(group.at("locked").serialize(), R"(["unattended.max_days"])");
+  between.Stop();
+  between.Wait();
 }
 
 // A technician's whole day through the CLI, with a real enforcer on the

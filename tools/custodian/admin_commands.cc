@@ -193,8 +193,10 @@ void AddSettings(CLI::App& app, int* exit_code) {
       if (!doc.has_field(section)) doc[section] = value::object(true);
       doc[section][a.substr(dot + 1, eq - dot - 1)] = v;
     }
-    *exit_code = Run(so->connection, "PUT", "/v1/settings", doc,
-                     [](const value&) { std::cout << "settings saved\n"; });
+    // Only over what was read: a change made in between is not undone.
+    *exit_code = Run(
+        so->connection, "PUT", "/v1/settings", doc,
+        [](const value&) { std::cout << "settings saved\n"; }, IfMatch(current));
   });
 }
 

@@ -212,6 +212,7 @@ void AddGroups(CLI::App& app, int* exit_code) {
     if (o.max_days) u["max_days"] = value::number(*o.max_days);
     if (o.inherit_max_days) u["max_days"] = value::null();
     if (u.size() > 0) patch["unattended"] = u;
+    Headers if_match;
     if (!o.lock.empty() || !o.unlock.empty()) {
       const auto c = Resolve(o.connection, std::cerr);
       if (!c) {
@@ -235,6 +236,8 @@ void AddGroups(CLI::App& app, int* exit_code) {
       value names = value::array();
       for (std::size_t i = 0; i < locked.size(); ++i) names[i] = value::string(locked[i]);
       patch["locked"] = locked.empty() ? value::null() : names;
+      // The list is replaced whole: only over the one read.
+      if_match = IfMatch(current);
     }
     if (patch.size() == 0) {
       std::cerr << "nothing to change: give --allow, --deny, --inherit, --auth-modes, "
@@ -242,9 +245,12 @@ void AddGroups(CLI::App& app, int* exit_code) {
       *exit_code = kExitBadInput;
       return;
     }
-    *exit_code = Run(o.connection, "PATCH", "/v1/groups/" + o.id, patch, [](const value& v) {
-      std::cout << "updated group " << v.at("id").as_string() << ": " << Granted(v) << "\n";
-    });
+    *exit_code = Run(
+        o.connection, "PATCH", "/v1/groups/" + o.id, patch,
+        [](const value& v) {
+          std::cout << "updated group " << v.at("id").as_string() << ": " << Granted(v) << "\n";
+        },
+        if_match);
   });
 
   struct MoveOptions {

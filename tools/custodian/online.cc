@@ -115,7 +115,8 @@ namespace {
 
 // One exchange with the admin center at `url`.
 Answer CallOne(const Connection& c, const std::string& url, const std::string& method,
-               const std::string& path, const std::optional<value>& body, bool* sent) {
+               const std::string& path, const std::optional<value>& body, const Headers& headers,
+               bool* sent) {
   Answer a;
   *sent = true;
   try {
@@ -126,9 +127,11 @@ Answer CallOne(const Connection& c, const std::string& url, const std::string& m
     web::http::http_request req(method);
     req.set_request_uri(path);
     if (!c.token.empty()) req.headers().add("Authorization", "Bearer " + c.token);
+    for (const auto& [name, v] : headers) req.headers().add(name, v);
     if (body) req.set_body(*body);
     web::http::http_response resp = client.request(req).get();
     a.status = resp.status_code();
+    if (auto it = resp.headers().find("ETag"); it != resp.headers().end()) a.etag = it->second;
     a.text = resp.extract_string(true).get();
     std::error_code ec;
     a.body = a.text.empty() ? value::null() : value::parse(a.text, ec);
@@ -151,7 +154,7 @@ Answer CallOne(const Connection& c, const std::string& url, const std::string& m
 }  // namespace
 
 Answer Call(const Connection& c, const std::string& method, const std::string& path,
-            const std::optional<value>& body) {
+            const std::optional<value>& body, const Headers& headers) {
   // The next replica, when this one did not take the request: unreachable
   // before it was sent, or answering 502/503. A request that may have
   // reached one (a read aside) is not sent twice.
@@ -160,7 +163,7 @@ Answer Call(const Connection& c, const std::string& method, const std::string& p
   for (std::size_t i = 0; i < attempts; ++i) {
     const std::string url = c.urls ? c.urls->Current() : c.url;
     bool sent = true;
-    a = CallOne(c, url, method, path, body, &sent);
+    a = CallOne(c, url, method, path, body, headers, &sent);
     const bool unanswered = a.status == 0 && (!sent || method == web::http::methods::GET);
     if (!unanswered && !http::Failover::Retriable(a.status)) break;
     if (c.urls) c.urls->Failed(url);
@@ -169,10 +172,11 @@ Answer Call(const Connection& c, const std::string& method, const std::string& p
 }
 
 int Run(const ConnectionOptions& o, const std::string& method, const std::string& path,
-        const std::optional<value>& body, const std::function<void(const value&)>& then) {
+        const std::optional<value>& body, const std::function<void(const value&)>& then,
+        const Headers& headers) {
   const auto c = Resolve(o, std::cerr);
   if (!c) return kExitBadInput;
-  const Answer a = Call(*c, method, path, body);
+  const Answer a = Call(*c, method, path, body, headers);
   if (a.status < 200 || a.status >= 300) return ReportFailure(a, std::cerr);
   if (o.json) {
     std::cout << a.text << (a.text.empty() || a.text.back() == '\n' ? "" : "\n");
@@ -180,6 +184,11 @@ int Run(const ConnectionOptions& o, const std::string& method, const std::string
     then(a.body);
   }
   return kExitOk;
+}
+
+Headers IfMatch(const Answer& read) {
+  if (read.etag.empty()) return {};
+  return {{"If-Match", read.etag}};
 }
 
 int ReportFailure(const Answer& a, std::ostream& err) {
@@ -208,6 +217,10 @@ int ReportFailure(const Answer& a, std::ostream& err) {
           << text::ForTerminal(Cell(r.at("code"))) << ": "
           << text::ForTerminal(Cell(r.at("message"))) << "\n";
     }
+  }
+  if (a.status == 412) {
+    err << "  someone else changed it after this command read it; run the command again to "
+           "apply the change to what is there now\n";
   }
   if (a.status == 400 || a.status == 413 || a.status == 415) return kExitBadInput;
   if (a.status >= 500) return kExitUnavailable;

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,9 +55,17 @@ struct Answer {
   web::json::value body;
   std::string text;
   std::string error;
+  std::string etag;  // the ETag header, if any: If-Match for a later write
 };
+// Extra request headers (If-Match).
+using Headers = std::map<std::string, std::string>;
 Answer Call(const Connection& c, const std::string& method, const std::string& path,
-            const std::optional<web::json::value>& body = std::nullopt);
+            const std::optional<web::json::value>& body = std::nullopt,
+            const Headers& headers = {});
+
+// The If-Match header for a write over what `read` answered (none when
+// it carried no ETag).
+Headers IfMatch(const Answer& read);
 
 // Prints a problem (title, detail, pointers, reasons) and maps the status
 // to an exit code.
@@ -67,7 +76,7 @@ int ReportFailure(const Answer& a, std::ostream& err);
 // Returns the exit code.
 int Run(const ConnectionOptions& o, const std::string& method, const std::string& path,
         const std::optional<web::json::value>& body,
-        const std::function<void(const web::json::value&)>& then);
+        const std::function<void(const web::json::value&)>& then, const Headers& headers = {});
 
 // A table: a header and rows of cells, columns padded to fit.
 void PrintTable(std::ostream& out, const std::vector<std::string>& header,

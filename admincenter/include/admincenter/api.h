@@ -77,6 +77,10 @@ struct Route {
   // Answerable from memory alone (the cached policy and a cached token):
   // then it is served on the I/O thread itself, saving two thread hops.
   bool from_cache = false;
+  // The resource has an entity tag (http::EntityTag of its JSON): a JSON
+  // answer carries it as ETag, and a write takes If-Match (412 when it is
+  // stale); set by ApiRoutes.
+  bool tagged = false;
   // Names in ApiSchemas() of the JSON request and success bodies ("" for
   // none, or a body that is not JSON); set by ApiRoutes.
   std::string request_schema = "";

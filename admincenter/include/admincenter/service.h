@@ -112,14 +112,20 @@ class Service {
   Result<std::vector<policy::Group>> ListGroups(const Principal& actor);
   Result<policy::Group> GetGroup(const Principal& actor, const std::string& id);
   Result<policy::Group> CreateGroup(const Principal& actor, const policy::Group& group);
+  // `if_match`: the request's If-Match (empty: unconditional), checked in
+  // the write transaction against the tag of what is stored (412 when it
+  // does not hold; http::IfMatchHolds); the tag of a group is
+  // http::EntityTag of its JSON, which GET and PATCH answer as ETag.
   Result<policy::Group> PatchGroup(const Principal& actor, const std::string& id,
-                                   const GroupPatch& patch);
-  Result<Done> RemoveGroup(const Principal& actor, const std::string& id);
+                                   const GroupPatch& patch, const std::string& if_match = "");
+  Result<Done> RemoveGroup(const Principal& actor, const std::string& id,
+                           const std::string& if_match = "");
   Result<GroupEffective> Effective(const Principal& actor, const std::string& id);
 
   Result<policy::GlobalSettings> GetSettings();
   Result<policy::GlobalSettings> PutSettings(const Principal& actor,
-                                             const policy::GlobalSettings& settings);
+                                             const policy::GlobalSettings& settings,
+                                             const std::string& if_match = "");
 
   Result<std::shared_ptr<const PolicySnapshot>> PolicyDocument();
   // `request` is the body's JSON text; the answer is the decision's (the

@@ -11,6 +11,7 @@
 #include "admincenter/audit_repository.h"
 #include "admincenter/distribution_codec.h"
 #include "admincenter/workflow_codec.h"
+#include "common/entity_tag.h"
 #include "common/text.h"
 #include "http/api_parts.h"
 #include "http/console_session.h"
@@ -371,6 +372,9 @@ std::optional<http::Response> Api::Process(const http::Request& request, RouteMa
     response = result.ok()
                    ? Json(result.value().is_null() ? 204 : route.success_status, result.value())
                    : ToResponse(result.problem());
+    if (route.tagged && result.ok() && !result.value().is_null()) {
+      response.headers.push_back({"ETag", http::EntityTag(result.value())});
+    }
   }
   return response;
 }

@@ -167,12 +167,16 @@ std::vector<Route> ApiRoutes() {
                "Change, move, inherit or lock settings of a group (JSON merge patch)", true, 200,
                [](Call& c) {
                  return WithBody(DecodeGroupPatch(c.body), [&](const GroupPatch& p) {
-                   return c.service.PatchGroup(c.who(), c.params.at("id"), p);
+                   return c.service.PatchGroup(c.who(), c.params.at("id"), p,
+                                               c.request.Header("if-match"));
                  });
                },
                nullptr});
   r.push_back({verb::delete_, "/v1/groups/{id}", kAnyAdmin, "Delete an empty group", false, 204,
-               [](Call& c) { return Json(c.service.RemoveGroup(c.who(), c.params.at("id"))); },
+               [](Call& c) {
+                 return Json(c.service.RemoveGroup(c.who(), c.params.at("id"),
+                                                   c.request.Header("if-match")));
+               },
                nullptr});
   r.push_back({verb::get, "/v1/groups/{id}/effective", kAnyAdmin | kAuditorRole,
                "Effective settings of a group, with provenance", false, 200,
@@ -184,7 +188,7 @@ std::vector<Route> ApiRoutes() {
                200,
                [](Call& c) {
                  return WithBody(DecodeSettings(c.body), [&](const policy::GlobalSettings& s) {
-                   return c.service.PutSettings(c.who(), s);
+                   return c.service.PutSettings(c.who(), s, c.request.Header("if-match"));
                  });
                },
                nullptr});
@@ -429,6 +433,8 @@ std::vector<Route> ApiRoutes() {
                        (route.method == verb::get && route.pattern.starts_with("/v1/groups")) ||
                        (route.method == verb::get && route.pattern == "/v1/settings") ||
                        (route.method == verb::get && route.pattern == "/v1/policy/document");
+    // GET answers with the resource's ETag, writes take If-Match.
+    route.tagged = route.pattern == "/v1/groups/{id}" || route.pattern == "/v1/settings";
   }
   return r;
 }

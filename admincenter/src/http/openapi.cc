@@ -58,6 +58,17 @@ value OpenApiDocument(const std::vector<Route>& routes) {
         params[n++] = p;
       }
     }
+    if (r.tagged && r.method != bhttp::verb::get) {
+      value p = value::object(true);
+      p["name"] = value::string("If-Match");
+      p["in"] = value::string("header");
+      p["required"] = value::boolean(false);
+      p["description"] = value::string(
+          "The ETag read with GET (or \"*\"): the write happens only if the resource is still "
+          "as read, else 412");
+      p["schema"] = Text();
+      params[n++] = p;
+    }
     if (n) op["parameters"] = params;
     if (r.takes_body) {
       value body = value::object(true);
@@ -80,11 +91,26 @@ value OpenApiDocument(const std::vector<Route>& routes) {
     } else if (r.pattern == "/v1/openapi.json") {
       ok["content"] = Content("application/json", Object());
     }
+    if (r.tagged && !r.response_schema.empty()) {
+      value etag = value::object(true);
+      etag["description"] =
+          value::string("A strong tag of this representation, for If-Match on a later write");
+      etag["schema"] = Text();
+      value headers = value::object(true);
+      headers["ETag"] = etag;
+      ok["headers"] = headers;
+    }
     responses[std::to_string(r.success_status)] = ok;
     value problem = value::object(true);
     problem["description"] = value::string("RFC 7807 problem+json");
     problem["content"] = Content("application/problem+json", Ref("Problem"));
     responses["default"] = problem;
+    if (r.tagged && r.method != bhttp::verb::get) {
+      value stale = problem;
+      stale["description"] =
+          value::string("If-Match names a version that is no longer current (precondition-failed)");
+      responses["412"] = stale;
+    }
     op["responses"] = responses;
     value item = paths.has_field(r.pattern) ? paths.at(r.pattern) : value::object(true);
     item[method] = op;

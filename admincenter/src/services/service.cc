@@ -6,6 +6,7 @@
 #include "admincenter/principal_repository.h"
 #include "common/canonical_json.h"
 #include "common/crypto.h"
+#include "common/entity_tag.h"
 #include "policy/codec.h"
 #include "policy/effective.h"
 #include "policy/engine.h"
@@ -217,12 +218,15 @@ Result<policy::Group> Service::CreateGroup(const Principal& actor, const policy:
 }
 
 Result<policy::Group> Service::PatchGroup(const Principal& actor, const std::string& id,
-                                          const GroupPatch& patch) {
+                                          const GroupPatch& patch, const std::string& if_match) {
   return EditGroup(
       actor, "group.update", [&](policy::Policy& policy, AuditEvent& e) -> Result<std::size_t> {
         auto index = IndexOf(policy, id);
         if (!index || !CanSee(actor, policy, id)) return NotFound("no such group");
         const policy::Group before = policy.groups[*index];
+        if (!http::IfMatchHolds(if_match, http::EntityTag(policy::EncodeGroup(before)))) {
+          return ChangedSinceRead("group \"" + id + "\"");
+        }
         auto parsed = patch.apply(before);
         if (!parsed.ok()) return Invalid(std::move(parsed.errors));
         policy::Group after = std::move(*parsed.value);
@@ -268,12 +272,16 @@ Result<policy::Group> Service::PatchGroup(const Principal& actor, const std::str
       });
 }
 
-Result<Done> Service::RemoveGroup(const Principal& actor, const std::string& id) {
+Result<Done> Service::RemoveGroup(const Principal& actor, const std::string& id,
+                                  const std::string& if_match) {
   return PolicyWrite([&](Repositories& tx) -> Result<Done> {
     auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
-    if (!IndexOf(*policy.value, id) || !CanSee(actor, *policy.value, id)) {
-      return NotFound("no such group");
+    const auto index = IndexOf(*policy.value, id);
+    if (!index || !CanSee(actor, *policy.value, id)) return NotFound("no such group");
+    if (!http::IfMatchHolds(if_match,
+                            http::EntityTag(policy::EncodeGroup(policy.value->groups[*index])))) {
+      return ChangedSinceRead("group \"" + id + "\"");
     }
     if (actor.role != Role::kMasterAdmin &&
         std::find(actor.scopes.begin(), actor.scopes.end(), id) != actor.scopes.end()) {
@@ -309,10 +317,15 @@ Result<policy::GlobalSettings> Service::GetSettings() {
 }
 
 Result<policy::GlobalSettings> Service::PutSettings(const Principal& actor,
-                                                    const policy::GlobalSettings& settings) {
+                                                    const policy::GlobalSettings& settings,
+                                                    const std::string& if_match) {
   return PolicyWrite([&](Repositories& tx) -> Result<policy::GlobalSettings> {
     auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
+    if (!http::IfMatchHolds(if_match,
+                            http::EntityTag(policy::EncodeSettings(policy.value->settings)))) {
+      return ChangedSinceRead("the global settings");
+    }
     policy.value->settings = settings;
     const auto errors = policy::ValidatePolicy(*policy.value, zones_);
     if (!errors.empty()) {

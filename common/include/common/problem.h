@@ -22,6 +22,7 @@ enum class ErrorKind {
   kNotFound,              // 404 (also for objects outside an admin's scope)
   kMethodNotAllowed,      // 405
   kConflict,              // 409: the current state forbids it
+  kPreconditionFailed,    // 412: If-Match names a state that is no longer current
   kPayloadTooLarge,       // 413
   kUnsupportedMediaType,  // 415
   kTooManyRequests,       // 429: e.g. logins backing off; retry_after_seconds says when
@@ -58,6 +59,13 @@ inline Problem NotFound(std::string detail = "no such resource") {
 }
 inline Problem Conflict(std::string detail) {
   return {ErrorKind::kConflict, std::move(detail), {}, {}};
+}
+// 412: `what` is no longer as the client read it (If-Match).
+inline Problem ChangedSinceRead(const std::string& what) {
+  return {ErrorKind::kPreconditionFailed,
+          what + " changed since it was read (If-Match): read it again and retry",
+          {},
+          {}};
 }
 // A deny of the policy, with every reason of `decision` and its rule.
 Problem PolicyDenied(std::string detail, const policy::Decision& decision);
