@@ -139,5 +139,68 @@ TEST_F(PolicyCli, BadFlagsExitTwoAndHelpAndVersionExitZero) {
   EXPECT_NE(version.output.find('.'), std::string::npos);
 }
 
+// Plain `custodian`, or a command it does not have, shows what there is
+// (with the nearest name) instead of "A subcommand is required".
+TEST_F(PolicyCli, AMissingOrMisspeltCommandListsTheCommands) {
+  CliRun r = Custodian("");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("custodian: a command is required"), std::string::npos) << r.output;
+  for (const char* listed : {"groups", "unattended", "audit", "completion"}) {
+    EXPECT_NE(r.output.find(std::string("\n  ") + listed + " "), std::string::npos)
+        << listed << r.output;
+  }
+  r = Custodian("grops");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(R"(unknown command "grops"; did you mean "groups"?)"), std::string::npos)
+      << r.output;
+  r = Custodian("groups sett");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(R"(custodian groups: unknown command "sett"; did you mean "set"?)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("effective"), std::string::npos) << "lists the group commands";
+  r = Custodian("groups");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("custodian groups: a command is required"), std::string::npos);
+  r = Custodian("xyzzy");
+  EXPECT_EQ(r.output.find("did you mean"), std::string::npos) << "nothing near: " << r.output;
+  // Flags that take names list them, and a name outside the list is refused here.
+  r = Custodian("groups create --help");
+  EXPECT_NE(r.output.find("--auth-modes TEXT:{at_connection,at_setup}"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("unattended_access"), std::string::npos);
+  r = Custodian("groups set g --allow remote_contrl");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("remote_contrl not in {remote_control,"), std::string::npos) << r.output;
+}
+
+// The completion script, run by a real bash: commands, options, and the
+// values an option lists.
+TEST_F(PolicyCli, BashCompletesCommandsOptionsAndListedValues) {
+  auto complete = [](const std::string& words, int cword) {
+    const std::string script =
+        std::string("eval \"$(") + CUSTODIAN_BINARY + " completion bash)\"; COMP_WORDS=(" + words +
+        "); COMP_CWORD=" + std::to_string(cword) + "; _custodian; echo \"${COMPREPLY[*]}\"";
+    FILE* pipe = popen(("bash -c '" + script + "' 2>&1").c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+    pclose(pipe);
+    return out;
+  };
+  EXPECT_EQ(complete("custodian gr", 1), "groups grants\n");
+  EXPECT_EQ(complete("custodian groups s", 2), "show set\n");
+  EXPECT_EQ(complete("custodian groups create --au", 3), "--auth-modes\n");
+  EXPECT_EQ(complete("custodian groups set g-a --allow re", 5),
+            "remote_control reboot request_windows_credentials\n");
+  EXPECT_EQ(complete("custodian groups set g-a --lock unattended.", 5),
+            "unattended.auth_modes unattended.max_days\n");
+  EXPECT_EQ(complete("custodian completion", 2), "--help bash zsh\n");  // at an empty word
+  const CliRun zsh = Custodian("completion zsh");
+  EXPECT_EQ(zsh.exit_code, 0);
+  EXPECT_NE(zsh.output.find("bashcompinit"), std::string::npos);
+  EXPECT_EQ(Custodian("completion fish").exit_code, 2);
+}
+
 }  // namespace
 }  // namespace custodian::cli

@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "common/files.h"
 #include "online.h"
+#include "policy/model.h"
 #include "policy_commands.h"
 
 namespace custodian::cli {
@@ -30,6 +31,100 @@ std::string Granted(const value& group) {
 std::string MaxDays(const value& group) {
   if (!group.has_field("unattended") || !group.at("unattended").has_field("max_days")) return "-";
   return Cell(group.at("unattended").at("max_days"));
+}
+
+// What a merge patch changed, as the group now has it:
+// "unattended.auth_modes=["at_setup"], permissions.reboot=inherited".
+std::string Changes(const value& patch, const value& group) {
+  std::string out;
+  auto add = [&](const std::string& setting, const value* now) {
+    out += (out.empty() ? "" : ", ") + setting + "=" +
+           (now == nullptr || now->is_null() ? std::string("inherited") : Cell(*now));
+  };
+  for (const auto& [k, v] : patch.as_object()) {
+    const value* section = group.has_field(k) ? &group.at(k) : nullptr;
+    if (v.is_object() && k != "locked") {
+      for (const auto& [sub, ignored] : v.as_object()) {
+        add(k + "." + sub, section && section->is_object() && section->has_field(sub)
+                               ? &section->at(sub)
+                               : nullptr);
+      }
+    } else if (k == "locked") {
+      out += (out.empty() ? "" : ", ") + std::string("locked=") + (section ? Cell(*section) : "[]");
+    } else {
+      add(k, section);
+    }
+  }
+  return out;
+}
+
+// The wire names of an enum of policy/model.h, for checks and help.
+template <typename E>
+std::vector<std::string> Names(std::size_t count, std::string_view (*name)(E)) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < count; ++i) out.emplace_back(name(static_cast<E>(i)));
+  return out;
+}
+
+std::vector<std::string> SettingNames() {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < policy::kSettingCount; ++i) {
+    out.push_back(policy::SettingName(static_cast<policy::SettingKey>(i)));
+  }
+  return out;
+}
+
+// What `groups create` sets and `groups set` changes.
+struct GroupValues {
+  std::optional<std::string> name;
+  std::vector<std::string> allow, deny, auth_modes, lock;
+  CLI::Option* auth_modes_option = nullptr;  // given (an empty list is a value)
+  std::optional<int> max_days;
+};
+
+void AddValueOptions(CLI::App* cmd, GroupValues& v) {
+  // CLI::IsMember checks the names and lists them in --help.
+  static const std::vector<std::string> permissions =
+      Names(policy::kPermissionCount, policy::PermissionName);
+  static const std::vector<std::string> modes = Names(policy::kAuthModeCount, policy::AuthModeName);
+  static const std::vector<std::string> settings = SettingNames();
+  cmd->add_option("--allow", v.allow, "Grant a permission (repeatable)")
+      ->check(CLI::IsMember(permissions));
+  cmd->add_option("--deny", v.deny, "Refuse a permission (repeatable)")
+      ->check(CLI::IsMember(permissions));
+  v.auth_modes_option = cmd->add_option("--auth-modes", v.auth_modes,
+                                        "Authentication modes it allows, comma-separated "
+                                        "(narrows what it inherits, never widens)")
+                            ->delimiter(',')
+                            ->check(CLI::IsMember(modes));
+  cmd->add_option("--max-days", v.max_days,
+                  "Cap on unattended access with customer credentials (days)");
+  cmd->add_option("--lock", v.lock, "Force a setting on the subtree (repeatable; master admins)")
+      ->check(CLI::IsMember(settings));
+}
+
+value Strings(const std::vector<std::string>& names) {
+  value out = value::array();
+  for (std::size_t i = 0; i < names.size(); ++i) out[i] = value::string(names[i]);
+  return out;
+}
+
+// Adds the values given to `body`, a group or a merge patch on one (the
+// locks aside: a patch replaces the whole list).
+void PutValues(const GroupValues& v, value& body) {
+  if (v.name) body["name"] = value::string(*v.name);
+  if (!v.allow.empty() || !v.deny.empty()) {
+    value& p = body["permissions"];
+    if (!p.is_object()) p = value::object(true);
+    for (const auto& a : v.allow) p[a] = value::boolean(true);
+    for (const auto& d : v.deny) p[d] = value::boolean(false);
+  }
+  if (v.auth_modes_option->count() > 0 || v.max_days) {
+    value& u = body["unattended"];
+    if (!u.is_object()) u = value::object(true);
+    if (v.auth_modes_option->count() > 0) u["auth_modes"] = Strings(v.auth_modes);
+    if (v.max_days) u["max_days"] = value::number(*v.max_days);
+  }
 }
 
 }  // namespace
@@ -94,18 +189,14 @@ void AddGroups(CLI::App& app, int* exit_code) {
     ConnectionOptions connection;
     std::string id, name;
     std::optional<std::string> parent;
-    std::vector<std::string> allow, deny;
-    std::optional<int> max_days;
+    GroupValues values;
   };
   auto create_options = std::make_shared<CreateOptions>();
   CLI::App* create = groups->add_subcommand("create", "Create a group");
   create->add_option("--id", create_options->id, "Group id (default: generated)");
   create->add_option("--name", create_options->name, "Display name")->required();
   create->add_option("--parent", create_options->parent, "Parent group id");
-  create->add_option("--allow", create_options->allow, "Grant a permission (repeatable)");
-  create->add_option("--deny", create_options->deny, "Refuse a permission (repeatable)");
-  create->add_option("--max-days", create_options->max_days,
-                     "Cap on unattended access with customer credentials");
+  AddValueOptions(create, create_options->values);
   AddConnectionOptions(create, create_options->connection);
   create->callback([create_options, exit_code] {
     const CreateOptions& o = *create_options;
@@ -113,17 +204,8 @@ void AddGroups(CLI::App& app, int* exit_code) {
     if (!o.id.empty()) body["id"] = value::string(o.id);
     body["name"] = value::string(o.name);
     if (o.parent) body["parent_id"] = value::string(*o.parent);
-    if (!o.allow.empty() || !o.deny.empty()) {
-      value p = value::object(true);
-      for (const auto& a : o.allow) p[a] = value::boolean(true);
-      for (const auto& d : o.deny) p[d] = value::boolean(false);
-      body["permissions"] = p;
-    }
-    if (o.max_days) {
-      value u = value::object(true);
-      u["max_days"] = value::number(*o.max_days);
-      body["unattended"] = u;
-    }
+    PutValues(o.values, body);
+    if (!o.values.lock.empty()) body["locked"] = Strings(o.values.lock);
     *exit_code = Run(o.connection, "POST", "/v1/groups", body, [](const value& v) {
       std::cout << "created group " << v.at("id").as_string() << "\n";
     });
@@ -158,62 +240,41 @@ void AddGroups(CLI::App& app, int* exit_code) {
   struct SetOptions {
     ConnectionOptions connection;
     std::string id;
-    std::optional<std::string> name;
-    std::vector<std::string> allow, deny, inherit, lock, unlock;
-    std::optional<std::string> auth_modes;
-    std::optional<int> max_days;
+    GroupValues values;
+    std::vector<std::string> inherit, unlock;
     bool inherit_auth_modes = false, inherit_max_days = false;
   };
   auto set_options = std::make_shared<SetOptions>();
   CLI::App* set = groups->add_subcommand(
       "set", "Set, inherit or lock permissions and authentication modes of a group");
   set->add_option("id", set_options->id, "Group id")->required();
-  set->add_option("--name", set_options->name, "New display name");
-  set->add_option("--allow", set_options->allow, "Grant a permission (repeatable)");
-  set->add_option("--deny", set_options->deny, "Refuse a permission (repeatable)");
-  set->add_option("--inherit", set_options->inherit, "Let a permission inherit again (repeatable)");
-  set->add_option("--auth-modes", set_options->auth_modes,
-                  "Authentication modes it allows: at_connection,at_setup (narrows, never widens)");
+  set->add_option("--name", set_options->values.name, "New display name");
+  AddValueOptions(set, set_options->values);
+  set->add_option("--inherit", set_options->inherit, "Let a permission inherit again (repeatable)")
+      ->check(CLI::IsMember(Names(policy::kPermissionCount, policy::PermissionName)));
   set->add_flag("--inherit-auth-modes", set_options->inherit_auth_modes,
                 "Let the authentication modes inherit again");
-  set->add_option("--max-days", set_options->max_days, "Cap on unattended access (days)");
   set->add_flag("--inherit-max-days", set_options->inherit_max_days, "Let the cap inherit again");
-  set->add_option("--lock", set_options->lock,
-                  "Force a setting on the subtree: permissions.NAME, unattended.auth_modes, "
-                  "unattended.max_days (repeatable; master admins)");
-  set->add_option("--unlock", set_options->unlock, "Lift a lock (repeatable; master admins)");
+  set->add_option("--unlock", set_options->unlock, "Lift a lock (repeatable; master admins)")
+      ->check(CLI::IsMember(SettingNames()));
   AddConnectionOptions(set, set_options->connection);
   set->callback([set_options, exit_code] {
     const SetOptions& o = *set_options;
     value patch = value::object(true);
-    if (o.name) patch["name"] = value::string(*o.name);
-    if (!o.allow.empty() || !o.deny.empty() || !o.inherit.empty()) {
-      value p = value::object(true);
-      for (const auto& a : o.allow) p[a] = value::boolean(true);
-      for (const auto& d : o.deny) p[d] = value::boolean(false);
+    PutValues(o.values, patch);
+    if (!o.inherit.empty()) {
+      value& p = patch["permissions"];
+      if (!p.is_object()) p = value::object(true);
       for (const auto& i : o.inherit) p[i] = value::null();
-      patch["permissions"] = p;
     }
-    value u = value::object(true);
-    if (o.auth_modes) {
-      value modes = value::array();
-      std::size_t n = 0, start = 0;
-      while (start <= o.auth_modes->size()) {
-        const std::size_t comma = o.auth_modes->find(',', start);
-        const std::string m =
-            o.auth_modes->substr(start, comma == std::string::npos ? comma : comma - start);
-        if (!m.empty()) modes[n++] = value::string(m);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-      u["auth_modes"] = modes;
+    if (o.inherit_auth_modes || o.inherit_max_days) {
+      value& u = patch["unattended"];
+      if (!u.is_object()) u = value::object(true);
+      if (o.inherit_auth_modes) u["auth_modes"] = value::null();
+      if (o.inherit_max_days) u["max_days"] = value::null();
     }
-    if (o.inherit_auth_modes) u["auth_modes"] = value::null();
-    if (o.max_days) u["max_days"] = value::number(*o.max_days);
-    if (o.inherit_max_days) u["max_days"] = value::null();
-    if (u.size() > 0) patch["unattended"] = u;
     Headers if_match;
-    if (!o.lock.empty() || !o.unlock.empty()) {
+    if (!o.values.lock.empty() || !o.unlock.empty()) {
       const auto c = Resolve(o.connection, std::cerr);
       if (!c) {
         *exit_code = kExitBadInput;
@@ -228,14 +289,12 @@ void AddGroups(CLI::App& app, int* exit_code) {
       if (current.body.has_field("locked")) {
         for (const value& l : current.body.at("locked").as_array()) locked.push_back(l.as_string());
       }
-      for (const auto& l : o.lock) {
+      for (const auto& l : o.values.lock) {
         if (std::find(locked.begin(), locked.end(), l) == locked.end()) locked.push_back(l);
       }
       for (const auto& l : o.unlock)
         locked.erase(std::remove(locked.begin(), locked.end(), l), locked.end());
-      value names = value::array();
-      for (std::size_t i = 0; i < locked.size(); ++i) names[i] = value::string(locked[i]);
-      patch["locked"] = locked.empty() ? value::null() : names;
+      patch["locked"] = locked.empty() ? value::null() : Strings(locked);
       // The list is replaced whole: only over the one read.
       if_match = IfMatch(current);
     }
@@ -247,8 +306,9 @@ void AddGroups(CLI::App& app, int* exit_code) {
     }
     *exit_code = Run(
         o.connection, "PATCH", "/v1/groups/" + o.id, patch,
-        [](const value& v) {
-          std::cout << "updated group " << v.at("id").as_string() << ": " << Granted(v) << "\n";
+        [&patch](const value& v) {
+          std::cout << "updated group " << v.at("id").as_string() << ": " << Changes(patch, v)
+                    << "\n";
         },
         if_match);
   });

@@ -3,13 +3,14 @@
 // admin center, see online.h for the connection and exit codes): for
 // admins groups, principals, settings, keys, enrollment codes, endpoints;
 // for technicians sessions, unattended access, grants, connections and
-// credentials; for auditors audit export.
+// credentials; for auditors audit export. And completion bash|zsh.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "admin_commands.h"
 #include "audit_commands.h"
 #include "common/cli.h"
+#include "completion.h"
 #include "policy_commands.h"
 #include "technician_commands.h"
 
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   custodian::cli::AddAuditCommands(app, &exit_code);
   custodian::cli::AddAdminCommands(app, &exit_code);
   custodian::cli::AddTechnicianCommands(app, &exit_code);
+  custodian::cli::AddCompletion(app, &exit_code);
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   return exit_code;
 }
