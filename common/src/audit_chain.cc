@@ -147,6 +147,12 @@ VerifyReport VerifyJsonl(std::istream& in, const std::vector<std::string>& pinne
     std::string error;
     const value v =
         text::IsValidUtf8(line) ? text::ParseJson(line, &error).value_or(value()) : value();
+    if (seen.empty() && !trailer && r.problems.empty() &&
+        !(v.is_object() && (v.has_field("seq") || v.has_field("trailer")))) {
+      problem("neither an audit event nor a trailer: not a JSON Lines audit export");
+      r.not_an_export = true;
+      return r;
+    }
     if (!v.is_object()) {
       problem("not a JSON object");
       continue;
@@ -289,6 +295,8 @@ VerifyReport VerifyJsonl(std::istream& in, const std::vector<std::string>& pinne
         } else if (it == hash_at.end() && seq != 0 && seq != t.chain_seq) {
           r.notes.push_back(name + ": event " + std::to_string(seq) +
                             " is not in this filtered export, so it cannot be checked");
+        } else {
+          ++r.checkpoints_checked;
         }
       } catch (const std::exception&) {
         r.problems.push_back(name +

@@ -182,5 +182,39 @@ TEST_F(AuditVerify, DetectsEveryKindOfTampering) {
   EXPECT_EQ(Verify("/nonexistent.jsonl").exit_code, 2);
 }
 
+// A file that is no JSON Lines export at all (the CSV or CEF export, some
+// other JSON) is bad input (2) that names what it expected, not a
+// tampered export (1). An empty file stays "truncated".
+TEST_F(AuditVerify, AFileThatIsNoExportIsBadInputNotTampering) {
+  const std::string& m = ac_->master_token();
+  for (const std::string& other : {ac_->Request("GET", "/v1/audit/events?format=csv", m).body,
+                                   ac_->Request("GET", "/v1/audit/events?format=cef", m).body,
+                                   std::string(R"({"a":1})"), std::string("not json at all")}) {
+    const CliRun r = Verify(Write({other}));
+    EXPECT_EQ(r.exit_code, 2) << other.substr(0, 80) << "\n" << r.output;
+    EXPECT_NE(r.output.find("not a JSON Lines audit export"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("NOT intact"), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(Verify(Write({})).exit_code, 1);
+}
+
+// A filtered export and a held checkpoint of an event it leaves out: the
+// checkpoint cannot be checked, and the verdict says so instead of
+// counting it as consistent.
+TEST_F(AuditVerify, ACheckpointOutsideAFilteredExportIsNamedAsNotChecked) {
+  const std::string& m = ac_->master_token();
+  const std::string held = (ac_->dir() / "outside-checkpoint.json").string();
+  std::ofstream(held) << checkpoint_;
+  // The chain moves past the checkpoint, and the export keeps only the
+  // group creations (the checkpoint's head is another event).
+  ASSERT_EQ(ac_->Request("POST", "/v1/groups", m, R"({"id":"g-later","name":"Later"})").status,
+            201u);
+  const std::string filtered = ac_->Request("GET", "/v1/audit/events?action=group.create", m).body;
+  const CliRun r = Verify(Write({filtered}), "--checkpoint " + held);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cannot be checked"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("consistent with"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace custodian::admincenter

@@ -306,9 +306,11 @@ void AddKeys(CLI::App& app, int* exit_code) {
       for (const value& k : v.at("items").as_array()) {
         rows.push_back({k.at("key_id").as_string(), k.at("state").as_string(),
                         k.has_field("created_at") ? Cell(k.at("created_at")) : "-",
-                        k.has_field("retired_at") ? Cell(k.at("retired_at")) : "-"});
+                        k.has_field("retired_at") ? Cell(k.at("retired_at")) : "-",
+                        Cell(k.at("public_key"))});
       }
-      PrintTable(std::cout, {"KEY ID", "STATE", "CREATED", "RETIRED"}, rows);
+      // The public key is what `audit verify --public-key` pins.
+      PrintTable(std::cout, {"KEY ID", "STATE", "CREATED", "RETIRED", "PUBLIC KEY"}, rows);
     });
   });
   auto rotate_options = std::make_shared<ConnectionOptions>();

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -17,6 +18,7 @@
 #include "common/audit_chain.h"
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/text.h"
 #include "online.h"
 #include "policy_commands.h"
 
@@ -56,6 +58,11 @@ int RunVerify(const VerifyOptions& o) {
     return kExitBadInput;
   }
   const audit::VerifyReport r = audit::VerifyJsonl(in, pinned, held);
+  if (r.not_an_export) {
+    std::cerr << o.file << ": not a JSON Lines audit export (custodian audit export, or "
+              << "GET /v1/audit/events?format=jsonl): " << r.problems.front() << "\n";
+    return kExitBadInput;
+  }
   for (const std::string& p : r.problems) std::cout << o.file << ": " << p << "\n";
   for (const std::string& n : r.notes) std::cout << o.file << ": note: " << n << "\n";
   if (!r.ok) {
@@ -67,7 +74,13 @@ int RunVerify(const VerifyOptions& o) {
   if (r.events) std::cout << " (" << r.first_seq << " to " << r.last_seq << ")";
   std::cout << ", " << (r.complete ? "the whole chain" : "a filtered export") << ", signed by key "
             << r.key_id << (r.key_pinned ? " (pinned)" : " (not pinned)");
-  if (!held.empty()) std::cout << ", consistent with " << held.size() << " held checkpoint(s)";
+  if (r.checkpoints_checked > 0) {
+    std::cout << ", consistent with " << r.checkpoints_checked << " held checkpoint(s)";
+  }
+  if (r.checkpoints_checked < held.size()) {
+    std::cout << "; " << held.size() - r.checkpoints_checked
+              << " held checkpoint(s) cannot be checked against this filtered export";
+  }
   std::cout << "\n";
   return kExitOk;
 }
@@ -78,6 +91,44 @@ struct ExportOptions {
   std::map<std::string, std::string> filters;  // query parameter -> value
   std::optional<std::string> output;
 };
+
+// --since/--until as the RFC 3339 instant the admin center takes: an
+// instant as given (it checks it); a date (YYYY-MM-DD) as its midnight in
+// the local zone (TZ); a span back from `now` ("90m", "24h", "7d", "2w").
+// nullopt for anything else.
+std::optional<std::string> QueryInstant(const std::string& text, std::time_t now) {
+  const bool dated = text.size() >= 10 && text[4] == '-' && text[7] == '-';
+  if (dated && text.size() > 10 && (text[10] == 'T' || text[10] == 't')) return text;
+  std::time_t at = 0;
+  if (dated && text.size() == 10) {
+    const auto y = text::ParseDecimal(text.substr(0, 4));
+    const auto m = text::ParseDecimal(text.substr(5, 2), 12);
+    const auto d = text::ParseDecimal(text.substr(8, 2), 31);
+    if (!y || !m || !d || *m == 0 || *d == 0) return std::nullopt;
+    std::tm local{};
+    local.tm_year = static_cast<int>(*y) - 1900;
+    local.tm_mon = static_cast<int>(*m) - 1;
+    local.tm_mday = static_cast<int>(*d);
+    local.tm_isdst = -1;
+    at = std::mktime(&local);
+    if (at == -1 || local.tm_mday != static_cast<int>(*d)) return std::nullopt;  // 02-30
+  } else {
+    static const std::map<char, int64_t> kUnit = {
+        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+    const auto unit = text.empty() ? kUnit.end() : kUnit.find(text.back());
+    const auto n = unit == kUnit.end()
+                       ? std::nullopt
+                       : text::ParseDecimal(text.substr(0, text.size() - 1), 100LL * 365 * 86400);
+    if (!n) return std::nullopt;
+    at = now - static_cast<std::time_t>(*n * unit->second);
+  }
+  std::tm utc{};
+  char out[32];
+  if (!gmtime_r(&at, &utc) || std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) {
+    return std::nullopt;
+  }
+  return std::string(out);
+}
 
 // Makes the finished file `from` durable and moves it to `to`.
 bool SyncAndRename(const std::string& from, const std::string& to, std::string* error) {
@@ -186,24 +237,68 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
       ->check(CLI::ExistingFile);
   cmd->callback([verify, exit_code] { *exit_code = RunVerify(*verify); });
 
+  // checkpoint: the signed head to keep outside the admin center, for
+  // verify --checkpoint later.
+  struct CheckpointOptions {
+    ConnectionOptions connection;
+    std::optional<std::string> output;
+  };
+  auto cp = std::make_shared<CheckpointOptions>();
+  CLI::App* checkpoint = audit->add_subcommand(
+      "checkpoint", "The signed head of the audit chain, to keep for verify --checkpoint");
+  checkpoint->add_option("-o,--output", cp->output, "Write it to this file (default: stdout)");
+  AddConnectionOptions(checkpoint, cp->connection);
+  checkpoint->callback([cp, exit_code] {
+    int write_failed = 0;
+    *exit_code = Run(cp->connection, "GET", "/v1/audit/checkpoint", std::nullopt,
+                     [&](const web::json::value& v) {
+                       const std::string text = v.serialize() + "\n";
+                       std::string error;
+                       if (!cp->output) {
+                         std::cout << text;
+                       } else if (WriteFileAtomically(*cp->output, text, 0644, &error)) {
+                         std::cout << "checkpoint at event " << Cell(v.at("seq")) << " written to "
+                                   << *cp->output << "\n";
+                       } else {
+                         std::cerr << *cp->output << ": " << error << "\n";
+                         write_failed = kExitUnavailable;
+                       }
+                     });
+    if (write_failed) *exit_code = write_failed;
+  });
+
   auto exp = std::make_shared<ExportOptions>();
   auto filters = std::make_shared<std::map<std::string, std::optional<std::string>>>();
   CLI::App* export_cmd = audit->add_subcommand(
       "export", "Export the audit log (auditors, master admins), streamed to a file or stdout");
   export_cmd->add_option("--format", exp->format, "jsonl (default, verifiable), csv or cef")
       ->check(CLI::IsMember({"jsonl", "csv", "cef"}));
-  for (const auto& [f, help] : {std::pair{"since", "From this RFC 3339 instant (inclusive)"},
-                                {"until", "Up to this RFC 3339 instant (exclusive)"},
-                                {"actor", "Only events of this actor id"},
-                                {"action", "Only events with this action"},
-                                {"target", "Only events with this target"}}) {
+  for (const auto& [f, help] :
+       {std::pair{"since",
+                  "From this instant (inclusive): RFC 3339, a date (local midnight), or a span "
+                  "back from now: 30m, 24h, 7d, 2w"},
+        {"until", "Up to this instant (exclusive), written as for --since"},
+        {"actor", "Only events of this actor id"},
+        {"action", "Only events with this action"},
+        {"target", "Only events with this target"}}) {
     export_cmd->add_option(std::string("--") + f, (*filters)[f], help);
   }
   export_cmd->add_option("-o,--output", exp->output, "Write to this file (default: stdout)");
   AddConnectionOptions(export_cmd, exp->connection);
   export_cmd->callback([exp, filters, exit_code] {
+    const std::time_t now = std::time(nullptr);
     for (const auto& [k, v] : *filters) {
-      if (v) exp->filters[k] = *v;
+      if (!v) continue;
+      std::optional<std::string> value = *v;
+      if (k == "since" || k == "until") value = QueryInstant(*v, now);
+      if (!value) {
+        std::cerr << "--" << k << " " << text::ForTerminal(*v)
+                  << ": must be an RFC 3339 instant (2026-12-01T08:00:00Z), a date "
+                     "(2026-12-01) or a span back from now (30m, 24h, 7d, 2w)\n";
+        *exit_code = kExitBadInput;
+        return;
+      }
+      exp->filters[k] = *value;
     }
     *exit_code = RunExport(*exp);
   });

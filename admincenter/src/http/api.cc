@@ -80,8 +80,8 @@ std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
   if (auto it = c.request.query.find("wait"); it != c.request.query.end()) {
     const auto w = text::ParseDecimal(it->second, kMaxWaitSeconds);
     if (!w) {
-      return ToResponse(Invalid("/wait", "query parameter wait must be seconds from 0 to " +
-                                             std::to_string(kMaxWaitSeconds)));
+      return ToResponse(InvalidQuery("/wait", "query parameter wait must be seconds from 0 to " +
+                                                  std::to_string(kMaxWaitSeconds)));
     }
     wait = static_cast<int>(*w);
   }
@@ -90,7 +90,7 @@ std::optional<http::Response> Api::PollCommands(Call& c, http::Respond later) {
   if (auto it = c.request.query.find("bundle"); it != c.request.query.end()) {
     held = text::ParseDecimal(it->second);
     if (!held) {
-      return ToResponse(Invalid(
+      return ToResponse(InvalidQuery(
           "/bundle", "query parameter bundle must be the version of the bundle held (0: none)"));
     }
   }

@@ -205,7 +205,7 @@ std::vector<Route> ApiRoutes() {
     auto it = c.request.query.find("now");
     if (it != c.request.query.end()) {
       now = policy::ParseRfc3339(it->second);
-      if (!now) return Invalid("/now", "query parameter now must be RFC 3339");
+      if (!now) return InvalidQuery("/now", "query parameter now must be RFC 3339");
     }
     return c.service.Decide(c.request.body, now);
   };

@@ -193,7 +193,7 @@ http::Response ExportAudit(Service& service, const http::Request& request,
       errors.push_back({"/" + key, "unknown query parameter"});
     }
   }
-  if (!errors.empty()) return ToResponse(Invalid(std::move(errors)));
+  if (!errors.empty()) return ToResponse(InvalidQuery(std::move(errors)));
   if (format == Format::kJsonl) {
     if (auto broken = service.seal().broken()) {
       return ToResponse(Problem{ErrorKind::kUnavailable,

@@ -71,6 +71,10 @@ struct VerifyReport {
   bool key_pinned = false;
   std::vector<std::string> problems;  // "line N: what"; any problem means not intact
   std::vector<std::string> notes;     // what could not be checked, and why
+  // The first line is neither an event nor a trailer (a CSV export, say):
+  // not a JSON Lines export at all, so nothing was verified.
+  bool not_an_export = false;
+  std::size_t checkpoints_checked = 0;  // held checkpoints the export could be checked against
 };
 
 // Verifies a JSON Lines export. With `pinned_public_keys` (raw Ed25519) the

@@ -54,6 +54,13 @@ inline Problem Invalid(std::vector<policy::FieldError> errors) {
 inline Problem Invalid(std::string pointer, std::string message) {
   return Invalid({{std::move(pointer), std::move(message)}});
 }
+// A query parameter (?since=, ?wait=): `pointer` names it ("/since").
+inline Problem InvalidQuery(std::vector<policy::FieldError> errors) {
+  return {ErrorKind::kValidation, "a query parameter is invalid", std::move(errors), {}};
+}
+inline Problem InvalidQuery(std::string pointer, std::string message) {
+  return InvalidQuery({{std::move(pointer), std::move(message)}});
+}
 inline Problem NotFound(std::string detail = "no such resource") {
   return {ErrorKind::kNotFound, std::move(detail), {}, {}};
 }
