@@ -394,6 +394,80 @@ TEST_F(OnlineCli, SettingsSetAndKeys) {
   EXPECT_NE(Run("keys list " + Auth()).output.find("retired"), std::string::npos);
 }
 
+// Issue 16.8: the routes that had no command. An admin sets a password
+// and asks an endpoint to sync; anyone revokes a token; a master admin
+// reads the policy document and asks what-if questions of it.
+TEST_F(OnlineCli, EveryRouteHasItsCommand) {
+  Run("groups create --id g-cmd --name Commands --allow unattended_access --max-days 14 " + Auth());
+  const std::string first = (ac_->dir() / "cmd-first").string();
+  const std::string second = (ac_->dir() / "cmd-second").string();
+  std::ofstream(first) << "first password of kim\n";
+  std::ofstream(second) << "second password of kim\n";
+  const std::string kim =
+      web::json::value::parse(Run("technicians create --name kim --group g-cmd --time-zone "
+                                  "Europe/Berlin --password-file " +
+                                  first + " --json " + Auth())
+                                  .output)
+          .at("id")
+          .as_string();
+  CliRun r = Run("technicians password " + kim + " --password-file " + second + " " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("password of kim set"), std::string::npos) << r.output;
+  const std::string token = (ac_->dir() / "kim.token").string();
+  EXPECT_EQ(Run("login --name kim --password-file " + first + " --token-out " + token).exit_code,
+            1);
+  r = Run("login --name kim --password-file " + second + " --token-out " + token);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The token's id is printed (never the token), and revoking it ends it.
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(r.output, id, std::regex(R"(token (\S+) in )"))) << r.output;
+  EXPECT_EQ(Run("sessions list --token-file " + token).exit_code, 0);
+  r = Run("tokens revoke " + id[1].str() + " --token-file " + token);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("revoked"), std::string::npos) << r.output;
+  EXPECT_EQ(Run("sessions list --token-file " + token).exit_code, 1);
+
+  // The policy document, to a private file.
+  const std::string doc = (ac_->dir() / "policy.json").string();
+  ASSERT_EQ(Run("policy show -o " + doc + " " + Auth()).exit_code, 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(doc.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(Slurp(doc).find("\"g-cmd\""), std::string::npos);
+  // What-if on it: allowed within the cap, denied with every reason past it.
+  const std::string request = (ac_->dir() / "what-if.json").string();
+  auto ask = [&](int days) {
+    std::ofstream(request) << R"({"action":"unattended.request","technician_id":")" << kim
+                           << R"(","session":{"type":"applet","active":true},
+        "endpoint":{"os":"windows","time_zone":"Europe/Berlin"},"credential_mode":"at_setup",
+        "schedule":{"kind":"days","days":)"
+                           << days << "}}";
+    return Run("policy decide --request " + request + " --now 2026-03-02T10:00:00Z " + Auth());
+  };
+  r = ask(3);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(web::json::value::parse(r.output).at("effect").as_string(), "allow") << r.output;
+  r = ask(20);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("duration_exceeds_cap"), std::string::npos) << r.output;
+
+  // An endpoint is asked to sync: the command waits in its queue.
+  const std::string code = Run("enrollment-codes create " + Auth()).output.substr(0, 40);
+  const HttpResult enrolled =
+      ac_->Request("POST", "/v1/enroll", std::nullopt,
+                   R"({"code":")" + code.substr(0, code.find(' ')) +
+                       R"(","name":"pc-sync","os":"windows","time_zone":"UTC"})");
+  ASSERT_EQ(enrolled.status, 201u) << enrolled.body;
+  const std::string endpoint = enrolled.json().at("endpoint_id").as_string();
+  r = Run("endpoints sync " + endpoint + " " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("sync queued for " + endpoint), std::string::npos) << r.output;
+  const HttpResult queued = ac_->Request("GET", "/v1/endpoints/" + endpoint + "/commands",
+                                         enrolled.json().at("token").as_string());
+  ASSERT_EQ(queued.status, 200u) << queued.body;
+  EXPECT_EQ(queued.json().at("items").at(0).at("type").as_string(), "sync");
+}
+
 // Another admin writes between the CLI's read and its write. A server in
 // between forwards every request to the admin center and, just before the
 // CLI's write, makes the competing one: the CLI's write names what it read

@@ -50,6 +50,32 @@ void AddEndpoints(CLI::App& app, int* exit_code) {
       PrintTable(std::cout, {"ID", "NAME", "OS", "ZONE", "LAST SEEN", "BUNDLE"}, rows);
     });
   });
+  // sync: a command the endpoint's long-poll gets at once; it then fetches
+  // the policy and reports its events.
+  auto sync_options = std::make_shared<ConnectionOptions>();
+  auto sync_id = std::make_shared<std::string>();
+  CLI::App* sync =
+      endpoints->add_subcommand("sync", "Have an endpoint fetch the policy and report now");
+  sync->add_option("id", *sync_id, "Endpoint id")->required();
+  AddConnectionOptions(sync, *sync_options);
+  sync->callback([sync_options, sync_id, exit_code] {
+    value body = value::object(true);
+    body["type"] = value::string("sync");
+    *exit_code = Run(*sync_options, "POST", "/v1/endpoints/" + *sync_id + "/commands", body,
+                     [&](const value& v) {
+                       std::cout << "sync queued for " << *sync_id << " (command "
+                                 << Cell(v.at("id")) << ")\n";
+                     });
+  });
+}
+
+// A password file's text without its trailing line break.
+std::string ReadPasswordFile(const std::string& path) {
+  std::string password = ReadFile(path).value_or("");
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+    password.pop_back();
+  }
+  return password;
 }
 
 // `technicians`, `admins`, `auditors`: list and create. A password is read
@@ -101,12 +127,9 @@ void AddPrincipals(CLI::App& app, int* exit_code, const std::string& noun,
   }
   AddConnectionOptions(create, o->connection);
   create->callback([o, path, exit_code] {
-    const auto password = ReadFile(o->password_file);
     value body = value::object(true);
     body["name"] = value::string(o->name);
-    std::string p = password.value_or("");
-    while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
-    body["password"] = value::string(p);
+    body["password"] = value::string(ReadPasswordFile(o->password_file));
     if (o->group) body["group_id"] = value::string(*o->group);
     if (o->zone) body["time_zone"] = value::string(*o->zone);
     if (!o->scopes.empty()) {
@@ -137,6 +160,25 @@ void AddPrincipals(CLI::App& app, int* exit_code, const std::string& noun,
       });
     });
   }
+  // password: sets another's password (PATCH {"password"}), from a file.
+  struct PasswordOptions {
+    ConnectionOptions connection;
+    std::string id, password_file;
+  };
+  auto po = std::make_shared<PasswordOptions>();
+  CLI::App* password = cmd->add_subcommand("password", "Set one's password, read from a file");
+  password->add_option("id", po->id, "Principal id")->required();
+  password->add_option("--password-file", po->password_file, "File holding the new password")
+      ->required()
+      ->check(CLI::ExistingFile);
+  AddConnectionOptions(password, po->connection);
+  password->callback([po, path, exit_code] {
+    value body = value::object(true);
+    body["password"] = value::string(ReadPasswordFile(po->password_file));
+    *exit_code = Run(po->connection, "PATCH", path + "/" + po->id, body, [](const value& v) {
+      std::cout << "password of " << v.at("name").as_string() << " set\n";
+    });
+  });
 }
 
 void AddSettings(CLI::App& app, int* exit_code) {
@@ -198,15 +240,6 @@ void AddSettings(CLI::App& app, int* exit_code) {
         so->connection, "PUT", "/v1/settings", doc,
         [](const value&) { std::cout << "settings saved\n"; }, IfMatch(current));
   });
-}
-
-// A password file's text without its trailing line break.
-std::string ReadPasswordFile(const std::string& path) {
-  std::string password = ReadFile(path).value_or("");
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-    password.pop_back();
-  }
-  return password;
 }
 
 // password set: one's own password, from files, never the command line.
@@ -271,8 +304,9 @@ void AddLogin(CLI::App& app, int* exit_code) {
         return;
       }
       std::cout << "logged in as " << v.at("principal").at("name").as_string() << " ("
-                << v.at("principal").at("role").as_string() << "); token in " << o->token_out
-                << ", valid until " << v.at("expires_at").as_string() << "\n";
+                << v.at("principal").at("role").as_string() << "); token " << Cell(v.at("id"))
+                << " in " << o->token_out << ", valid until " << v.at("expires_at").as_string()
+                << "\n";
     });
     if (!written) *exit_code = kExitBadInput;
   });
@@ -333,6 +367,23 @@ void AddKeys(CLI::App& app, int* exit_code) {
   });
 }
 
+// tokens revoke: one's own token, or any (master admins); the same as a
+// logout where that token is used.
+void AddTokens(CLI::App& app, int* exit_code) {
+  CLI::App* tokens = app.add_subcommand("tokens", "Bearer tokens");
+  tokens->require_subcommand(1);
+  auto options = std::make_shared<ConnectionOptions>();
+  auto id = std::make_shared<std::string>();
+  CLI::App* revoke = tokens->add_subcommand(
+      "revoke", "Revoke a token by its id (yours, or any for a master admin)");
+  revoke->add_option("id", *id, "Token id (from login, or the audit log)")->required();
+  AddConnectionOptions(revoke, *options);
+  revoke->callback([options, id, exit_code] {
+    *exit_code = Run(*options, "DELETE", "/v1/tokens/" + *id, std::nullopt,
+                     [&](const value&) { std::cout << "token " << *id << " revoked\n"; });
+  });
+}
+
 }  // namespace
 
 void AddAdminCommands(CLI::App& app, int* exit_code) {
@@ -345,6 +396,7 @@ void AddAdminCommands(CLI::App& app, int* exit_code) {
   AddKeys(app, exit_code);
   AddLogin(app, exit_code);
   AddPassword(app, exit_code);
+  AddTokens(app, exit_code);
 }
 
 }  // namespace custodian::cli

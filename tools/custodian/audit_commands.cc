@@ -239,33 +239,12 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
 
   // checkpoint: the signed head to keep outside the admin center, for
   // verify --checkpoint later.
-  struct CheckpointOptions {
-    ConnectionOptions connection;
-    std::optional<std::string> output;
-  };
-  auto cp = std::make_shared<CheckpointOptions>();
-  CLI::App* checkpoint = audit->add_subcommand(
-      "checkpoint", "The signed head of the audit chain, to keep for verify --checkpoint");
-  checkpoint->add_option("-o,--output", cp->output, "Write it to this file (default: stdout)");
-  AddConnectionOptions(checkpoint, cp->connection);
-  checkpoint->callback([cp, exit_code] {
-    int write_failed = 0;
-    *exit_code = Run(cp->connection, "GET", "/v1/audit/checkpoint", std::nullopt,
-                     [&](const web::json::value& v) {
-                       const std::string text = v.serialize() + "\n";
-                       std::string error;
-                       if (!cp->output) {
-                         std::cout << text;
-                       } else if (WriteFileAtomically(*cp->output, text, 0644, &error)) {
-                         std::cout << "checkpoint at event " << Cell(v.at("seq")) << " written to "
-                                   << *cp->output << "\n";
-                       } else {
-                         std::cerr << *cp->output << ": " << error << "\n";
-                         write_failed = kExitUnavailable;
-                       }
-                     });
-    if (write_failed) *exit_code = write_failed;
-  });
+  AddSaveCommand(
+      audit->add_subcommand("checkpoint",
+                            "The signed head of the audit chain, to keep for verify --checkpoint"),
+      "/v1/audit/checkpoint", 0644,
+      [](const web::json::value& v) { return "checkpoint at event " + Cell(v.at("seq")); },
+      exit_code);
 
   auto exp = std::make_shared<ExportOptions>();
   auto filters = std::make_shared<std::map<std::string, std::optional<std::string>>>();

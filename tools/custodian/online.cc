@@ -186,6 +186,36 @@ int Run(const ConnectionOptions& o, const std::string& method, const std::string
   return kExitOk;
 }
 
+void AddSaveCommand(CLI::App* cmd, const std::string& path, unsigned mode,
+                    std::function<std::string(const value&)> saved, int* exit_code) {
+  struct Options {
+    ConnectionOptions connection;
+    std::optional<std::string> output;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("-o,--output", o->output,
+                  "Write it to this file (mode 0" + std::to_string(mode >> 6) +
+                      std::to_string((mode >> 3) & 7) + std::to_string(mode & 7) +
+                      "; default: stdout)");
+  AddConnectionOptions(cmd, o->connection);
+  cmd->callback([o, path, mode, saved, exit_code] {
+    int write_failed = 0;
+    *exit_code = Run(o->connection, "GET", path, std::nullopt, [&](const value& v) {
+      const std::string text = v.serialize() + "\n";
+      std::string error;
+      if (!o->output) {
+        std::cout << text;
+      } else if (WriteFileAtomically(*o->output, text, mode, &error)) {
+        std::cout << saved(v) << " written to " << *o->output << "\n";
+      } else {
+        std::cerr << *o->output << ": " << error << "\n";
+        write_failed = kExitUnavailable;
+      }
+    });
+    if (write_failed) *exit_code = write_failed;
+  });
+}
+
 Headers IfMatch(const Answer& read) {
   if (read.etag.empty()) return {};
   return {{"If-Match", read.etag}};

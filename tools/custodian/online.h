@@ -63,6 +63,13 @@ Answer Call(const Connection& c, const std::string& method, const std::string& p
             const std::optional<web::json::value>& body = std::nullopt,
             const Headers& headers = {});
 
+// A command that fetches one JSON document (a checkpoint, the policy):
+// adds -o/--output to `cmd`; when run, GETs `path` and prints the JSON,
+// or writes it atomically to the file with `mode` and prints
+// `saved(answer)`. The exit code goes to `*exit_code`.
+void AddSaveCommand(CLI::App* cmd, const std::string& path, unsigned mode,
+                    std::function<std::string(const web::json::value&)> saved, int* exit_code);
+
 // The If-Match header for a write over what `read` answered (none when
 // it carried no ETag).
 Headers IfMatch(const Answer& read);

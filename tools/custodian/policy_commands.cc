@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/files.h"
+#include "online.h"
 #include "policy/codec.h"
 #include "policy/engine.h"
 #include "policy/system_time_zones.h"
@@ -83,7 +84,8 @@ int RunExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
 }
 
 void AddPolicyCommands(CLI::App& app, int* exit_code) {
-  CLI::App* policy = app.add_subcommand("policy", "Offline checks of policy documents");
+  CLI::App* policy = app.add_subcommand(
+      "policy", "Policy documents: offline checks, and the admin center's current policy");
   policy->require_subcommand(1);
 
   auto lint = std::make_shared<LintOptions>();
@@ -104,6 +106,56 @@ void AddPolicyCommands(CLI::App& app, int* exit_code) {
   explain_cmd->add_option("--now", explain->now, "Decide at this RFC 3339 instant (default: now)");
   explain_cmd->callback(
       [explain, exit_code] { *exit_code = RunExplain(*explain, std::cout, std::cerr); });
+
+  // Online: the admin center's current policy (private: the whole tree).
+  AddSaveCommand(
+      policy->add_subcommand(
+          "show", "The admin center's current policy document (master admins, auditors)"),
+      "/v1/policy/document", 0600,
+      [](const web::json::value&) { return std::string("the policy document"); }, exit_code);
+
+  struct DecideOptions {
+    ConnectionOptions connection;
+    std::string request_file;
+    std::optional<std::string> now;
+  };
+  auto decide = std::make_shared<DecideOptions>();
+  CLI::App* decide_cmd = policy->add_subcommand(
+      "decide",
+      "What-if: decide a request on the admin center's current policy; exit 0 allow, 1 deny");
+  decide_cmd->add_option("--request", decide->request_file, "Request to decide (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  decide_cmd->add_option("--now", decide->now, "Decide at this RFC 3339 instant (default: now)");
+  AddConnectionOptions(decide_cmd, decide->connection);
+  decide_cmd->callback([decide, exit_code] {
+    std::error_code ec;
+    const web::json::value request =
+        web::json::value::parse(ReadFile(decide->request_file).value_or(""), ec);
+    if (ec) {
+      std::cerr << decide->request_file << ": not JSON\n";
+      *exit_code = kExitBadInput;
+      return;
+    }
+    const auto c = Resolve(decide->connection, std::cerr);
+    if (!c) {
+      *exit_code = kExitBadInput;
+      return;
+    }
+    const std::string query =
+        decide->now ? "?now=" + web::uri::encode_data_string(*decide->now) : std::string();
+    const Answer a = Call(*c, "POST", "/v1/decisions" + query, request);
+    if (a.status != 200) {
+      *exit_code = ReportFailure(a, std::cerr);
+      return;
+    }
+    // As explain prints it; the effect is the exit code.
+    std::cout << a.text << (a.text.ends_with("\n") ? "" : "\n");
+    const bool allowed = a.body.is_object() && a.body.has_field("effect") &&
+                         a.body.at("effect").is_string() &&
+                         a.body.at("effect").as_string() == "allow";
+    *exit_code = allowed ? kExitOk : kExitDeny;
+  });
 }
 
 }  // namespace custodian::cli
