@@ -92,6 +92,36 @@ std::string DescribeReason(const Reason& r) {
 
 namespace {
 
+// "09:00 on 2026-12-02 Europe/Berlin": `t` as the zone's wall clock.
+std::string LocalTimeIn(const TimeZone& zone, Instant t) {
+  const date::local_seconds local = UtcToLocal(zone, t);
+  const auto day = date::floor<date::days>(local);
+  const date::year_month_day ymd{day};
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(local - day).count();
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s on %04d-%02u-%02u ",
+                FormatDailyTime(static_cast<int16_t>(minutes)).c_str(),
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf + zone.name();
+}
+
+}  // namespace
+
+std::string DescribeReason(const Reason& r, const Decision& d) {
+  std::string text = DescribeReason(r);
+  const TimeZone* zone = d.window_zone;
+  if (r.code == ReasonCode::kOutsideTimeWindow && zone && d.window_opens) {
+    text += " (" + zone->name() + "); it next opens at " + LocalTimeIn(*zone, *d.window_opens);
+    if (d.technician_zone && d.technician_zone != zone) {
+      text += ", " + LocalTimeIn(*d.technician_zone, *d.window_opens) + " for the technician";
+    }
+  }
+  return text;
+}
+
+namespace {
+
 // Appends `s` as a JSON string literal.
 void AppendString(std::string& out, std::string_view s) {
   out += '"';
@@ -153,7 +183,7 @@ std::string SerializeDecision(const Decision& d) {
     out += "{\"code\":";
     AppendString(out, ReasonCodeName(r.code));
     out += ",\"rule\":\"R" + std::to_string(r.rule) + "\",\"message\":";
-    AppendString(out, DescribeReason(r));
+    AppendString(out, DescribeReason(r, d));
     out += '}';
   }
   out += "],\"obligations\":{";

@@ -182,6 +182,10 @@ void DecideUnattendedConnect(const Context& c, Decision& d) {
       c.reasons.Add(ReasonCode::kUnknownTimeZone, kR5, kGrantZoneUnknown);
     } else if (!InDailyWindow(*s.daily, *schedule.zone, c.now)) {
       c.reasons.Add(ReasonCode::kOutsideTimeWindow, kR4, 0, s.daily->from, s.daily->to);
+      // Where and when: the message names the zone and the next opening.
+      d.window_opens = CurrentOrNextWindow(*s.daily, *schedule.zone, c.now).open;
+      d.window_zone = schedule.zone;
+      d.technician_zone = c.technician ? c.technician->zone : nullptr;
     }
   }
   d.effective_schedule = schedule;

@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "policy/codec.h"
 #include "support/policy_fixture.h"
 
 namespace custodian::policy {
@@ -360,6 +361,36 @@ TEST(DenyCarriesNoObligations, EvenWhenTheScheduleResolved) {
   EXPECT_EQ(d.effect, Effect::kDeny);
   EXPECT_EQ(d.customer_prompt, CustomerPrompt::kNone);
   EXPECT_FALSE(d.effective_schedule.has_value());
+}
+
+// R4 says where and when: the window's zone, and when it next opens there
+// and in the technician's own zone (real zoneinfo, across a DST change).
+TEST(Messages, AClosedWindowSaysItsZoneAndWhenItNextOpens) {
+  const auto compiled = CompiledPolicy::Compile(StandardPolicy(), SystemTimeZones::Get());
+  auto message = [&](const std::string& technician, const char* now) {
+    const Decision d =
+        Decide(compiled, ParseRequestOrFail(Connect(technician, GrantOf(technician))), At(now));
+    for (const Reason& r : d.reasons()) {
+      if (r.code == ReasonCode::kOutsideTimeWindow) return DescribeReason(r, d);
+    }
+    return std::string("no R4");
+  };
+  const std::string closed = "now is outside the daily window 08:00–18:00 (Europe/Berlin); ";
+  EXPECT_EQ(message("t-anna", "2026-03-02T18:00:00Z"),
+            closed + "it next opens at 08:00 on 2026-03-03 Europe/Berlin");
+  EXPECT_EQ(message("t-anna", "2026-03-02T06:59:59Z"),
+            closed + "it next opens at 08:00 on 2026-03-02 Europe/Berlin");
+  // Ben works from New York: 07:00 UTC is 02:00 there.
+  EXPECT_EQ(message("t-ben", "2026-03-02T18:00:00Z"),
+            closed +
+                "it next opens at 08:00 on 2026-03-03 Europe/Berlin, 02:00 on 2026-03-03 "
+                "America/New_York for the technician");
+  // Berlin moves to summer time on 29 March: 08:00 CEST is 06:00 UTC,
+  // which is 02:00 EDT in New York (on summer time since 8 March).
+  EXPECT_EQ(message("t-ben", "2026-03-28T18:00:00Z"),
+            closed +
+                "it next opens at 08:00 on 2026-03-29 Europe/Berlin, 02:00 on 2026-03-29 "
+                "America/New_York for the technician");
 }
 
 TEST(DurationCap, ClampsCustomerCredentialsToFourteenDays) {

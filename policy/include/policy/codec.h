@@ -68,6 +68,9 @@ web::json::value EncodeSession(const SessionInfo& session);
 
 // The human-readable message of a reason, quoting its numbers.
 std::string DescribeReason(const Reason& reason);
+// With what the decision knows besides: for R4 outside_time_window the
+// window's zone and when it next opens, there and in the technician's zone.
+std::string DescribeReason(const Reason& reason, const Decision& decision);
 // The decision's JSON text, written directly (the what-if route's hot path);
 // EncodeDecision is the same document as a value.
 std::string SerializeDecision(const Decision& decision);

@@ -61,6 +61,11 @@ struct Decision {
   CustomerPrompt customer_prompt = CustomerPrompt::kNone;
   bool admin_credentials_required = false;
   std::optional<EffectiveSchedule> effective_schedule;
+  // With R4 outside_time_window: when the daily window next opens, its
+  // zone, and the technician's own zone (null when unknown) to say it in.
+  std::optional<Instant> window_opens;
+  const TimeZone* window_zone = nullptr;
+  const TimeZone* technician_zone = nullptr;
 
   std::span<const Reason> reasons() const { return {reason_storage.data(), reason_count}; }
   bool Has(ReasonCode code) const;
