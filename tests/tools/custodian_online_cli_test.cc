@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <clocale>
 #include <ctime>
+#include <cwchar>
 #include <filesystem>
 
 #include "common/http_server.h"
@@ -37,6 +39,23 @@ class OnlineCli : public ::testing::Test {
   static std::string token_file_;
 };
 AdminCenterProcess* OnlineCli::ac_ = nullptr;
+
+// Display columns of UTF-8 text, as a terminal shows it.
+std::size_t DisplayWidthOf(const std::string& utf8) {
+  std::setlocale(LC_CTYPE, "C.UTF-8");
+  std::mbstate_t state{};
+  std::size_t width = 0;
+  const char* p = utf8.data();
+  for (std::size_t left = utf8.size(); left > 0;) {
+    wchar_t wc = 0;
+    const std::size_t n = std::mbrtowc(&wc, p, left, &state);
+    if (n == 0 || n > left) return std::string::npos;
+    width += static_cast<std::size_t>(std::max(0, ::wcwidth(wc)));
+    p += n;
+    left -= n;
+  }
+  return width;
+}
 std::string OnlineCli::token_file_;
 
 TEST_F(OnlineCli, AdminsManageGroups) {
@@ -69,6 +88,46 @@ TEST_F(OnlineCli, AdminsManageGroups) {
   // The token may come from the environment instead.
   r = Run("groups show g-s --json", "CUSTODIAN_TOKEN=" + ac_->master_token());
   EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// Issue 16.5: columns line up by what a terminal shows (a name of
+// accented or East Asian letters is as wide as it looks, not its bytes),
+// --no-headers, --output json|wide, and `groups show` as a table.
+TEST_F(OnlineCli, TablesAlignByDisplayWidthAndTakeOutputAndNoHeaders) {
+  ASSERT_EQ(Run("groups create --id g-tbl --name Tables " + Auth()).exit_code, 0);
+  ASSERT_EQ(Run("groups create --id g-wide-1 --name Grüße --parent g-tbl " + Auth()).exit_code, 0);
+  ASSERT_EQ(
+      Run("groups create --id g-wide-2 --name 支援チーム --parent g-tbl --auth-modes at_setup " +
+          Auth())
+          .exit_code,
+      0);
+  ASSERT_EQ(Run("groups create --id g-wide-3 --name Plain --parent g-tbl " + Auth()).exit_code, 0);
+  // The column after NAME starts at the same display column on every row.
+  auto parent_column = [](const std::string& table, const std::string& id) {
+    const std::size_t start = table.find("\n" + id + " ") + 1;
+    const std::string line = table.substr(start, table.find('\n', start) - start);
+    const std::size_t at = line.find("g-tbl");
+    return DisplayWidthOf(line.substr(0, at));
+  };
+  CliRun r = Run("groups list " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(parent_column(r.output, "g-wide-1"), parent_column(r.output, "g-wide-3")) << r.output;
+  EXPECT_EQ(parent_column(r.output, "g-wide-2"), parent_column(r.output, "g-wide-3")) << r.output;
+  EXPECT_EQ(r.output.find("AUTH MODES"), std::string::npos) << "wide only";
+  r = Run("groups list --output wide " + Auth());
+  EXPECT_NE(r.output.find("AUTH MODES"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(R"(["at_setup"])"), std::string::npos) << r.output;
+  r = Run("groups list --no-headers " + Auth());
+  EXPECT_EQ(r.output.find("PERMISSIONS SET"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.rfind("g-", 0), 0u) << r.output;
+  r = Run("groups list --output json " + Auth());
+  EXPECT_TRUE(web::json::value::parse(r.output).at("items").is_array()) << r.output;
+  EXPECT_EQ(Run("groups list --output yaml " + Auth()).exit_code, 2);
+  r = Run("groups show g-wide-2 " + Auth());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(\nname +支援チーム\n)"))) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(unattended\.auth_modes +\["at_setup"\])")))
+      << r.output;
 }
 
 TEST_F(OnlineCli, ProblemsComeWithPointersAndExitCodes) {

@@ -140,10 +140,21 @@ void AddGroups(CLI::App& app, int* exit_code) {
     *exit_code = Run(*list_options, "GET", "/v1/groups", std::nullopt, [](const value& v) {
       std::vector<std::vector<std::string>> rows;
       for (const value& g : v.at("items").as_array()) {
+        const value* u = g.has_field("unattended") ? &g.at("unattended") : nullptr;
         rows.push_back({g.at("id").as_string(), g.at("name").as_string(), Cell(g.at("parent_id")),
-                        Granted(g), MaxDays(g)});
+                        Granted(g), MaxDays(g),
+                        u && u->has_field("auth_modes") ? Cell(u->at("auth_modes")) : "-",
+                        g.has_field("locked") ? Cell(g.at("locked")) : "-"});
       }
-      PrintTable(std::cout, {"ID", "NAME", "PARENT", "PERMISSIONS SET", "MAX DAYS"}, rows);
+      PrintTable(std::cout,
+                 {"ID",
+                  "NAME",
+                  "PARENT",
+                  "PERMISSIONS SET",
+                  "MAX DAYS",
+                  {"AUTH MODES", true},
+                  {"LOCKED", true}},
+                 rows);
     });
   });
 
@@ -177,12 +188,25 @@ void AddGroups(CLI::App& app, int* exit_code) {
 
   auto show_options = std::make_shared<ConnectionOptions>();
   auto show_id = std::make_shared<std::string>();
-  CLI::App* show = groups->add_subcommand("show", "One group as stored");
+  CLI::App* show = groups->add_subcommand("show", "One group as stored (what it sets itself)");
   show->add_option("id", *show_id, "Group id")->required();
   AddConnectionOptions(show, *show_options);
   show->callback([show_options, show_id, exit_code] {
-    *exit_code = Run(*show_options, "GET", "/v1/groups/" + *show_id, std::nullopt,
-                     [](const value& v) { std::cout << v.serialize() << "\n"; });
+    *exit_code =
+        Run(*show_options, "GET", "/v1/groups/" + *show_id, std::nullopt, [](const value& v) {
+          // Each field a row; what it does not set inherits.
+          std::vector<std::vector<std::string>> rows;
+          for (const auto& [k, f] : v.as_object()) {
+            if (f.is_object()) {
+              for (const auto& [sub, x] : f.as_object()) {
+                rows.push_back({k + "." + sub, Cell(x)});
+              }
+            } else {
+              rows.push_back({k, Cell(f)});
+            }
+          }
+          PrintTable(std::cout, {"FIELD", "VALUE"}, rows);
+        });
   });
 
   struct CreateOptions {

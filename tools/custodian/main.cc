@@ -5,6 +5,7 @@
 // for technicians sessions, unattended access, grants, connections and
 // credentials; for auditors audit export. And completion bash|zsh.
 #include <CLI/CLI.hpp>
+#include <clocale>
 #include <iostream>
 
 #include "admin_commands.h"
@@ -19,6 +20,8 @@
 #endif
 
 int main(int argc, char** argv) {
+  // Tables measure text in display columns (wcwidth), which needs UTF-8.
+  std::setlocale(LC_CTYPE, "C.UTF-8");
   CLI::App app("custodian: policy system for remote-support access", "custodian");
   app.set_version_flag("--version", std::string("custodian ") + CUSTODIAN_VERSION);
   app.require_subcommand(1);

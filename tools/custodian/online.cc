@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cwchar>
 #include <iostream>
 
 #include "common/files.h"
@@ -28,7 +29,28 @@ void AddConnectionOptions(CLI::App* cmd, ConnectionOptions& o) {
   cmd->add_flag("--allow-insecure-http", o.allow_insecure_http,
                 "Allow plain http:// to a host other than loopback (tokens travel in clear)");
   cmd->add_flag("--json", o.json, "Print JSON for scripts instead of a table");
+  // Commands that write a file keep -o/--output for it.
+  if (cmd->get_option_no_throw("--output") == nullptr) {
+    cmd->add_option("--output", o.output, "table (default), json, or wide (more columns)")
+        ->check(CLI::IsMember({"table", "json", "wide"}));
+  }
+  cmd->add_flag("--no-headers", o.no_headers, "Tables without their header line");
 }
+
+namespace {
+
+// How PrintTable prints for the command being run (one per process): set
+// by Run() from its options.
+struct TableStyle {
+  bool wide = false;
+  bool headers = true;
+};
+TableStyle& CurrentTableStyle() {
+  static TableStyle style;
+  return style;
+}
+
+}  // namespace
 
 namespace {
 
@@ -178,7 +200,8 @@ int Run(const ConnectionOptions& o, const std::string& method, const std::string
   if (!c) return kExitBadInput;
   const Answer a = Call(*c, method, path, body, headers);
   if (a.status < 200 || a.status >= 300) return ReportFailure(a, std::cerr);
-  if (o.json) {
+  CurrentTableStyle() = {o.output == "wide", !o.no_headers};
+  if (o.json || o.output == "json") {
     std::cout << a.text << (a.text.empty() || a.text.back() == '\n' ? "" : "\n");
   } else {
     then(a.body);
@@ -263,30 +286,59 @@ std::string Cell(const value& v) {
   return v.serialize();
 }
 
-void PrintTable(std::ostream& out, const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows) {
-  // Untrusted text (names come from other people) is shown, not obeyed.
-  std::vector<std::vector<std::string>> safe;
-  for (const auto& row : rows) {
-    safe.emplace_back();
-    for (const auto& cell : row) safe.back().push_back(text::ForTerminal(cell));
-  }
-  std::vector<std::size_t> width(header.size());
-  for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
-  for (const auto& row : safe) {
-    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) {
-      width[i] = std::max(width[i], row[i].size());
+std::size_t DisplayWidth(std::string_view utf8) {
+  std::mbstate_t state{};
+  std::size_t width = 0;
+  const char* p = utf8.data();
+  std::size_t left = utf8.size();
+  while (left > 0) {
+    wchar_t wc = 0;
+    const std::size_t n = std::mbrtowc(&wc, p, left, &state);
+    if (n == 0 || n > left) {  // a NUL, or not UTF-8 here: a byte, a column
+      state = {};
+      ++width;
+      ++p;
+      --left;
+      continue;
     }
+    const int w = ::wcwidth(wc);
+    width += w < 0 ? 1 : static_cast<std::size_t>(w);
+    p += n;
+    left -= n;
   }
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      out << cells[i];
-      if (i + 1 < cells.size()) out << std::string(width[i] - cells[i].size() + 2, ' ');
+  return width;
+}
+
+void PrintTable(std::ostream& out, const std::vector<Column>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  const TableStyle& style = CurrentTableStyle();
+  std::vector<std::size_t> shown;  // the columns printed
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (!header[i].wide || style.wide) shown.push_back(i);
+  }
+  // Untrusted text (names come from other people) is shown, not obeyed.
+  std::vector<std::vector<std::string>> lines;
+  if (style.headers) {
+    lines.emplace_back();
+    for (std::size_t i : shown) lines.back().push_back(header[i].name);
+  }
+  for (const auto& row : rows) {
+    lines.emplace_back();
+    for (std::size_t i : shown)
+      lines.back().push_back(i < row.size() ? text::ForTerminal(row[i]) : "");
+  }
+  std::vector<std::size_t> width(shown.size());
+  for (const auto& line : lines) {
+    for (std::size_t i = 0; i < line.size(); ++i)
+      width[i] = std::max(width[i], DisplayWidth(line[i]));
+  }
+  for (const auto& line : lines) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      out << line[i];
+      if (i + 1 < line.size()) out << std::string(width[i] - DisplayWidth(line[i]) + 2, ' ');
     }
     out << "\n";
-  };
-  line(header);
-  for (const auto& row : safe) line(row);
+  }
 }
 
 }  // namespace custodian::cli

@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/http_client.h"
@@ -35,7 +36,9 @@ struct ConnectionOptions {
   std::optional<std::string> ca_file;
   std::optional<std::string> pin_sha256;
   bool allow_insecure_http = false;
-  bool json = false;
+  bool json = false;        // --json, or --output json
+  std::string output;       // --output: table (default), json or wide
+  bool no_headers = false;  // --no-headers: tables without their header line
 };
 
 struct Connection {
@@ -85,9 +88,22 @@ int Run(const ConnectionOptions& o, const std::string& method, const std::string
         const std::optional<web::json::value>& body,
         const std::function<void(const web::json::value&)>& then, const Headers& headers = {});
 
-// A table: a header and rows of cells, columns padded to fit.
-void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+// A table's column; `wide` ones show only with --output wide.
+struct Column {
+  Column(const char* n) : name(n) {}  // NOLINT: a plain name is a column
+  Column(std::string n, bool w) : name(std::move(n)), wide(w) {}
+  std::string name;
+  bool wide = false;
+};
+// A table: a header and rows of cells (one per column), columns padded to
+// the cells' display width (UTF-8, wide characters count two), as the
+// command being run asked (--output wide, --no-headers: Run() passes that
+// on).
+void PrintTable(std::ostream& out, const std::vector<Column>& header,
                 const std::vector<std::vector<std::string>>& rows);
+// The columns a terminal gives `utf8` (wcwidth; needs a UTF-8 LC_CTYPE,
+// which main sets).
+std::size_t DisplayWidth(std::string_view utf8);
 // A JSON value as a cell: strings bare, null as "-", others as JSON.
 std::string Cell(const web::json::value& v);
 

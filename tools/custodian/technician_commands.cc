@@ -51,11 +51,11 @@ void ListCommand(CLI::App* parent, const std::string& name, const std::string& d
         return Spec{"GET", path, std::nullopt};
       },
       [columns](const value& v) {
-        std::vector<std::string> header;
+        std::vector<Column> header;
         for (const std::string& c : columns) {
           std::string h;
           for (char ch : c) h += ch == '_' ? ' ' : static_cast<char>(std::toupper(ch));
-          header.push_back(h);
+          header.emplace_back(std::move(h), false);
         }
         std::vector<std::vector<std::string>> rows;
         for (const value& item : v.at("items").as_array()) {
