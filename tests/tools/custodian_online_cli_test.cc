@@ -130,6 +130,30 @@ TEST_F(OnlineCli, TablesAlignByDisplayWidthAndTakeOutputAndNoHeaders) {
       << r.output;
 }
 
+// Issue 16.1: the config file's token_file is read relative to the
+// file's folder, "~/" is home, and a key it does not know (a token pasted
+// in, say) is an error with its pointer instead of a silent 401 later.
+TEST_F(OnlineCli, TheConfigFileIsCheckedAndItsPathsResolveBesideIt) {
+  const auto dir = ac_->dir() / "config-home";
+  std::filesystem::create_directories(dir / ".config" / "custodian");
+  const std::string config = (dir / ".config" / "custodian" / "config.json").string();
+  std::ofstream(dir / ".config" / "custodian" / "token") << ac_->master_token() << "\n";
+  std::ofstream(dir / "home-token") << ac_->master_token() << "\n";
+  const std::string env = "CUSTODIAN_CONFIG=" + config + " HOME=" + dir.string();
+  std::ofstream(config) << R"({"token_file": "token"})";
+  CliRun r = Run("groups list", env);
+  EXPECT_EQ(r.exit_code, 0) << "relative to the config file: " << r.output;
+  std::ofstream(config) << R"({"token_file": "~/home-token"})";
+  r = Run("groups list", env);
+  EXPECT_EQ(r.exit_code, 0) << "~ is home: " << r.output;
+  std::ofstream(config) << R"({"token": "cst_pasted", "url": 8443})";
+  r = Run("groups list", env);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(config + ": /token: unknown key"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(config + ": /url: must be a string"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("cst_pasted"), std::string::npos) << "never echoes a token";
+}
+
 TEST_F(OnlineCli, ProblemsComeWithPointersAndExitCodes) {
   CliRun r = Run("groups create --name X --parent nope --max-days 0 " + Auth());
   EXPECT_EQ(r.exit_code, 2) << r.output;

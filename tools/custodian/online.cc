@@ -3,8 +3,10 @@
 #include <cpprest/http_client.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cwchar>
+#include <filesystem>
 #include <iostream>
 
 #include "common/files.h"
@@ -65,22 +67,64 @@ std::string ConfigPath() {
   return std::string(home ? home : "") + "/.config/custodian/config.json";
 }
 
+// The config file's keys; the paths among them are read relative to the
+// file's folder, and "~/" is the home folder.
+constexpr std::array<std::string_view, 4> kConfigKeys = {"url", "token_file", "ca_file",
+                                                         "pin_sha256"};
+
+std::string ConfigRelativePath(const std::string& path) {
+  if (path.starts_with("~/")) {
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : "") + path.substr(1);
+  }
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  return (std::filesystem::path(ConfigPath()).parent_path() / p).string();
+}
+
+// The config file, checked: an object of known keys with string values.
+// Prints every problem with its pointer; nullopt when there are any.
+std::optional<value> ReadConfig(std::ostream& err) {
+  const auto text = ReadFile(ConfigPath());
+  if (!text) return value::object();  // none: everything from flags or the environment
+  std::error_code ec;
+  value config = value::parse(*text, ec);
+  if (ec || !config.is_object()) {
+    err << ConfigPath() << ": not a JSON object\n";
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (const auto& [k, v] : config.as_object()) {
+    const bool known = std::find(kConfigKeys.begin(), kConfigKeys.end(), k) != kConfigKeys.end();
+    if (!known) {
+      err << ConfigPath() << ": " << text::JoinPointer("", k)
+          << ": unknown key (known: url, token_file, ca_file, pin_sha256; a token itself is "
+             "never kept here, only the file that holds it)\n";
+      ok = false;
+    } else if (!v.is_string()) {
+      err << ConfigPath() << ": " << text::JoinPointer("", k) << ": must be a string\n";
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  for (const char* path_key : {"token_file", "ca_file"}) {
+    if (config.has_field(path_key)) {
+      config[path_key] = value::string(ConfigRelativePath(config.at(path_key).as_string()));
+    }
+  }
+  return config;
+}
+
 }  // namespace
 
 std::optional<Connection> Resolve(const ConnectionOptions& o, std::ostream& err) {
   Connection c;
   std::optional<std::string> token_file = o.token_file;
-  value config = value::object();
-  if (const auto text = ReadFile(ConfigPath())) {
-    std::error_code ec;
-    config = value::parse(*text, ec);
-    if (ec || !config.is_object()) {
-      err << ConfigPath() << ": not a JSON object\n";
-      return std::nullopt;
-    }
-  }
+  const std::optional<value> read = ReadConfig(err);
+  if (!read) return std::nullopt;
+  const value& config = *read;
   auto from_config = [&](const char* key) -> std::optional<std::string> {
-    if (config.has_field(key) && config.at(key).is_string()) return config.at(key).as_string();
+    if (config.has_field(key)) return config.at(key).as_string();
     return std::nullopt;
   };
   if (o.url) {

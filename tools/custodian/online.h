@@ -4,7 +4,9 @@
 // Connection: --url and --token-file, then CUSTODIAN_URL and
 // CUSTODIAN_TOKEN, then the config file ($CUSTODIAN_CONFIG or
 // ~/.config/custodian/config.json: {"url": …, "token_file": …, "ca_file": …,
-// "pin_sha256": …}). A token is never taken from the command line itself.
+// "pin_sha256": …}; relative paths beside the file, "~/" is home, an
+// unknown key is an error). A token is never taken from the command line
+// itself.
 // Plain http:// only to loopback unless --allow-insecure-http.
 //
 // Exit codes: 0 done; 1 refused by the admin center (401, 403, 404, 409,
