@@ -154,6 +154,67 @@ TEST_F(OnlineCli, TheConfigFileIsCheckedAndItsPathsResolveBesideIt) {
   EXPECT_EQ(r.output.find("cst_pasted"), std::string::npos) << "never echoes a token";
 }
 
+// Issue 16.1: a login remembers the admin center and the token in a
+// profile (0600), later commands need neither --url nor --token-file,
+// whoami says who and where, several profiles switch with `profile use`,
+// and logout revokes the token.
+TEST_F(OnlineCli, LoginRemembersTheServerInAProfileAndLogoutRevokes) {
+  const auto dir = ac_->dir() / "profiles-home";
+  std::filesystem::create_directories(dir);
+  const std::string config = (dir / "config.json").string();
+  const std::string password = (dir / "password").string();
+  std::ofstream(password) << "a password for pia here\n";
+  Run("groups create --id g-pro --name Profiles " + Auth());
+  ASSERT_EQ(Run("admins create --name pia --scope g-pro --password-file " + password + " " + Auth())
+                .exit_code,
+            0);
+  // No CUSTODIAN_URL: the profile is the only place the server comes from.
+  auto cli = [&](const std::string& args) {
+    return RunCommand("env -u CUSTODIAN_TOKEN -u CUSTODIAN_URL CUSTODIAN_CONFIG=" + config + " " +
+                      CUSTODIAN_BINARY + " " + args);
+  };
+  EXPECT_EQ(cli("groups list").exit_code, 2) << "nothing to go on yet";
+  CliRun r = cli("login --url " + ac_->url() + " --name pia --password-file " + password);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("in profile default (now current)"), std::string::npos) << r.output;
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "profiles" / "default.token").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((dir / "profiles").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  EXPECT_EQ(r.output.find(Slurp((dir / "profiles" / "default.token").string()).substr(0, 20)),
+            std::string::npos)
+      << "the token is never printed";
+  r = cli("groups list");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("g-pro"), std::string::npos) << r.output;
+  r = cli("whoami");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("pia (admin, "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("at " + ac_->url() + ", profile default"), std::string::npos) << r.output;
+  // A second profile, as the master admin's own login is not at hand:
+  // the same admin again, then switch back and forth.
+  ASSERT_EQ(
+      cli("login --profile spare --url " + ac_->url() + " --name pia --password-file " + password)
+          .exit_code,
+      0);
+  r = cli("profile list");
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(\* +spare +http)"))) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(\n +default +http)"))) << r.output;
+  ASSERT_EQ(cli("profile use default").exit_code, 0);
+  EXPECT_NE(cli("whoami").output.find("profile default"), std::string::npos);
+  EXPECT_EQ(cli("profile use nope").exit_code, 2);
+  // logout revokes: the saved token no longer works anywhere.
+  const std::string token = Slurp((dir / "profiles" / "default.token").string());
+  r = cli("logout");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("revoked"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "profiles" / "default.token"));
+  EXPECT_EQ(ac_->Request("GET", "/v1/groups", token.substr(0, token.find('\n'))).status, 401u);
+  EXPECT_NE(cli("profile list").output.find("logged out"), std::string::npos);
+  EXPECT_EQ(cli("groups list").exit_code, 1) << "no token left: 401";
+}
+
 TEST_F(OnlineCli, ProblemsComeWithPointersAndExitCodes) {
   CliRun r = Run("groups create --name X --parent nope --max-days 0 " + Auth());
   EXPECT_EQ(r.exit_code, 2) << r.output;

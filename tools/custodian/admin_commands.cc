@@ -69,7 +69,8 @@ void AddEndpoints(CLI::App& app, int* exit_code) {
   });
 }
 
-// A password file's text without its trailing line break.
+}  // namespace
+
 std::string ReadPasswordFile(const std::string& path) {
   std::string password = ReadFile(path).value_or("");
   while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
@@ -77,6 +78,8 @@ std::string ReadPasswordFile(const std::string& path) {
   }
   return password;
 }
+
+namespace {
 
 // `technicians`, `admins`, `auditors`: list and create. A password is read
 // from a file (--password-file), never taken from the command line.
@@ -274,44 +277,6 @@ void AddPassword(CLI::App& app, int* exit_code) {
 // login: name and a password from a file to a token, written to a file of
 // its own (mode 0600) so that later commands take it with --token-file or
 // the config file, never from the command line.
-void AddLogin(CLI::App& app, int* exit_code) {
-  struct LoginOptions {
-    ConnectionOptions connection;
-    std::string name, password_file, token_out;
-  };
-  auto o = std::make_shared<LoginOptions>();
-  CLI::App* login = app.add_subcommand("login", "Log in: write a token for later commands");
-  login->add_option("--name", o->name, "Login name")->required();
-  login->add_option("--password-file", o->password_file, "File holding the password")
-      ->required()
-      ->check(CLI::ExistingFile);
-  login->add_option("--token-out", o->token_out, "File to write the token to (mode 0600)")
-      ->required();
-  AddConnectionOptions(login, o->connection);
-  login->callback([o, exit_code] {
-    value body = value::object(true);
-    body["name"] = value::string(o->name);
-    body["password"] = value::string(ReadPasswordFile(o->password_file));
-    ConnectionOptions quiet = o->connection;
-    quiet.json = false;  // the token goes to the file, never to stdout
-    bool written = true;
-    *exit_code = Run(quiet, "POST", "/v1/tokens", body, [&](const value& v) {
-      std::string error;
-      std::filesystem::remove(o->token_out);
-      if (!WriteNewFile(o->token_out, v.at("token").as_string() + "\n", 0600, &error)) {
-        std::cerr << error << "\n";
-        written = false;
-        return;
-      }
-      std::cout << "logged in as " << v.at("principal").at("name").as_string() << " ("
-                << v.at("principal").at("role").as_string() << "); token " << Cell(v.at("id"))
-                << " in " << o->token_out << ", valid until " << v.at("expires_at").as_string()
-                << "\n";
-    });
-    if (!written) *exit_code = kExitBadInput;
-  });
-}
-
 void AddKeys(CLI::App& app, int* exit_code) {
   CLI::App* keys = app.add_subcommand("keys", "Policy signing keys");
   keys->require_subcommand(1);
@@ -394,7 +359,7 @@ void AddAdminCommands(CLI::App& app, int* exit_code) {
   AddPrincipals(app, exit_code, "auditors", "/v1/auditors");
   AddSettings(app, exit_code);
   AddKeys(app, exit_code);
-  AddLogin(app, exit_code);
+  AddProfileCommands(app, exit_code);
   AddPassword(app, exit_code);
   AddTokens(app, exit_code);
 }

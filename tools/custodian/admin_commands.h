@@ -5,11 +5,17 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace custodian::cli {
 
 void AddAdminCommands(CLI::App& app, int* exit_code);
 // `groups …` (group_commands.cc); part of AddAdminCommands.
 void AddGroups(CLI::App& app, int* exit_code);
+// `login`, `logout`, `whoami`, `profile list|use` (profile_commands.cc);
+// part of AddAdminCommands.
+void AddProfileCommands(CLI::App& app, int* exit_code);
+// A password file's text without its trailing line break.
+std::string ReadPasswordFile(const std::string& path);
 
 }  // namespace custodian::cli

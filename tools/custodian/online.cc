@@ -3,7 +3,6 @@
 #include <cpprest/http_client.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdlib>
 #include <cwchar>
 #include <filesystem>
@@ -61,56 +60,86 @@ std::string Trim(std::string s) {
   return s;
 }
 
+// `path` as written in a file in `folder`: "~/" is home, relative is
+// beside the file.
+std::string PathBeside(const std::filesystem::path& folder, const std::string& path) {
+  if (path.starts_with("~/")) {
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : "") + path.substr(1);
+  }
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? path : (folder / p).string();
+}
+
+std::string Listed(const std::vector<std::string_view>& keys) {
+  std::string out;
+  for (std::string_view k : keys) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
+}  // namespace
+
 std::string ConfigPath() {
   if (const char* p = std::getenv("CUSTODIAN_CONFIG"); p && *p) return p;
   const char* home = std::getenv("HOME");
   return std::string(home ? home : "") + "/.config/custodian/config.json";
 }
 
-// The config file's keys; the paths among them are read relative to the
-// file's folder, and "~/" is the home folder.
-constexpr std::array<std::string_view, 4> kConfigKeys = {"url", "token_file", "ca_file",
-                                                         "pin_sha256"};
-
-std::string ConfigRelativePath(const std::string& path) {
-  if (path.starts_with("~/")) {
-    const char* home = std::getenv("HOME");
-    return std::string(home ? home : "") + path.substr(1);
-  }
-  const std::filesystem::path p(path);
-  if (p.is_absolute()) return path;
-  return (std::filesystem::path(ConfigPath()).parent_path() / p).string();
+std::string ProfilePath(const std::string& name) {
+  return (std::filesystem::path(ConfigPath()).parent_path() / "profiles" / (name + ".json"))
+      .string();
 }
 
-// The config file, checked: an object of known keys with string values.
-// Prints every problem with its pointer; nullopt when there are any.
-std::optional<value> ReadConfig(std::ostream& err) {
-  const auto text = ReadFile(ConfigPath());
-  if (!text) return value::object();  // none: everything from flags or the environment
+std::optional<value> ReadSettingsFile(const std::string& path,
+                                      const std::vector<std::string_view>& keys, bool required,
+                                      std::ostream& err) {
+  const auto text = ReadFile(path);
+  if (!text) {
+    if (required) err << path << ": cannot be read\n";
+    return required ? std::nullopt : std::optional(value::object());
+  }
   std::error_code ec;
-  value config = value::parse(*text, ec);
-  if (ec || !config.is_object()) {
-    err << ConfigPath() << ": not a JSON object\n";
+  value file = value::parse(*text, ec);
+  if (ec || !file.is_object()) {
+    err << path << ": not a JSON object\n";
     return std::nullopt;
   }
   bool ok = true;
-  for (const auto& [k, v] : config.as_object()) {
-    const bool known = std::find(kConfigKeys.begin(), kConfigKeys.end(), k) != kConfigKeys.end();
-    if (!known) {
-      err << ConfigPath() << ": " << text::JoinPointer("", k)
-          << ": unknown key (known: url, token_file, ca_file, pin_sha256; a token itself is "
-             "never kept here, only the file that holds it)\n";
+  for (const auto& [k, v] : file.as_object()) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+      err << path << ": " << text::JoinPointer("", k) << ": unknown key (known: " << Listed(keys)
+          << "; a token itself is never kept here, only the file that holds it)\n";
       ok = false;
     } else if (!v.is_string()) {
-      err << ConfigPath() << ": " << text::JoinPointer("", k) << ": must be a string\n";
+      err << path << ": " << text::JoinPointer("", k) << ": must be a string\n";
       ok = false;
     }
   }
   if (!ok) return std::nullopt;
   for (const char* path_key : {"token_file", "ca_file"}) {
-    if (config.has_field(path_key)) {
-      config[path_key] = value::string(ConfigRelativePath(config.at(path_key).as_string()));
+    if (file.has_field(path_key)) {
+      file[path_key] = value::string(
+          PathBeside(std::filesystem::path(path).parent_path(), file.at(path_key).as_string()));
     }
+  }
+  return file;
+}
+
+namespace {
+
+// The config file, checked, with the current profile's settings under
+// what it sets itself.
+std::optional<value> ReadConfig(std::ostream& err) {
+  std::optional<value> config = ReadSettingsFile(ConfigPath(), kConfigKeys, false, err);
+  if (!config || !config->has_field("profile")) return config;
+  const std::string name = config->at("profile").as_string();
+  const std::optional<value> profile = ReadSettingsFile(ProfilePath(name), kProfileKeys, true, err);
+  if (!profile) {
+    err << "(the current profile is \"" << name << "\": custodian profile use NAME, or login)\n";
+    return std::nullopt;
+  }
+  for (const auto& [k, v] : profile->as_object()) {
+    if (!config->has_field(k)) (*config)[k] = v;
   }
   return config;
 }

@@ -50,6 +50,22 @@ struct Connection {
   http::ClientTls tls;  // CA file, pinned certificate, plain HTTP only to loopback
 };
 
+// The config file, and the profiles `login` keeps beside it
+// (profiles/NAME.json, with its token in profiles/NAME.token, both 0600);
+// config.json's "profile" names the current one.
+std::string ConfigPath();
+std::string ProfilePath(const std::string& name);
+inline const std::vector<std::string_view> kConfigKeys = {"url", "token_file", "ca_file",
+                                                          "pin_sha256", "profile"};
+inline const std::vector<std::string_view> kProfileKeys = {"url",       "token_file", "token_id",
+                                                           "principal", "ca_file",    "pin_sha256"};
+// A JSON object of string values under `keys` only (every other is an
+// error with its pointer, on `err`); token_file and ca_file read beside
+// the file ("~/" is home). An absent file is {} unless `required`.
+std::optional<web::json::value> ReadSettingsFile(const std::string& path,
+                                                 const std::vector<std::string_view>& keys,
+                                                 bool required, std::ostream& err);
+
 // Adds --url, --token-file and --json to `cmd`.
 void AddConnectionOptions(CLI::App* cmd, ConnectionOptions& options);
 // Resolves the connection; on failure says why on `err` and returns nullopt.
