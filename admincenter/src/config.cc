@@ -8,6 +8,7 @@
 
 #include "admincenter/daemon.h"
 #include "admincenter/storage.h"
+#include "common/logging.h"
 #include "common/text.h"
 
 namespace custodian::admincenter {
@@ -42,6 +43,12 @@ bool Set(Config& c, const std::string& key, const value& v, std::string* why) {
     return false;
   }
   if (key == "listen") return want_string(c.listen);
+  if (key == "log_level") {
+    if (!want_string(c.log_level)) return false;
+    if (logging::ParseLevel(c.log_level)) return true;
+    *why = "must be debug, info, warn or error";
+    return false;
+  }
   if (key == "io_threads") return want_int(c.io_threads, 1, 64);
   if (key == "worker_threads") return want_int(c.worker_threads, 1, 256);
   if (key == "write_threads") return want_int(c.write_threads, 1, 1024);

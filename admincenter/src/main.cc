@@ -138,7 +138,7 @@ int Move(const std::string& data_dir, const std::string& url) {
 }
 
 int Run(ac::Config config) {
-  custodian::logging::SetUp("admincenter");
+  custodian::logging::SetUp("admincenter", *custodian::logging::ParseLevel(config.log_level));
   const auto listen = ac::ParseListen(config.listen);
   if (!listen) {
     std::cerr << "--listen: \"" << config.listen << "\" is not HOST:PORT\n";
@@ -241,6 +241,9 @@ int main(int argc, char** argv) {
   run->add_option("--write-threads", write_threads,
                   "Threads for writes and logins (concurrent writes share a commit)");
   run->add_flag("--allow-insecure-http", insecure, "Allow plain HTTP on a non-loopback address");
+  std::optional<std::string> log_level;
+  run->add_option("--log-level", log_level, "The lowest level logged (default: info)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
   if (auto stop = custodian::ParseCommandLine(app, argc, argv)) return *stop;
   if (*move) return Move(move_dir, move_url);
@@ -282,6 +285,7 @@ int main(int argc, char** argv) {
   if (worker_threads) config.worker_threads = *worker_threads;
   if (write_threads) config.write_threads = *write_threads;
   if (insecure) config.allow_insecure_http = true;
+  if (log_level) config.log_level = *log_level;
   if (config.data_dir.empty()) {
     std::cerr << "--data-dir is required (flag, config file or CUSTODIAN_ADMINCENTER_DATA_DIR)\n";
     return kExitUsage;

@@ -1,6 +1,7 @@
 #include "common/logging.h"
 
 #include <cpprest/json.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -46,14 +47,60 @@ class BufferedFdSink : public spdlog::sinks::base_sink<std::mutex> {
   std::string buffer_;
 };
 
+// %* in the pattern: a message {"event":"bundle_accepted",…} as
+// `"msg":"bundle accepted","event":"bundle_accepted",…` — a text that log
+// stacks index, the structured fields beside it. Textual, not parsed: a
+// line per request must stay cheap. Anything else becomes "msg" as a
+// string.
+class FieldsBesideMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string_view text(msg.payload.data(), msg.payload.size());
+    constexpr std::string_view kStart = R"({"event":")";
+    const std::size_t end = text.starts_with(kStart) && text.ends_with("}")
+                                ? text.find('"', kStart.size())
+                                : std::string_view::npos;
+    if (end == std::string_view::npos) {
+      const std::string quoted = web::json::value::string(std::string(text)).serialize();
+      dest.append(R"("msg":)", R"("msg":)" + 6);
+      dest.append(quoted.data(), quoted.data() + quoted.size());
+      return;
+    }
+    // Event names are [a-z_]: their words are the message.
+    std::string line = R"("msg":")";
+    for (char c : text.substr(kStart.size(), end - kStart.size())) line += c == '_' ? ' ' : c;
+    line += "\",";
+    line.append(text.substr(1, text.size() - 2));  // the fields, without the braces
+    dest.append(line.data(), line.data() + line.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<FieldsBesideMessage>();
+  }
+};
+
 }  // namespace
 
-void SetUp(const std::string& name) {
+std::optional<spdlog::level::level_enum> ParseLevel(std::string_view name) {
+  for (auto [text, level] : {std::pair{"debug", spdlog::level::debug},
+                             {"info", spdlog::level::info},
+                             {"warn", spdlog::level::warn},
+                             {"error", spdlog::level::err}}) {
+    if (name == text) return level;
+  }
+  return std::nullopt;
+}
+
+void SetUp(const std::string& name, spdlog::level::level_enum level) {
   auto logger =
       std::make_shared<spdlog::logger>(name, std::make_shared<BufferedFdSink>(STDERR_FILENO));
-  // Each message is a JSON object; the line wraps it with time and level.
-  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%v})",
-                      spdlog::pattern_time_type::utc);
+  // Each message is a JSON object; the line puts time and level before its
+  // fields and a readable "msg".
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<FieldsBesideMessage>('*').set_pattern(
+      R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%*})");
+  logger->set_formatter(std::move(formatter));
+  logger->set_level(level);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   spdlog::flush_every(std::chrono::seconds(1));

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/files.h"
+#include "common/logging.h"
 
 namespace custodian::enforcer {
 
@@ -68,7 +69,8 @@ std::vector<policy::FieldError> ApplyConfigFile(const std::string& path, Config&
                                                  "windows_domain",
                                                  "warning_minutes",
                                                  "window_dir",
-                                                 "prompt_notifier"};
+                                                 "prompt_notifier",
+                                                 "log_level"};
   for (const auto& [k, x] : v.as_object()) {
     if (std::find(kKeys.begin(), kKeys.end(), k) == kKeys.end()) {
       errors.push_back({"/" + k, "unknown key"});
@@ -84,6 +86,14 @@ std::vector<policy::FieldError> ApplyConfigFile(const std::string& path, Config&
   string("admin_verifier_service", next.admin_verifier_service);
   string("windows_user", next.windows_user);
   string("windows_domain", next.windows_domain);
+  if (v.has_field("log_level")) {
+    const value& x = v.at("log_level");
+    if (!x.is_string() || !logging::ParseLevel(x.as_string())) {
+      errors.push_back({"/log_level", "must be \"debug\", \"info\", \"warn\" or \"error\""});
+    } else {
+      next.log_level = x.as_string();
+    }
+  }
   if (v.has_field("admin_verifier")) {
     const value& x = v.at("admin_verifier");
     if (!x.is_string() || (x.as_string() != "pam" && x.as_string() != "command")) {

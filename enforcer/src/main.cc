@@ -77,7 +77,7 @@ int Enroll(const fs::path& dir, const en::EnrollRequest& request) {
 }
 
 int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::Config config) {
-  custodian::logging::SetUp("enforcer");
+  custodian::logging::SetUp("enforcer", *custodian::logging::ParseLevel(config.log_level));
   std::string error;
   auto daemon = en::Daemon::Start(dir, config, Wall, &error);
   if (!daemon) {
@@ -103,6 +103,7 @@ int Run(const fs::path& dir, const std::optional<std::string>& config_file, en::
         if (errors.empty()) {
           config = next;
           daemon->Reconfigure(config);
+          spdlog::set_level(*custodian::logging::ParseLevel(config.log_level));
           spdlog::info(Event("reloaded"));
         } else {
           spdlog::error(
@@ -248,6 +249,9 @@ int main(int argc, char** argv) {
   run->add_option("--command-wait", command_wait, "Seconds a command long-poll waits")
       ->check(CLI::Range(1, 60));
   run->add_option("--local-api", local_listen, "127.0.0.1:PORT of the local API (0: any)");
+  std::optional<std::string> log_level;
+  run->add_option("--log-level", log_level, "The lowest level logged (default: info)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
   std::string prompt_dir;
   bool print = false;
@@ -280,6 +284,7 @@ int main(int argc, char** argv) {
   }
   if (poll_interval) config.poll_interval_seconds = *poll_interval;
   if (command_wait) config.command_wait_seconds = *command_wait;
+  if (log_level) config.log_level = *log_level;
   if (local_listen) {
     if (!local_listen->starts_with("127.0.0.1:")) {
       std::cerr << "--local-api: must be 127.0.0.1:PORT (loopback only)\n";

@@ -139,6 +139,11 @@ TEST(Config, FileEnvironmentAndListenAddresses) {
   for (const char* bad : {"localhost", "1.2.3.4:", "1.2.3.4:70000", ":80", "host:80"}) {
     EXPECT_FALSE(ParseListen(bad)) << bad;
   }
+  EXPECT_TRUE(ApplyConfigFile(R"({"log_level":"warn"})", c).empty());
+  EXPECT_EQ(c.log_level, "warn");
+  errors = ApplyConfigFile(R"({"log_level":"loud"})", c);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].pointer, "/log_level");
 }
 
 }  // namespace

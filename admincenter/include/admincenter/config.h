@@ -44,6 +44,8 @@ struct Config {
   // custodian_http_rejected_connections_total. Capped at start to the
   // open-file limit less a reserve for the database and logs.
   std::size_t max_connections = 10000;
+  // The lowest level logged: debug, info, warn or error.
+  std::string log_level = "info";
 };
 
 // The storage location `config` names (OpenStorage's argument), and the

@@ -1,5 +1,6 @@
 // Structured JSON logs for the daemons: one line per event on stderr, each
-// `{"ts":...,"level":...,"msg":{...}}`.
+// `{"ts":…,"level":…,"msg":"bundle accepted","event":"bundle_accepted",…}`:
+// a readable message, and the event's fields beside it.
 //
 // Lines are collected in a buffer and written to stderr in large pieces:
 // when 32 KiB have gathered, at least once a second, at once for warnings
@@ -10,15 +11,21 @@
 // this one, is the record of what happened.
 #pragma once
 
+#include <spdlog/common.h>
+
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace custodian::logging {
 
-// Installs the default logger; `name` is the program's.
-void SetUp(const std::string& name);
+// "debug", "info", "warn" or "error" (--log-level); nullopt otherwise.
+std::optional<spdlog::level::level_enum> ParseLevel(std::string_view name);
+// Installs the default logger; `name` is the program's. Lines below
+// `level` are not written.
+void SetUp(const std::string& name, spdlog::level::level_enum level = spdlog::level::info);
 // Writes out whatever is buffered (after a line a test or operator waits
 // for, and before exit).
 void Flush();

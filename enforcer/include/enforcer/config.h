@@ -35,6 +35,9 @@ struct Config {
   // URL of the customer's window on its stdin (not in its arguments, which
   // other local users can read). E.g. a script that calls notify-send.
   std::vector<std::string> prompt_notifier;
+  // The lowest level logged: debug, info, warn or error (SIGHUP applies a
+  // changed one).
+  std::string log_level = "info";
 };
 
 // Applies the file at `path` over `config`; the errors, if any (then
