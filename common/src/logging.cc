@@ -67,12 +67,16 @@ class FieldsBesideMessage : public spdlog::custom_flag_formatter {
       dest.append(quoted.data(), quoted.data() + quoted.size());
       return;
     }
-    // Event names are [a-z_]: their words are the message.
-    std::string line = R"("msg":")";
-    for (char c : text.substr(kStart.size(), end - kStart.size())) line += c == '_' ? ' ' : c;
-    line += "\",";
-    line.append(text.substr(1, text.size() - 2));  // the fields, without the braces
-    dest.append(line.data(), line.data() + line.size());
+    // Event names are [a-z_]: their words are the message. Appended in
+    // place: no allocation per line.
+    constexpr std::string_view kMsg = R"("msg":")";
+    dest.append(kMsg.data(), kMsg.data() + kMsg.size());
+    for (char c : text.substr(kStart.size(), end - kStart.size()))
+      dest.push_back(c == '_' ? ' ' : c);
+    dest.push_back('"');
+    dest.push_back(',');
+    const std::string_view fields = text.substr(1, text.size() - 2);  // without the braces
+    dest.append(fields.data(), fields.data() + fields.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
     return std::make_unique<FieldsBesideMessage>();
