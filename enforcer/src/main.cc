@@ -66,8 +66,12 @@ std::string LocalZone() {
 }
 
 int Enroll(const fs::path& dir, const en::EnrollRequest& request) {
+  // stdout is the endpoint id alone; the steps' log lines (info) are for
+  // the daemon, and warnings go to stderr as JSON.
+  custodian::logging::SetUp("enforcer", spdlog::level::warn);
   en::EnrollError error;
   const auto endpoint_id = en::Enroll(dir, request, Wall, &error);
+  custodian::logging::Shutdown();
   if (!endpoint_id) {
     std::cerr << error.message << "\n";
     return error.usage ? kExitUsage : kExitFailure;

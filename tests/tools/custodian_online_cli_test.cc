@@ -787,6 +787,22 @@ TEST_F(OnlineCli, TechniciansRunEveryWorkflow) {
   r = Run("sessions list" + as_tia);
   EXPECT_TRUE(std::regex_search(r.output, std::regex(session + R"( .* ended)"))) << r.output;
   EXPECT_EQ(Run("sessions list --json" + as_tia).exit_code, 0);
+  // Issue 16.14: the enforcer's log has a line for each step it recorded,
+  // and no secret in any.
+  ASSERT_TRUE(Eventually([&] {
+    return pc.log().find(R"("action":"credentials.applied")") != std::string::npos;
+  })) << pc.log();
+  const std::string log = pc.log();
+  for (const char* step : {"unattended.request_received", "unattended.request_approved",
+                           "credentials.stored", "grant.revoked"}) {
+    EXPECT_NE(
+        log.find(std::string(R"("msg":"event recorded","event":"event_recorded","action":")") +
+                 step + "\""),
+        std::string::npos)
+        << step << "\n"
+        << log;
+  }
+  EXPECT_EQ(log.find("hunter2"), std::string::npos);
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
 
 #include "common/audit_chain.h"
 #include "common/crypto.h"
+#include "common/logging.h"
 #include "schema/migrations.h"
 
 namespace custodian::enforcer {
@@ -53,12 +55,16 @@ auto Store::Locked(F&& f) {
 }
 
 void Store::RunTransaction(const std::function<void(Tx&)>& f) {
+  std::vector<std::string> recorded;
   Locked([&] {
+    recorded_.clear();
     SQLite::Transaction t(*db_);
     Tx tx(*this);
     f(tx);
     t.commit();
+    recorded.swap(recorded_);
   });
+  for (const std::string& line : recorded) spdlog::info(line);
 }
 
 std::optional<std::string> Store::Get(const std::string& key) {
@@ -124,6 +130,12 @@ value Store::AppendLocked(const EventInput& event, policy::Instant now) {
   insert.bind(3, r.serialize());
   insert.bind(4, r.at("hash").as_string());
   insert.exec();
+  // What and on what, not the details (the chain has them; the log stays
+  // free of anything a detail might carry).
+  recorded_.push_back(logging::Line("event_recorded", {{"action", event.action},
+                                                       {"target", event.target},
+                                                       {"outcome", event.outcome},
+                                                       {"seq", std::to_string(seq)}}));
   return r;
 }
 

@@ -116,6 +116,10 @@ class Store {
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
   std::optional<policy::Instant> high_water_;
+  // The log lines of the events the running transaction appended: written
+  // once it commits (every workflow step is an event, so each step is a
+  // line), never for one rolled back.
+  std::vector<std::string> recorded_;
 };
 
 }  // namespace custodian::enforcer
