@@ -63,7 +63,8 @@ class FieldsBesideMessage : public spdlog::custom_flag_formatter {
                                 : std::string_view::npos;
     if (end == std::string_view::npos) {
       const std::string quoted = web::json::value::string(std::string(text)).serialize();
-      dest.append(R"("msg":)", R"("msg":)" + 6);
+      constexpr std::string_view kKey = R"("msg":)";
+      dest.append(kKey.data(), kKey.data() + kKey.size());
       dest.append(quoted.data(), quoted.data() + quoted.size());
       return;
     }

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 
 namespace custodian::testing {
 namespace {
@@ -146,6 +147,26 @@ TEST_F(EnforcerProcesses, ASyncCommandBringsAnEditAtOnce) {
             << " ms\n";
 }
 
+// Issue 16.10: a refused enrollment says the problem's title and detail
+// (not its JSON) and leaves no half-made state folder behind, nor files in
+// a folder that was there already.
+TEST_F(EnforcerProcesses, ARefusedEnrollmentSaysWhyAndLeavesNothingBehind) {
+  const auto fresh = ac_->dir() / "enroll-refused";
+  const auto existing = ac_->dir() / "enroll-refused-existing";
+  std::filesystem::create_directories(existing);
+  for (const auto& dir : {fresh, existing}) {
+    const CommandRun r = RunCommand(std::string(CUSTODIAN_ENFORCER) + " enroll --admin-center " +
+                                    ac_->url() + " --code enr_not-a-code --state-dir " +
+                                    dir.string() + " --name pc-x --os windows");
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(enrollment refused \(4\d\d\): \w)")))
+        << r.output;
+    EXPECT_EQ(r.output.find("{\""), std::string::npos) << "no raw JSON: " << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+  EXPECT_TRUE(std::filesystem::is_empty(existing));
+}
+
 TEST_F(EnforcerProcesses, OfflineItDecidesFromItsBundleAndEventsArriveExactlyOnce) {
   EnforcerProcess e(*ac_, "pc-3", "windows");
   ASSERT_TRUE(e.WaitFor(
@@ -157,6 +178,10 @@ TEST_F(EnforcerProcesses, OfflineItDecidesFromItsBundleAndEventsArriveExactlyOnc
   }
   EXPECT_GE(e.Status().at("events_unsent").as_integer(), 5);
   EXPECT_TRUE(e.WaitFor([](const value& s) { return !s.at("last_sync_error").is_null(); }));
+  // Its log says why the sync failed, not only when it retries (16.10).
+  EXPECT_TRUE(std::regex_search(
+      e.log(), std::regex(R"("event":"sync_failed","error":"http://127\.0\.0\.1:\d+: [^"]+")")))
+      << e.log();
   // The enforcer crashes with events unsent, and comes back.
   e.Kill(SIGKILL);
   e.Start();

@@ -246,7 +246,13 @@ void Agent::SyncLoop() {
       std::lock_guard lock(mutex_);
       wait = std::chrono::seconds(config_.poll_interval_seconds);
     } else {
-      spdlog::warn(R"({{"event":"sync_failed","retry_ms":{}}})", backoff.count());
+      std::string why;
+      {
+        std::lock_guard lock(mutex_);
+        why = last_error_;
+      }
+      spdlog::warn(logging::Line("sync_failed",
+                                 {{"error", why}, {"retry_ms", std::to_string(backoff.count())}}));
       wait = backoff;
       backoff = Next(backoff);
     }

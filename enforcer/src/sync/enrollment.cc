@@ -4,12 +4,42 @@
 
 #include "common/crypto.h"
 #include "common/files.h"
+#include "common/text.h"
 #include "enforcer/bundle.h"
 #include "enforcer/storage/store.h"
 
 namespace custodian::enforcer {
 
 using web::json::value;
+
+namespace {
+
+// A refusal as a person reads it: the problem's title and detail (and
+// each pointer), not its JSON.
+std::string DescribeRefusal(unsigned status, const std::string& text) {
+  std::error_code ec;
+  const value p = value::parse(text, ec);
+  auto field = [&](const char* k) {
+    return !ec && p.is_object() && p.has_field(k) && p.at(k).is_string() ? p.at(k).as_string()
+                                                                         : std::string();
+  };
+  std::string out = "enrollment refused (" + std::to_string(status) + ")";
+  if (field("title").empty()) return out + ": " + text::ForTerminal(text.substr(0, 200));
+  out += ": " + text::ForTerminal(field("title"));
+  if (!field("detail").empty()) out += " — " + text::ForTerminal(field("detail"));
+  if (!ec && p.has_field("errors") && p.at("errors").is_array()) {
+    for (const value& e : p.at("errors").as_array()) {
+      if (e.is_object() && e.has_field("pointer") && e.has_field("message") &&
+          e.at("pointer").is_string() && e.at("message").is_string()) {
+        out += "; " + text::ForTerminal(e.at("pointer").as_string()) + ": " +
+               text::ForTerminal(e.at("message").as_string());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::optional<std::string> Enroll(const std::filesystem::path& dir, const EnrollRequest& request,
                                   const WallClock& wall, EnrollError* error) {
@@ -19,8 +49,20 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
     *error = {true, std::move(message)};
     return std::nullopt;
   };
+  // A failed enrollment leaves no half-made state: the folder if it made
+  // it, else the files it wrote into it.
+  bool made_dir = false, writing = false;
   auto failure = [&](std::string message) -> std::optional<std::string> {
     *error = {false, std::move(message)};
+    std::error_code ignored;
+    if (made_dir) {
+      fs::remove_all(dir, ignored);
+    } else if (writing) {
+      for (const char* f : {kEndpointTokenFile, kLocalTokenFile, kAdminCenterCaFile, "enforcer.db",
+                            "enforcer.db-wal", "enforcer.db-shm", "enforcer.db-journal"}) {
+        fs::remove(dir / f, ignored);
+      }
+    }
     return std::nullopt;
   };
   if (tls.pinned_sha256 && !http::ParsePin(*tls.pinned_sha256)) {
@@ -34,10 +76,11 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
     return usage(*tls.ca_file + ": cannot be read");
   }
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  made_dir = !fs::exists(dir, ec) && fs::create_directories(dir, ec);
   if (ec || fs::exists(dir / kEndpointTokenFile)) {
     return failure(dir.string() + ": " + (ec ? ec.message() : "already enrolled"));
   }
+  writing = true;
   value body = value::object(true);
   body["code"] = value::string(request.code);
   body["name"] = value::string(request.name);
@@ -65,7 +108,7 @@ std::optional<std::string> Enroll(const std::filesystem::path& dir, const Enroll
         continue;
       }
       if (resp.status_code() != web::http::status_codes::Created) {
-        return failure("enrollment refused (" + std::to_string(resp.status_code()) + "): " + text);
+        return failure(DescribeRefusal(resp.status_code(), text));
       }
       answer = value::parse(text);
       break;
