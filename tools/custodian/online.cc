@@ -3,6 +3,7 @@
 #include <cpprest/http_client.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cwchar>
 #include <filesystem>
@@ -50,10 +51,6 @@ TableStyle& CurrentTableStyle() {
   static TableStyle style;
   return style;
 }
-
-}  // namespace
-
-namespace {
 
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -289,10 +286,10 @@ void AddSaveCommand(CLI::App* cmd, const std::string& path, unsigned mode,
     std::optional<std::string> output;
   };
   auto o = std::make_shared<Options>();
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", mode);
   cmd->add_option("-o,--output", o->output,
-                  "Write it to this file (mode 0" + std::to_string(mode >> 6) +
-                      std::to_string((mode >> 3) & 7) + std::to_string(mode & 7) +
-                      "; default: stdout)");
+                  "Write it to this file (mode " + std::string(octal) + "; default: stdout)");
   AddConnectionOptions(cmd, o->connection);
   cmd->callback([o, path, mode, saved, exit_code] {
     int write_failed = 0;

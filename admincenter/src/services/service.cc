@@ -23,6 +23,14 @@ namespace {
 
 using policy::FieldError;
 
+// Whether If-Match (empty: none) no longer holds for the stored object
+// that `encode` gives as JSON. An unconditional write encodes and hashes
+// nothing.
+template <typename Encode>
+bool ChangedSince(const std::string& if_match, Encode encode) {
+  return !if_match.empty() && !http::IfMatchHolds(if_match, http::EntityTag(encode()));
+}
+
 // Errors of the whole-policy check that concern the edited group become
 // pointers into the request body; others mean the edit conflicts with the
 // rest of the tree.
@@ -224,7 +232,7 @@ Result<policy::Group> Service::PatchGroup(const Principal& actor, const std::str
         auto index = IndexOf(policy, id);
         if (!index || !CanSee(actor, policy, id)) return NotFound("no such group");
         const policy::Group before = policy.groups[*index];
-        if (!http::IfMatchHolds(if_match, http::EntityTag(policy::EncodeGroup(before)))) {
+        if (ChangedSince(if_match, [&] { return policy::EncodeGroup(before); })) {
           return ChangedSinceRead("group \"" + id + "\"");
         }
         auto parsed = patch.apply(before);
@@ -279,8 +287,7 @@ Result<Done> Service::RemoveGroup(const Principal& actor, const std::string& id,
     if (!policy.ok()) return DamagedPolicy();
     const auto index = IndexOf(*policy.value, id);
     if (!index || !CanSee(actor, *policy.value, id)) return NotFound("no such group");
-    if (!http::IfMatchHolds(if_match,
-                            http::EntityTag(policy::EncodeGroup(policy.value->groups[*index])))) {
+    if (ChangedSince(if_match, [&] { return policy::EncodeGroup(policy.value->groups[*index]); })) {
       return ChangedSinceRead("group \"" + id + "\"");
     }
     if (actor.role != Role::kMasterAdmin &&
@@ -322,8 +329,7 @@ Result<policy::GlobalSettings> Service::PutSettings(const Principal& actor,
   return PolicyWrite([&](Repositories& tx) -> Result<policy::GlobalSettings> {
     auto policy = WriterPolicy(tx);
     if (!policy.ok()) return DamagedPolicy();
-    if (!http::IfMatchHolds(if_match,
-                            http::EntityTag(policy::EncodeSettings(policy.value->settings)))) {
+    if (ChangedSince(if_match, [&] { return policy::EncodeSettings(policy.value->settings); })) {
       return ChangedSinceRead("the global settings");
     }
     policy.value->settings = settings;

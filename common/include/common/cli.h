@@ -57,11 +57,14 @@ inline int ExplainMissingCommand(CLI::App& app, CLI::App* at, std::ostream& err)
     std::string nearest;
     std::size_t best = 3;  // farther than two edits is no suggestion
     for (const CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; })) {
-      const std::size_t d = EditDistance(left.front(), sub->get_name());
-      if (d < best || sub->get_name().starts_with(left.front())) {
-        best = std::min(best, d);
-        nearest = sub->get_name();
-        if (d == 0 || sub->get_name().starts_with(left.front())) break;
+      const std::string& name = sub->get_name();
+      if (name.starts_with(left.front())) {  // a prefix: that one
+        nearest = name;
+        break;
+      }
+      if (const std::size_t d = EditDistance(left.front(), name); d < best) {
+        best = d;
+        nearest = name;
       }
     }
     if (!nearest.empty()) err << "; did you mean \"" << nearest << "\"?";
