@@ -43,14 +43,14 @@ std::string Changes(const value& patch, const value& group) {
   };
   for (const auto& [k, v] : patch.as_object()) {
     const value* section = group.has_field(k) ? &group.at(k) : nullptr;
-    if (v.is_object() && k != "locked") {
+    if (k == "locked") {  // none left is an empty list, not inheritance
+      out += (out.empty() ? "" : ", ") + std::string("locked=") + (section ? Cell(*section) : "[]");
+    } else if (v.is_object()) {
       for (const auto& [sub, ignored] : v.as_object()) {
         add(k + "." + sub, section && section->is_object() && section->has_field(sub)
                                ? &section->at(sub)
                                : nullptr);
       }
-    } else if (k == "locked") {
-      out += (out.empty() ? "" : ", ") + std::string("locked=") + (section ? Cell(*section) : "[]");
     } else {
       add(k, section);
     }
